@@ -1,0 +1,160 @@
+//! `POST /v1/complaints` and `GET /v1/complaints/:id`.
+
+use qingting_shared::api::ComplaintReceipt;
+use qingting_shared::classify::{Classifier, MODEL_VERSION};
+use qingting_shared::complaint::validate_idempotency_key;
+use qingting_shared::mask::mask_pii;
+use qingting_shared::{ComplaintSubmission, TicketNo, TicketStatus};
+use sha2::{Digest, Sha256};
+use worker::{D1Database, Request, Response, Result, RouteContext};
+
+use crate::error::ApiError;
+use crate::store::{self, ComplaintRow, Inserted, NewComplaint};
+use crate::token;
+
+/// Largest accepted request body. 2,000 characters of text escaped as `\uXXXX` are 12 KB.
+const MAX_BODY_BYTES: usize = 32 * 1024;
+
+pub async fn create(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    match create_inner(req, &ctx).await {
+        Ok(response) => Ok(response),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn show(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    match show_inner(&req, &ctx).await {
+        Ok(response) => Ok(response),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn db(ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
+    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+}
+
+fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
+    ctx.env
+        .secret("TOKEN_SECRET")
+        .map(|s| s.to_string())
+        .ok()
+        .filter(|s| s.len() >= 16)
+        .ok_or(ApiError::Misconfigured("TOKEN_SECRET is missing or shorter than 16 characters"))
+}
+
+async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = req.bytes().await?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+    }
+    let body = std::str::from_utf8(&body).map_err(|_| ApiError::InvalidUtf8)?;
+    let submission: ComplaintSubmission = serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let key_header = req.headers().get("Idempotency-Key")?;
+    let idempotency_key = validate_idempotency_key(key_header.as_deref())?;
+    let complaint = submission.validate()?;
+
+    let db = db(ctx)?;
+    let secret = token_secret(ctx)?;
+    let site = store::site(&db, &complaint.site).await?.ok_or(ApiError::UnknownSite)?;
+    let origin = req.headers().get("Origin")?;
+    if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+
+    let request_hash = hex::encode(Sha256::digest(complaint.fingerprint_input().as_bytes()));
+    if let Some(existing) = store::complaint_by_key(&db, &site.key, idempotency_key).await? {
+        return replay(existing, &request_hash, &secret);
+    }
+
+    // Never trust the client: classify again with the same code the widget ran.
+    let classification = Classifier::new().classify(&complaint.text);
+    let masked = mask_pii(&complaint.text);
+    let categories_json = serde_json::to_string(&classification.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let primary = classification.primary.as_ref().map(|c| c.as_str().to_string());
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = js_sys::Date::new_0();
+    let now_iso: String = now.to_iso_string().into();
+
+    for _attempt in 0..3 {
+        let random = u32::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default());
+        let ticket_no = TicketNo::generate(now.get_utc_full_year(), now.get_utc_month() + 1, now.get_utc_date(), random);
+        let row = NewComplaint {
+            id: &id,
+            ticket_no: ticket_no.as_str(),
+            site: &site.key,
+            idempotency_key,
+            request_hash: &request_hash,
+            text: &masked.text,
+            order_id: complaint.order_id.as_deref(),
+            contact: complaint.contact.as_deref(),
+            lang: complaint.lang.tag(),
+            status: TicketStatus::Received,
+            complaint: classification.complaint,
+            complaint_score: classification.complaint_score,
+            category: primary.as_deref(),
+            categories_json: &categories_json,
+            priority: classification.priority,
+            client_category: complaint.client_category.as_deref(),
+            client_priority: complaint.client_priority,
+            model_version: MODEL_VERSION,
+            now: &now_iso,
+        };
+        match store::insert_complaint(&db, &row).await? {
+            Inserted::Stored => {
+                let receipt = ComplaintReceipt {
+                    access_token: token::issue(&secret, &id),
+                    id,
+                    ticket_no,
+                    status: TicketStatus::Received,
+                    category: classification.primary,
+                    priority: classification.priority,
+                };
+                return Ok(Response::from_json(&receipt)?.with_status(201));
+            }
+            Inserted::KeyTaken => {
+                // A concurrent request with the same key stored first: answer with its ticket.
+                let existing = store::complaint_by_key(&db, &site.key, idempotency_key).await?.ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
+                return replay(existing, &request_hash, &secret);
+            }
+            Inserted::TicketNoTaken => continue,
+        }
+    }
+    Err(ApiError::Internal("could not allocate a unique ticket number".into()))
+}
+
+/// Answers a retry with the ticket it already created, or refuses a reused key.
+fn replay(existing: ComplaintRow, request_hash: &str, secret: &str) -> Result<Response, ApiError> {
+    if existing.request_hash != request_hash {
+        return Err(ApiError::IdempotencyConflict);
+    }
+    let receipt = ComplaintReceipt {
+        ticket_no: existing.ticket_no()?,
+        status: existing.status()?,
+        category: existing.category(),
+        priority: existing.priority(),
+        access_token: token::issue(secret, &existing.id),
+        id: existing.id,
+    };
+    let response = Response::from_json(&receipt)?.with_status(201);
+    response.headers().set("Idempotent-Replayed", "true")?;
+    Ok(response)
+}
+
+async fn show_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = ctx.param("id").ok_or(ApiError::NotFound)?;
+    if uuid::Uuid::try_parse(id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    let secret = token_secret(ctx)?;
+    let auth = req.headers().get("Authorization")?.unwrap_or_default();
+    let presented = auth.strip_prefix("Bearer ").unwrap_or("");
+    if !token::verify(&secret, id, presented) {
+        return Err(ApiError::Unauthorized);
+    }
+    let row = store::complaint_by_id(&db(ctx)?, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Response::from_json(&row.into_view()?)?)
+}

@@ -1,0 +1,81 @@
+//! API errors: every failure answers `{"error":{"code","message"}}` with a 4xx/5xx status.
+
+use qingting_shared::ValidationError;
+use qingting_shared::api::ErrorBody;
+use worker::{Response, Result, console_error};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("the request body is not valid UTF-8")]
+    InvalidUtf8,
+    #[error("the request body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("no site with this key is registered")]
+    UnknownSite,
+    #[error("this page's origin is not allowed to submit complaints for this site")]
+    OriginNotAllowed,
+    #[error("this Idempotency-Key was already used for a different complaint")]
+    IdempotencyConflict,
+    #[error("a valid access token is required (Authorization: Bearer …)")]
+    Unauthorized,
+    #[error("not found")]
+    NotFound,
+    #[error("the server is not configured: {0}")]
+    Misconfigured(&'static str),
+    /// Details are logged, never sent to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Validation(_) | ApiError::InvalidUtf8 | ApiError::InvalidJson(_) => 400,
+            ApiError::Unauthorized => 401,
+            ApiError::OriginNotAllowed => 403,
+            ApiError::UnknownSite | ApiError::NotFound => 404,
+            ApiError::IdempotencyConflict => 409,
+            ApiError::PayloadTooLarge(_) => 413,
+            ApiError::UnsupportedMediaType => 415,
+            ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Validation(v) => v.code(),
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::InvalidUtf8 => "invalid_utf8",
+            ApiError::InvalidJson(_) => "invalid_json",
+            ApiError::UnknownSite => "unknown_site",
+            ApiError::OriginNotAllowed => "origin_not_allowed",
+            ApiError::IdempotencyConflict => "idempotency_conflict",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound => "not_found",
+            ApiError::Misconfigured(_) => "server_misconfigured",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn into_response(self) -> Result<Response> {
+        match &self {
+            ApiError::Internal(detail) => console_error!("internal: {detail}"),
+            ApiError::Misconfigured(what) => console_error!("misconfigured: {what}"),
+            _ => {}
+        }
+        Ok(Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status()))
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}

@@ -1,0 +1,58 @@
+//! Qingting's edge worker: the complaint intake API on the Cloudflare Workers runtime.
+//!
+//! Thin adapter over `qingting-shared`: a [`Router`] with small handlers, D1 for storage. Static
+//! files (the widget, the demo page, the landing page) are served by Workers Static Assets before
+//! this code runs; everything that is not a file reaches the router.
+
+use worker::*;
+
+mod complaints;
+mod error;
+mod store;
+mod token;
+
+pub use error::ApiError;
+
+/// Methods and headers a browser may use cross-origin on `/v1/*`.
+const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
+const ALLOW_HEADERS: &str = "Content-Type, Idempotency-Key, Authorization";
+const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let origin = req.headers().get("Origin")?;
+    let response = if req.method() == Method::Options {
+        Response::empty().map(|r| r.with_status(204))
+    } else {
+        router().run(req, env).await
+    };
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => ApiError::Internal(e.to_string()).into_response()?,
+    };
+    with_cors(response, origin.as_deref())
+}
+
+fn router() -> Router<'static, ()> {
+    Router::new()
+        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::MODEL_VERSION })))
+        .post_async("/v1/complaints", complaints::create)
+        .get_async("/v1/complaints/:id", complaints::show)
+        .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
+}
+
+/// The API is public and uses no cookies, so any origin may read its answers; *which* origins may
+/// submit for a site is checked per site in the handler. Echoing the origin (instead of `*`) keeps
+/// caches honest with `Vary: Origin`.
+fn with_cors(mut response: Response, origin: Option<&str>) -> Result<Response> {
+    if let Some(origin) = origin {
+        let h = response.headers_mut();
+        h.set("Access-Control-Allow-Origin", origin)?;
+        h.set("Access-Control-Allow-Methods", ALLOW_METHODS)?;
+        h.set("Access-Control-Allow-Headers", ALLOW_HEADERS)?;
+        h.set("Access-Control-Expose-Headers", EXPOSE_HEADERS)?;
+        h.set("Access-Control-Max-Age", "600")?;
+        h.append("Vary", "Origin")?;
+    }
+    Ok(response)
+}

@@ -1,0 +1,261 @@
+//! A local Qingting: `wrangler dev` (workerd) with local D1, migrations applied and sites seeded.
+//!
+//! Used by `cargo xtask run`, by `cargo xtask test` for the browser tests, and by the integration
+//! tests. A background server runs in its own process group and is stopped with `killpg` when the
+//! handle drops (never `/usr/bin/kill -PGID`, see ../shared/TOOLCHAIN.md).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::{node_bin, root};
+
+/// A merchant site to register in the local database.
+#[derive(Clone, Debug)]
+pub struct SiteSeed {
+    pub key: String,
+    pub merchant_name: String,
+    pub origins: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Port to listen on; a free one when `None`.
+    pub port: Option<u16>,
+    /// Where local D1 lives; a fresh temporary folder when `None` (removed on drop).
+    pub persist_to: Option<PathBuf>,
+    pub sites: Vec<SiteSeed>,
+    /// Passed as `--var TOKEN_SECRET:…`; `None` leaves it to `worker/.dev.vars`.
+    pub token_secret: Option<String>,
+    /// Foreground: share the terminal and Ctrl-C with the caller, print wrangler's output.
+    pub foreground: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { port: None, persist_to: None, sites: Vec::new(), token_secret: Some("local-test-secret-0123456789".into()), foreground: false }
+    }
+}
+
+/// A running local worker.
+pub struct DevServer {
+    child: Child,
+    pub port: u16,
+    pub base_url: String,
+    pub persist_to: PathBuf,
+    temporary: bool,
+    foreground: bool,
+    log: PathBuf,
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wrangler(args: &[&str]) -> Command {
+    let mut cmd = Command::new(node_bin("wrangler"));
+    cmd.args(args).current_dir(root()).env("WRANGLER_SEND_METRICS", "false").env("CI", "true").env("NO_D1_WARNING", "true");
+    cmd
+}
+
+fn run_quiet(mut cmd: Command, what: &str) -> Result<(), String> {
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{what}: cannot start wrangler ({e}); run `cargo xtask setup`"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+fn sql_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn json_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|o| format!("\"{}\"", o.replace('\\', "\\\\").replace('"', "\\\""))).collect();
+    format!("[{}]", quoted.join(","))
+}
+
+/// Applies the D1 migrations to a local database folder.
+pub fn migrate(persist_to: &Path) -> Result<(), String> {
+    let p = persist_to.to_string_lossy();
+    run_quiet(wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml"]), "applying D1 migrations")
+}
+
+/// Registers (or updates) sites in a local database folder.
+pub fn seed(persist_to: &Path, sites: &[SiteSeed]) -> Result<(), String> {
+    if sites.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::new();
+    for s in sites {
+        sql.push_str(&format!(
+            "INSERT INTO sites (key, merchant_name, allowed_origins) VALUES ({}, {}, {}) \
+             ON CONFLICT (key) DO UPDATE SET merchant_name = excluded.merchant_name, allowed_origins = excluded.allowed_origins;\n",
+            sql_str(&s.key),
+            sql_str(&s.merchant_name),
+            sql_str(&json_list(&s.origins))
+        ));
+    }
+    let file = persist_to.join("seed.sql");
+    std::fs::create_dir_all(persist_to).and_then(|_| std::fs::write(&file, sql)).map_err(|e| format!("writing {}: {e}", file.display()))?;
+    let (p, f) = (persist_to.to_string_lossy(), file.to_string_lossy());
+    run_quiet(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--file", &f]), "seeding sites")
+}
+
+/// Runs SQL against a local database folder and returns wrangler's JSON output.
+pub fn query(persist_to: &Path, sql: &str) -> Result<String, String> {
+    let p = persist_to.to_string_lossy();
+    let out = wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--json", "--command", sql])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() { Ok(String::from_utf8_lossy(&out.stdout).into_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl DevServer {
+    /// Applies migrations, seeds sites and starts `wrangler dev`; returns once `/v1/health` answers.
+    pub fn start(opts: Options) -> Result<DevServer, String> {
+        let root = root();
+        for needed in ["worker/build/index.js", "target/www/widget/qingting.js"] {
+            if !root.join(needed).exists() {
+                return Err(format!("{needed} is missing: run `cargo xtask build` first"));
+            }
+        }
+        let port = match opts.port {
+            Some(p) => p,
+            None => free_port().map_err(|e| e.to_string())?,
+        };
+        let (persist_to, temporary) = match &opts.persist_to {
+            Some(p) => (p.clone(), false),
+            None => {
+                let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+                (root.join(format!("target/tmp/wrangler-{}-{n}", std::process::id())), true)
+            }
+        };
+        if temporary {
+            let _ = std::fs::remove_dir_all(&persist_to);
+        }
+        std::fs::create_dir_all(&persist_to).map_err(|e| e.to_string())?;
+        migrate(&persist_to)?;
+        seed(&persist_to, &opts.sites)?;
+
+        let inspector = free_port().map_err(|e| e.to_string())?;
+        let (port_s, inspector_s, persist_s) = (port.to_string(), inspector.to_string(), persist_to.to_string_lossy().into_owned());
+        let mut args = vec![
+            "dev", "-c", "worker/wrangler.toml", "--ip", "127.0.0.1", "--port", &port_s, "--inspector-port", &inspector_s,
+            "--persist-to", &persist_s, "--show-interactive-dev-session=false",
+        ];
+        let var;
+        if let Some(secret) = &opts.token_secret {
+            var = format!("TOKEN_SECRET:{secret}");
+            args.extend(["--var", &var]);
+        }
+        let mut cmd = wrangler(&args);
+        let log = persist_to.join("wrangler.log");
+        cmd.stdin(Stdio::null());
+        if opts.foreground {
+            cmd.env_remove("CI");
+        } else {
+            let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+            let err = file.try_clone().map_err(|e| e.to_string())?;
+            cmd.stdout(file).stderr(err).process_group(0);
+        }
+        let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev ({e}); run `cargo xtask setup`"))?;
+        let mut server = DevServer {
+            child,
+            port,
+            base_url: format!("http://127.0.0.1:{port}"),
+            persist_to,
+            temporary,
+            foreground: opts.foreground,
+            log,
+        };
+        server.wait_ready(Duration::from_secs(120))?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("wrangler dev exited ({status}) before it was ready:\n{}", self.log_tail()));
+            }
+            if http_get(self.port, "/v1/health").is_ok_and(|(code, _)| code == 200) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(format!("wrangler dev did not answer /v1/health within {limit:?}:\n{}", self.log_tail()))
+    }
+
+    /// The last lines wrangler printed (background servers only).
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Waits for a foreground server to end (Ctrl-C).
+    pub fn wait(mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait()
+    }
+
+    fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: plain syscalls on the process group this handle started (or its own pid).
+        unsafe {
+            if self.foreground {
+                libc::kill(pid, libc::SIGTERM);
+            } else {
+                libc::killpg(pid, libc::SIGTERM);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        unsafe {
+            if !self.foreground {
+                libc::killpg(pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.stop();
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.persist_to);
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 GET on loopback: (status, body).
+pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((code, body))
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask sizes`: what a customer downloads, raw / gzip -9 / brotli -q 11.
+
+use std::io::Write;
+
+use xtask::site_dir;
+
+use crate::Result;
+
+fn gzip(data: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(data);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+fn brotli(data: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
+    out.len()
+}
+
+pub fn print() -> Result<()> {
+    let dir = site_dir().join("widget");
+    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("{name}: {e} (run `cargo xtask build` first)"));
+    let loader = read("qingting.js")?;
+    let js = read("qingting_widget.js")?;
+    let wasm = read("qingting_widget_bg.wasm")?;
+    let app: Vec<u8> = [js.clone(), wasm.clone()].concat();
+    println!("| file | raw | gzip -9 | brotli -q 11 |");
+    println!("|---|---:|---:|---:|");
+    for (name, data) in [("loader qingting.js (on page load)", &loader), ("app JS qingting_widget.js", &js), ("app WASM qingting_widget_bg.wasm", &wasm)] {
+        println!("| {name} | {} | {} | {} |", data.len(), gzip(data), brotli(data));
+    }
+    println!(
+        "| **lazily loaded app (JS + WASM, sum of files)** | {} | {} | {} |",
+        app.len(),
+        gzip(&js) + gzip(&wasm),
+        brotli(&js) + brotli(&wasm)
+    );
+    Ok(())
+}
