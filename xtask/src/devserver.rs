@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::{node_bin, root};
@@ -48,7 +48,6 @@ pub struct DevServer {
     pub base_url: String,
     pub persist_to: PathBuf,
     temporary: bool,
-    foreground: bool,
     log: PathBuf,
 }
 
@@ -108,17 +107,47 @@ pub fn seed(persist_to: &Path, sites: &[SiteSeed]) -> Result<(), String> {
     run_quiet(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--file", &f]), "seeding sites")
 }
 
-/// Runs SQL against a local database folder and returns wrangler's JSON output.
+/// Runs SQL against a local database folder and returns wrangler's JSON output. A database busy
+/// with the server's own write is retried a few times.
 pub fn query(persist_to: &Path, sql: &str) -> Result<String, String> {
     let p = persist_to.to_string_lossy();
-    let out = wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--json", "--command", sql])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() { Ok(String::from_utf8_lossy(&out.stdout).into_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+    let mut last = String::new();
+    for attempt in 0..5 {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(300 * attempt));
+        }
+        let out = wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--json", "--command", sql])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        last = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if !last.contains("SQLITE_BUSY") {
+            break;
+        }
+    }
+    Err(last)
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Ctrl-C and SIGTERM set a flag that [`DevServer::wait`] turns into a clean stop of the server's
+/// process group (which has its own group and so does not see the terminal's Ctrl-C itself).
+fn forward_stop_signals() {
+    let handler: extern "C" fn(libc::c_int) = on_stop_signal;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
+}
 
 impl DevServer {
     /// Applies migrations, seeds sites and starts `wrangler dev`; returns once `/v1/health` answers.
@@ -163,11 +192,14 @@ impl DevServer {
         cmd.stdin(Stdio::null());
         if opts.foreground {
             cmd.env_remove("CI");
+            forward_stop_signals();
         } else {
             let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
             let err = file.try_clone().map_err(|e| e.to_string())?;
-            cmd.stdout(file).stderr(err).process_group(0);
+            cmd.stdout(file).stderr(err);
         }
+        // Always its own process group, so that stopping it stops workerd too.
+        cmd.process_group(0);
         let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev ({e}); run `cargo xtask setup`"))?;
         let mut server = DevServer {
             child,
@@ -175,7 +207,6 @@ impl DevServer {
             base_url: format!("http://127.0.0.1:{port}"),
             persist_to,
             temporary,
-            foreground: opts.foreground,
             log,
         };
         server.wait_ready(Duration::from_secs(120))?;
@@ -203,9 +234,18 @@ impl DevServer {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
-    /// Waits for a foreground server to end (Ctrl-C).
-    pub fn wait(mut self) -> std::io::Result<std::process::ExitStatus> {
-        self.child.wait()
+    /// Waits until the server ends or this process is asked to stop (Ctrl-C, SIGTERM), then
+    /// stops the whole server process group.
+    pub fn wait(mut self) -> std::io::Result<()> {
+        while !STOP.load(Ordering::SeqCst) {
+            if self.child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        println!("\nstopping wrangler dev …");
+        self.stop();
+        Ok(())
     }
 
     fn stop(&mut self) {
@@ -213,13 +253,9 @@ impl DevServer {
             return;
         }
         let pid = self.child.id() as libc::pid_t;
-        // SAFETY: plain syscalls on the process group this handle started (or its own pid).
+        // SAFETY: a plain syscall on the process group this handle started.
         unsafe {
-            if self.foreground {
-                libc::kill(pid, libc::SIGTERM);
-            } else {
-                libc::killpg(pid, libc::SIGTERM);
-            }
+            libc::killpg(pid, libc::SIGTERM);
         }
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
@@ -228,10 +264,9 @@ impl DevServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        // SAFETY: as above.
         unsafe {
-            if !self.foreground {
-                libc::killpg(pid, libc::SIGKILL);
-            }
+            libc::killpg(pid, libc::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
