@@ -106,7 +106,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 priority: c.priority.map(|p| p.as_str().to_string()),
             }),
         };
-        let content = format!("{:?}|{:?}|{:?}", body.text, body.order_id, body.contact);
+        let content = [body.text.as_deref(), body.order_id.as_deref(), body.contact.as_deref()].map(|f| f.unwrap_or("")).join("\u{1f}");
         let key = match pending_key.get_untracked() {
             Some((k_content, key)) if k_content == content => key,
             _ => {
