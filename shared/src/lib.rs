@@ -6,7 +6,9 @@
 //! - [`taxonomy`]: categories (data, not an enum), priorities and their default SLA targets.
 //! - [`lang`]: the UI languages (zh-CN, zh-TW, en).
 //! - [`text`]: text normalisation shared by every text feature.
-//! - [`classify`]: the complaint classifier (a keyword baseline for now).
+//! - [`segment`], [`features`], [`model`], [`classify`]: the classifier — jieba segmentation over a
+//!   trimmed dictionary, hashed n-gram features, a quantised linear model; [`train`] and [`eval`]
+//!   fit and measure it; [`priority`] holds the explicit priority rules.
 //! - [`mask`]: masking of personal data (phone, ID and card numbers, e-mail).
 //! - [`complaint`]: the intake contract and its validation.
 //! - [`ticket`]: ticket numbers and the ticket state machine.
@@ -15,12 +17,19 @@
 pub mod api;
 pub mod classify;
 pub mod complaint;
+pub mod eval;
+pub mod features;
 pub mod lang;
 pub mod mask;
+pub mod model;
+pub mod numeric;
 pub mod priority;
+pub mod segment;
 pub mod taxonomy;
+mod t2s_table;
 pub mod text;
 pub mod ticket;
+pub mod train;
 
 pub use classify::{Classification, Classifier};
 pub use complaint::{ComplaintSubmission, ValidComplaint, ValidationError};

@@ -1,9 +1,13 @@
 //! Text normalisation: the one canonical form every text feature (classifier, FAQ matching,
 //! masking) is computed on, so the widget and the worker see the same characters.
 
+use crate::t2s_table::T2S;
+
 /// Normalises complaint text for analysis (not for display):
 ///
 /// - full-width ASCII forms (`ＡＢＣ１２３！`) become half-width, the ideographic space a space;
+/// - Traditional characters (and Taiwan/Hong Kong variant forms) become Simplified, so zh-TW and
+///   zh-HK text is analysed exactly like zh-CN ([`to_simplified`]);
 /// - ASCII letters are lower-cased;
 /// - every run of whitespace (including newlines and tabs) becomes one space; ends are trimmed;
 /// - control characters are dropped; emoji and all other characters are kept as they are.
@@ -11,7 +15,7 @@ pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
-        let c = to_half_width(c).to_ascii_lowercase();
+        let c = to_simplified(to_half_width(c)).to_ascii_lowercase();
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -34,6 +38,20 @@ pub fn to_half_width(c: char) -> char {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
+    }
+}
+
+/// Maps a Traditional Chinese character (or a Taiwan/Hong Kong variant form) to its Simplified
+/// form; every other character is returned as is. One character to one character, from a table
+/// generated from OpenCC's dictionaries by `scripts/gen_t2s.py` (about 3,000 pairs, 12 KB).
+pub fn to_simplified(c: char) -> char {
+    let Ok(code) = u16::try_from(u32::from(c)) else { return c };
+    if code < 0x3400 {
+        return c;
+    }
+    match T2S.binary_search_by_key(&code, |&(t, _)| t) {
+        Ok(i) => char::from_u32(u32::from(T2S[i].1)).unwrap_or(c),
+        Err(_) => c,
     }
 }
 
@@ -72,6 +90,20 @@ mod tests {
     #[test]
     fn control_and_invisible_characters_are_dropped() {
         assert_eq!(normalize("退\u{200B}款\u{202E}没\u{0007}到账"), "退款没到账");
+    }
+
+    #[test]
+    fn traditional_and_variant_forms_become_simplified() {
+        assert_eq!(normalize("外送員態度很差，湯灑了，退款還沒到帳"), "外送员态度很差,汤洒了,退款还没到账");
+        assert_eq!(normalize("帳號被盜，陌生訂單"), "账号被盗,陌生订单");
+        // Already simplified, ASCII and emoji are untouched.
+        assert_eq!(normalize("骑手送餐慢 ok 😡"), "骑手送餐慢 ok 😡");
+    }
+
+    #[test]
+    fn t2s_table_is_sorted_and_never_maps_to_itself() {
+        assert!(T2S.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(T2S.iter().all(|&(t, s)| t != s));
     }
 
     #[test]

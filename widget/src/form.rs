@@ -66,7 +66,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     let pending_key: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     let config = StoredValue::new(config);
 
-    let classification = Memo::new(move |_| Classifier::new().classify(&text.get()));
+    let classification = Memo::new(move |_| Classifier::builtin().classify(&text.get()));
     let count = Memo::new(move |_| char_len(text.get().trim()));
     let count_class = move || if count.get() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" };
     let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());

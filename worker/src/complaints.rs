@@ -1,7 +1,7 @@
 //! `POST /v1/complaints` and `GET /v1/complaints/:id`.
 
 use qingting_shared::api::ComplaintReceipt;
-use qingting_shared::classify::{Classifier, MODEL_VERSION};
+use qingting_shared::classify::Classifier;
 use qingting_shared::complaint::validate_idempotency_key;
 use qingting_shared::mask::mask_pii;
 use qingting_shared::{ComplaintSubmission, TicketNo, TicketStatus};
@@ -71,7 +71,8 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     }
 
     // Never trust the client: classify again with the same code the widget ran.
-    let classification = Classifier::new().classify(&complaint.text);
+    let classifier = Classifier::builtin();
+    let classification = classifier.classify(&complaint.text);
     let masked = mask_pii(&complaint.text);
     let categories_json = serde_json::to_string(&classification.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
     let primary = classification.primary.as_ref().map(|c| c.as_str().to_string());
@@ -100,7 +101,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             priority: classification.priority,
             client_category: complaint.client_category.as_deref(),
             client_priority: complaint.client_priority,
-            model_version: MODEL_VERSION,
+            model_version: classifier.model_version(),
             now: &now_iso,
         };
         match store::insert_complaint(&db, &row).await? {

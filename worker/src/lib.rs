@@ -35,7 +35,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 fn router() -> Router<'static, ()> {
     Router::new()
-        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::MODEL_VERSION })))
+        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() })))
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())

@@ -3,6 +3,7 @@
 //! - `run`   install what is missing, build what is stale, start the whole system on 127.0.0.1
 //! - `test`  install what is missing, build, run every test (unit, worker integration, browser)
 //! - `setup` install only; `build` build only; `sizes` print the widget's size table
+//! - `train [--dict]` rebuild the model (and dictionary) from ../shared/data; `eval` dev metrics
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,6 +14,7 @@ use xtask::{node_bin, root, site_dir, tools_dir};
 
 mod setup;
 mod sizes;
+mod train;
 
 type Result<T, E = String> = std::result::Result<T, E>;
 
@@ -25,8 +27,10 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("sizes") => sizes::print(),
+        Some("train") => train::train(&args[1..]),
+        Some("eval") => train::eval(),
         _ => {
-            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes>");
+            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval>");
             return ExitCode::from(2);
         }
     };
@@ -101,11 +105,11 @@ fn build() -> Result<()> {
     let widget_out = www.join("widget");
     std::fs::create_dir_all(&widget_out).map_err(|e| e.to_string())?;
 
-    step("building the widget (leptos → wasm32, release)");
+    step("building the widget (leptos → wasm32, profile wasm-release)");
     sh(Command::new("cargo")
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget"])
+        .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget"])
         .current_dir(&root))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/qingting_widget.wasm");
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
     let app_wasm = widget_out.join("qingting_widget_bg.wasm");
     if is_stale(&app_wasm, &[wasm.clone()]) {
         let pkg = root.join("target/widget-pkg");
@@ -137,12 +141,12 @@ fn build() -> Result<()> {
     copy_dir(&root.join("www"), &www)?;
 
     let worker_js = root.join("worker/build/index.js");
-    let inputs = [root.join("worker/src"), root.join("worker/Cargo.toml"), root.join("shared/src"), root.join("shared/Cargo.toml"), root.join("Cargo.lock")];
+    let inputs = [root.join("worker/src"), root.join("worker/Cargo.toml"), root.join("shared"), root.join("Cargo.lock"), root.join("Cargo.toml")];
     if is_stale(&worker_js, &inputs) {
-        step("building the worker (worker-build --release, local tools)");
+        step("building the worker (worker-build, profile wasm-release, local tools)");
         let tools = tools_dir().join("bin");
         sh(Command::new(tools.join("worker-build"))
-            .arg("--release")
+            .args(["--profile", "wasm-release"])
             .current_dir(root.join("worker"))
             .env("WASM_BINDGEN_BIN", tools.join("wasm-bindgen"))
             .env("WASM_OPT_BIN", node_bin("wasm-opt"))

@@ -1,0 +1,62 @@
+//! `qingting eval`: accuracy, per-class P/R/F1, micro/macro-F1 and a confusion matrix.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use qingting_shared::classify::Classifier;
+use qingting_shared::eval::{LabelledPrediction, binary, multilabel};
+
+use crate::CliError;
+use crate::data::read_jsonl;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// JSONL `{"id","text","complaint"}`: complaint-or-not accuracy.
+    #[arg(long)]
+    complaint: Option<PathBuf>,
+    /// JSONL `{"id","text","categories","primary"}` of complaints: category metrics.
+    #[arg(long)]
+    categories: Option<PathBuf>,
+}
+
+pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
+    if args.complaint.is_none() && args.categories.is_none() {
+        return Err(CliError::Usage("give --complaint and/or --categories".into()));
+    }
+    println!("model {}", classifier.model_version());
+    if let Some(path) = &args.complaint {
+        let rows = read_jsonl(path)?;
+        let start = Instant::now();
+        let pairs: Vec<(bool, bool)> = rows.iter().filter_map(|r| r.complaint.map(|g| (classifier.classify(&r.text).complaint, g))).collect();
+        let us = start.elapsed().as_secs_f64() * 1e6 / rows.len().max(1) as f64;
+        println!("\n## {} ({us:.1} µs per text)\n{}", path.display(), binary(&pairs));
+    }
+    if let Some(path) = &args.categories {
+        let rows = read_jsonl(path)?;
+        let ids: Vec<String> = classifier.category_ids().iter().map(|c| c.as_str().to_string()).collect();
+        let index = |name: &str| ids.iter().position(|i| i == name);
+        let (mut given, mut end_to_end) = (Vec::new(), Vec::new());
+        for r in rows.iter().filter(|r| !r.categories.is_empty()) {
+            let gold: Vec<usize> = r.categories.iter().filter_map(|c| index(c)).collect();
+            let gold_primary = r.primary.as_deref().and_then(index);
+            let analysis = classifier.analyse(&r.text);
+            let (_, probs) = classifier.scores(&analysis);
+            let (predicted, primary) = classifier.categorize(&probs);
+            given.push(LabelledPrediction { predicted, gold: gold.clone(), predicted_primary: Some(primary), gold_primary });
+            let c = classifier.classify(&r.text);
+            let predicted: Vec<usize> = c.categories.iter().filter_map(|c| index(c.as_str())).collect();
+            let predicted_primary = c.primary.as_ref().and_then(|p| index(p.as_str()));
+            end_to_end.push(LabelledPrediction { predicted, gold, predicted_primary, gold_primary });
+        }
+        println!("\n## {} — categories of complaints (category heads alone)\n{}", path.display(), multilabel(&ids, &given));
+        let e2e = multilabel(&ids, &end_to_end);
+        let micro = e2e.micro();
+        println!(
+            "end to end (a complaint the model misses gets no category): micro-F1 {:.4}, macro-F1 {:.4}, primary accuracy {:.4}",
+            micro.f1(),
+            e2e.macro_f1(),
+            e2e.primary_accuracy()
+        );
+    }
+    Ok(())
+}

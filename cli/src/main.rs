@@ -1,0 +1,133 @@
+//! `qingting` — the classifier on the command line, with exactly the code and artefacts the widget
+//! and the worker use.
+//!
+//! ```text
+//! qingting classify  < {"id","text"} JSONL   → {"id","complaint","complaint_score","categories","primary","priority"}
+//! qingting segment   < one text per line     → space-separated tokens
+//! qingting train --complaint F --categories F --out shared/model/qingting.qtm
+//! qingting eval  [--complaint F] [--categories F]
+//! ```
+
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use qingting_shared::classify::Classifier;
+
+mod data;
+mod eval;
+mod train;
+
+#[derive(Parser)]
+#[command(name = "qingting", version, about = "倾听 Qingting complaint classifier")]
+struct Cli {
+    /// Use this model artefact instead of the built-in one.
+    #[arg(long, global = true)]
+    model: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify JSONL `{"id","text"}` from stdin; one JSONL line out per line in.
+    Classify,
+    /// Segment one text per line from stdin; space-separated tokens out.
+    Segment,
+    /// Train the model from JSONL files and write the artefact.
+    Train(train::Args),
+    /// Evaluate on labelled JSONL files and print metrics.
+    Eval(eval::Args),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}:{line}: {message}")]
+    Data { path: String, line: usize, message: String },
+    #[error("model: {0}")]
+    Model(#[from] qingting_shared::model::ModelError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn load_classifier(model: Option<&PathBuf>) -> Result<Classifier, CliError> {
+    match model {
+        None => Ok(Classifier::builtin().clone()),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+            Ok(Classifier::from_model_bytes(&bytes)?)
+        }
+    }
+}
+
+fn classify(classifier: &Classifier) -> Result<(), CliError> {
+    let stdin = io::stdin();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let io_err = |source| CliError::Io { path: "stdout".into(), source };
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        writeln!(out, "{}", classify_line(classifier, &line, n + 1)).map_err(io_err)?;
+    }
+    out.flush().map_err(io_err)
+}
+
+/// One output line for one input line: a classification, or an error object for that id.
+pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let parsed: Result<Value, _> = serde_json::from_str(line);
+    let id = parsed.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
+    let text = match &parsed {
+        Err(e) => return json!({"id": id, "line": line_no, "error": {"code": "invalid_json", "message": e.to_string()}}),
+        Ok(v) => v.get("text").and_then(Value::as_str),
+    };
+    let Some(text) = text else {
+        return json!({"id": id, "line": line_no, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
+    };
+    let c = classifier.classify(text);
+    json!({
+        "id": id,
+        "complaint": c.complaint,
+        "complaint_score": (f64::from(c.complaint_score) * 1e4).round() / 1e4,
+        "categories": c.categories,
+        "primary": c.primary,
+        "priority": c.priority,
+    })
+}
+
+fn segment(classifier: &Classifier) -> Result<(), CliError> {
+    let stdin = io::stdin();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let io_err = |source| CliError::Io { path: "stdout".into(), source };
+    for line in stdin.lock().lines() {
+        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
+        let norm = qingting_shared::text::normalize(&line);
+        writeln!(out, "{}", classifier.segmenter().cut(&norm).join(" ")).map_err(io_err)?;
+    }
+    out.flush().map_err(io_err)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Train(args) => train::run(args),
+        command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
+            Command::Classify => classify(&c),
+            Command::Segment => segment(&c),
+            Command::Eval(args) => eval::run(&c, args),
+            Command::Train(_) => unreachable!("handled above"),
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qingting: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

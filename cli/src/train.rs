@@ -1,0 +1,173 @@
+//! `qingting train`: fit, calibrate on a seeded hold-out, refit on everything, quantise, write.
+
+use std::path::PathBuf;
+
+use qingting_shared::Taxonomy;
+use qingting_shared::classify::analyse;
+use qingting_shared::eval::{LabelledPrediction, multilabel};
+use qingting_shared::model::Model;
+use qingting_shared::numeric::sigmoid;
+use qingting_shared::segment::Segmenter;
+use qingting_shared::train::{Example, FloatTable, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
+
+use crate::CliError;
+use crate::data::read_jsonl;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// JSONL `{"id","text","complaint"}` for the complaint head.
+    #[arg(long)]
+    complaint: PathBuf,
+    /// More complaint-or-not JSONL, out of domain: always trained on, never held out.
+    #[arg(long)]
+    complaint_extra: Option<PathBuf>,
+    /// JSONL `{"id","text","categories","primary"}` (complaints only) for the category heads.
+    #[arg(long)]
+    categories: PathBuf,
+    /// Where to write the artefact.
+    #[arg(long, default_value = "shared/model/qingting.qtm")]
+    out: PathBuf,
+    /// Version tag stored in the artefact and with every complaint.
+    #[arg(long)]
+    version: String,
+    #[arg(long, default_value_t = 18)]
+    bits_complaint: u8,
+    #[arg(long, default_value_t = 14)]
+    bits_categories: u8,
+    #[arg(long, default_value_t = 8)]
+    epochs: u32,
+    #[arg(long, default_value_t = 0.2)]
+    learning_rate: f32,
+    #[arg(long, default_value_t = 1e-6)]
+    l2: f32,
+    /// Epochs for the category heads (default: --epochs).
+    #[arg(long)]
+    category_epochs: Option<u32>,
+    /// Learning rate for the category heads (default: --learning-rate).
+    #[arg(long)]
+    category_learning_rate: Option<f32>,
+    #[arg(long, default_value_t = 20261123)]
+    seed: u64,
+    /// Up-weight the positives of rare categories (sqrt of the class ratio).
+    #[arg(long)]
+    balance: bool,
+    /// Share of the complaint head's non-zero weights kept (largest first); the rest become zero.
+    #[arg(long, default_value_t = 1.0)]
+    keep_complaint: f32,
+    /// Share of each category head's non-zero weights kept.
+    #[arg(long, default_value_t = 1.0)]
+    keep_categories: f32,
+    /// Quantisation steps each side of zero (127 = full i8; 7 ≈ 4-bit weights).
+    #[arg(long, default_value_t = 127)]
+    levels: u8,
+    /// Share of the training data held out to calibrate scores and choose thresholds.
+    #[arg(long, default_value_t = 0.15)]
+    holdout: f64,
+}
+
+fn split<T: Clone>(items: &[T], holdout: f64, seed: u64) -> (Vec<T>, Vec<T>) {
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    shuffle(&mut idx, seed);
+    let cut = ((items.len() as f64) * holdout).round() as usize;
+    let held = idx[..cut].iter().map(|&i| items[i].clone()).collect();
+    let kept = idx[cut..].iter().map(|&i| items[i].clone()).collect();
+    (kept, held)
+}
+
+fn probs(table: &FloatTable, examples: &[Example], head: usize) -> Vec<(f32, bool)> {
+    examples.iter().map(|e| (sigmoid(table.logits(&e.features)[head]), e.targets[head])).collect()
+}
+
+/// Category metrics on the hold-out with the chosen thresholds (the same decision rule as
+/// `Classifier::categorize`, but on float weights).
+fn holdout_report(table: &FloatTable, held: &[Example], names: &[&str], thresholds: &[f32]) -> qingting_shared::eval::MultiLabelReport {
+    let other = names.iter().position(|n| *n == "other");
+    let items: Vec<LabelledPrediction> = held
+        .iter()
+        .map(|e| {
+            let p: Vec<f32> = table.logits(&e.features).into_iter().map(sigmoid).collect();
+            let primary = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
+            let mut predicted: Vec<usize> = (0..p.len()).filter(|&i| i == primary || p[i] >= thresholds[i]).collect();
+            if Some(primary) != other {
+                predicted.retain(|&i| Some(i) != other);
+            }
+            let gold: Vec<usize> = (0..p.len()).filter(|&i| e.targets[i]).collect();
+            LabelledPrediction { predicted, gold_primary: gold.first().copied(), gold, predicted_primary: Some(primary) }
+        })
+        .collect();
+    let labels: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    multilabel(&labels, &items)
+}
+
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let segmenter = Segmenter::builtin();
+    let taxonomy = Taxonomy::default_taxonomy();
+    let names: Vec<&str> = taxonomy.categories().iter().map(|c| c.id.as_str()).collect();
+
+    let complaint_examples = |path: &PathBuf| -> Result<Vec<Example>, CliError> {
+        read_jsonl(path)?
+            .iter()
+            .map(|r| {
+                let label = r.complaint.ok_or_else(|| CliError::Usage(format!("{}: row {} has no `complaint`", path.display(), r.id)))?;
+                Ok(Example { features: analyse(&segmenter, &r.text).features, targets: vec![label], weight: r.weight.unwrap_or(1.0) })
+            })
+            .collect()
+    };
+    let complaint = complaint_examples(&args.complaint)?;
+    let extra = match &args.complaint_extra {
+        Some(path) => complaint_examples(path)?,
+        None => Vec::new(),
+    };
+    let category_rows = read_jsonl(&args.categories)?;
+    let mut categories = Vec::with_capacity(category_rows.len());
+    for r in &category_rows {
+        if let Some(unknown) = r.categories.iter().find(|c| !names.contains(&c.as_str())) {
+            return Err(CliError::Usage(format!("{}: row {} has unknown category {unknown}", args.categories.display(), r.id)));
+        }
+        let targets = names.iter().map(|n| r.categories.iter().any(|c| c == n)).collect();
+        categories.push(Example { features: analyse(&segmenter, &r.text).features, targets, weight: r.weight.unwrap_or(1.0) });
+    }
+    eprintln!("training on {} (+{} out-of-domain) complaint-or-not texts and {} categorised complaints", complaint.len(), extra.len(), categories.len());
+
+    let cfg = |bits| TrainConfig { bits, epochs: args.epochs, learning_rate: args.learning_rate, l2: args.l2, seed: args.seed, balance: false };
+    let category_cfg = |bits| TrainConfig {
+        balance: args.balance,
+        epochs: args.category_epochs.unwrap_or(args.epochs),
+        learning_rate: args.category_learning_rate.unwrap_or(args.learning_rate),
+        ..cfg(bits)
+    };
+
+    // 1. Calibrate on a hold-out.
+    let (mut c_fit, c_held) = split(&complaint, args.holdout, args.seed);
+    c_fit.extend(extra.iter().cloned());
+    let c_table = fit_sparse(&c_fit, 1, &cfg(args.bits_complaint), args.keep_complaint, 2);
+    let logits: Vec<(f32, bool)> = c_held.iter().map(|e| (c_table.logits(&e.features)[0], e.targets[0])).collect();
+    let (platt_a, platt_b) = platt(&logits);
+    let calibrated: Vec<(f32, bool)> = logits.iter().map(|&(z, y)| (sigmoid(platt_a * z + platt_b), y)).collect();
+    let complaint_threshold = best_accuracy_threshold(&calibrated);
+    let held_acc = calibrated.iter().filter(|&&(p, y)| (p >= complaint_threshold) == y).count() as f64 / calibrated.len().max(1) as f64;
+    eprintln!("hold-out: complaint accuracy {held_acc:.4} at threshold {complaint_threshold:.2} (platt a={platt_a:.3} b={platt_b:.3})");
+
+    let (k_fit, k_held) = split(&categories, args.holdout, args.seed ^ 0x5555);
+    let k_table = fit_sparse(&k_fit, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
+    let thresholds: Vec<f32> = (0..names.len()).map(|h| best_f1_threshold(&probs(&k_table, &k_held, h))).collect();
+    eprintln!("hold-out: category thresholds {}", names.iter().zip(&thresholds).map(|(n, t)| format!("{n}={t:.2}")).collect::<Vec<_>>().join(" "));
+    let held_report = holdout_report(&k_table, &k_held, &names, &thresholds);
+    eprintln!("hold-out: categories micro-F1 {:.4} macro-F1 {:.4} primary accuracy {:.4}", held_report.micro().f1(), held_report.macro_f1(), held_report.primary_accuracy());
+
+    // 2. Refit on everything with the same settings; keep the calibration.
+    let all: Vec<Example> = complaint.iter().chain(&extra).cloned().collect();
+    let c_final = fit_sparse(&all, 1, &cfg(args.bits_complaint), args.keep_complaint, 2);
+    let k_final = fit_sparse(&categories, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
+    let model = Model {
+        version: args.version.clone(),
+        complaint: c_final.quantize(&["complaint"], &[complaint_threshold], args.levels),
+        categories: k_final.quantize(&names, &thresholds, args.levels),
+        platt_a,
+        platt_b,
+    };
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io { path: args.out.display().to_string(), source })?;
+    eprintln!("wrote {} ({} bytes, version {})", args.out.display(), bytes.len(), model.version);
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! The `qingting` binary end to end: JSONL in, JSONL out, errors per line, never a crash.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn run(args: &[&str], stdin: &str) -> (String, String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qingting"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qingting starts");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let out = child.wait_with_output().expect("qingting runs");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
+}
+
+#[test]
+fn classify_writes_one_line_per_input_with_the_documented_fields() {
+    let input = "{\"id\":\"a\",\"text\":\"饭里有头发，吃完拉肚子了\"}\n{\"id\":\"b\",\"text\":\"很好吃，下次还来\"}\n";
+    let (out, _, ok) = run(&["classify"], input);
+    assert!(ok);
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 2);
+    let a = &lines[0];
+    assert_eq!(a["id"], "a");
+    assert_eq!(a["complaint"], true);
+    assert!(a["complaint_score"].as_f64().is_some_and(|s| (0.0..=1.0).contains(&s)));
+    assert_eq!(a["primary"], "food_safety");
+    assert_eq!(a["priority"], "P1");
+    assert!(a["categories"].as_array().is_some_and(|c| c.iter().any(|c| c == "food_safety")));
+    let b = &lines[1];
+    assert_eq!((b["complaint"].clone(), b["primary"].clone(), b["priority"].clone()), (Value::Bool(false), Value::Null, Value::Null));
+    assert_eq!(b["categories"], serde_json::json!([]));
+}
+
+#[test]
+fn bad_lines_give_an_error_line_for_that_id_and_the_rest_go_on() {
+    let input = "not json\n{\"id\":7}\n{\"id\":8,\"text\":12}\n{\"id\":9,\"text\":\"骑手送餐太慢\"}\n";
+    let (out, _, ok) = run(&["classify"], input);
+    assert!(ok, "bad input lines are not a crash");
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["error"]["code"], "invalid_json");
+    assert_eq!((lines[1]["id"].clone(), lines[1]["error"]["code"].clone()), (Value::from(7), Value::from("missing_text")));
+    assert_eq!(lines[2]["error"]["code"], "missing_text");
+    assert_eq!(lines[3]["id"], 9);
+    assert!(lines[3].get("error").is_none());
+}
+
+#[test]
+fn segment_prints_space_separated_tokens() {
+    let (out, _, ok) = run(&["segment"], "骑手送餐太慢了\n帳號被盜\n");
+    assert!(ok);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].split(' ').any(|t| t == "骑手"), "{}", lines[0]);
+    assert!(lines[1].split(' ').any(|t| t == "账号"), "Traditional input is normalised: {}", lines[1]);
+}
+
+#[test]
+fn a_missing_model_file_is_a_clear_error() {
+    let (_, err, ok) = run(&["--model", "/nonexistent/model.qtm", "classify"], "");
+    assert!(!ok);
+    assert!(err.contains("/nonexistent/model.qtm"), "{err}");
+}
+
+#[test]
+fn eval_prints_metrics_for_a_labelled_file() {
+    let dir = std::env::temp_dir().join(format!("qingting-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let complaint = dir.join("c.jsonl");
+    std::fs::write(&complaint, "{\"id\":\"1\",\"text\":\"太难吃了，再也不点了\",\"complaint\":true}\n{\"id\":\"2\",\"text\":\"很好吃，下次还来\",\"complaint\":false}\n").expect("write");
+    let categories = dir.join("k.jsonl");
+    std::fs::write(&categories, "{\"id\":\"1\",\"text\":\"少送了一份饮料\",\"categories\":[\"order_error\"],\"primary\":\"order_error\"}\n").expect("write");
+    let (out, err, ok) = run(&["eval", "--complaint", complaint.to_str().unwrap(), "--categories", categories.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("accuracy = 1.0000"), "{out}");
+    assert!(out.contains("micro-F1") && out.contains("| order_error |"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
