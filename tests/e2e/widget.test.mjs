@@ -202,3 +202,29 @@ test('keyboard and screen readers on a 360 px wide phone', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'qingting-widget', 'focus back on the launcher');
   await page.close();
 });
+
+test('the browser build classifies a fixed set exactly like the native build', async () => {
+  const fixture = path.join(root, 'tests/fixtures/classify_fixed.jsonl');
+  const lines = fs.readFileSync(fixture, 'utf8').trim().split('\n');
+  const texts = lines.map((l) => JSON.parse(l).text);
+  const native = execFileSync(path.join(root, 'target/release/qingting'), ['classify'], { input: fs.readFileSync(fixture) })
+    .toString().trim().split('\n').map((l) => JSON.parse(l));
+  const page = await context.newPage();
+  await page.goto(`${merchant}/`);
+  const browser = await page.evaluate(async ({ api, texts }) => {
+    const m = await import(`${api}/widget/qingting_widget.js`);
+    await m.default({ module_or_path: `${api}/widget/qingting_widget_bg.wasm` });
+    return texts.map((t) => m.classify(t));
+  }, { api, texts });
+  assert.equal(browser.length, native.length);
+  browser.forEach((b, i) => {
+    const n = native[i];
+    const got = { complaint: b.complaint, complaint_score: Math.round(b.complaint_score * 1e4) / 1e4, categories: b.categories, primary: b.primary, priority: b.priority };
+    const want = { complaint: n.complaint, complaint_score: n.complaint_score, categories: n.categories, primary: n.primary, priority: n.priority };
+    assert.deepEqual(got, want, `text ${i}: ${texts[i]}`);
+  });
+  // The set is not degenerate: it has complaints of several categories and non-complaints.
+  assert.ok(new Set(native.map((n) => n.primary)).size >= 6);
+  assert.ok(native.some((n) => !n.complaint));
+  await page.close();
+});

@@ -148,7 +148,11 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         }
         match (c.complaint, &c.primary, c.priority) {
             (true, Some(p), Some(prio)) => {
-                format!("{} · {} {}", taxonomy.with_value(|t| t.name(p, lang).to_string()), ui.priority_label, prio.label(lang))
+                let mut s = format!("{} · {} {}", taxonomy.with_value(|t| t.name(p, lang).to_string()), ui.priority_label, prio.label(lang));
+                if !c.top_tokens.is_empty() {
+                    s.push_str(&format!(" · {}{}", ui.because, c.top_tokens.iter().take(3).cloned().collect::<Vec<_>>().join(ui.list_sep)));
+                }
+                s
             }
             _ => ui.not_complaint.to_string(),
         }

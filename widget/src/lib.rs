@@ -22,6 +22,30 @@ pub struct Config {
     pub api: String,
 }
 
+/// Classifies a text exactly as the widget does while the customer types, returning
+/// `{complaint, complaint_score, categories, primary, priority, top_tokens}`. Used by the browser
+/// tests (browser and native builds must agree) and the in-browser benchmark.
+#[wasm_bindgen(js_name = classify)]
+pub fn classify_js(text: &str) -> JsValue {
+    use js_sys::{Array, Object, Reflect};
+    let c = qingting_shared::Classifier::builtin().classify(text);
+    let strings = |items: Vec<String>| items.into_iter().map(JsValue::from).collect::<Array>();
+    let obj = Object::new();
+    let opt = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from);
+    let fields: [(&str, JsValue); 6] = [
+        ("complaint", c.complaint.into()),
+        ("complaint_score", f64::from(c.complaint_score).into()),
+        ("categories", strings(c.categories.iter().map(|c| c.as_str().to_string()).collect()).into()),
+        ("primary", opt(c.primary.as_ref().map(|p| p.as_str()))),
+        ("priority", opt(c.priority.map(|p| p.as_str()))),
+        ("top_tokens", strings(c.top_tokens).into()),
+    ];
+    for (k, v) in fields {
+        let _ = Reflect::set(&obj, &JsValue::from_str(k), &v);
+    }
+    obj.into()
+}
+
 /// Mounts the widget into `container` (a `<div>` inside the loader's shadow root).
 ///
 /// The close button dispatches a `qingting-close` event on the container; the loader hides the

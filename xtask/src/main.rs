@@ -4,6 +4,7 @@
 //! - `test`  install what is missing, build, run every test (unit, worker integration, browser)
 //! - `setup` install only; `build` build only; `sizes` print the widget's size table
 //! - `train [--dict]` rebuild the model (and dictionary) from ../shared/data; `eval` dev metrics
+//! - `bench-browser`, `bench-baselines` the benchmark tables of docs/BENCHMARKS.md
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -29,8 +30,10 @@ fn main() -> ExitCode {
         Some("sizes") => sizes::print(),
         Some("train") => train::train(&args[1..]),
         Some("eval") => train::eval(),
+        Some("bench-browser") => bench_browser(),
+        Some("bench-baselines") => train::bench_baselines(),
         _ => {
-            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval>");
+            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval | bench-browser | bench-baselines>");
             return ExitCode::from(2);
         }
     };
@@ -137,6 +140,9 @@ fn build() -> Result<()> {
         .args(["--bundle", "--minify", "--format=iife", "--target=es2020", "--loader:.css=text", "--log-level=warning"])
         .arg(format!("--outfile={}", widget_out.join("qingting.js").display())))?;
 
+    step("building the qingting CLI (release; the browser tests compare it with the widget)");
+    sh(Command::new("cargo").args(["build", "--release", "-p", "qingting-cli"]).current_dir(&root))?;
+
     step("assembling static files (www/ → target/www/)");
     copy_dir(&root.join("www"), &www)?;
 
@@ -197,6 +203,17 @@ fn run(args: &[String]) -> Result<()> {
     println!();
     server.wait().map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// `cargo xtask bench-browser`: classification speed of the widget build in Chromium.
+fn bench_browser() -> Result<()> {
+    setup::all(true)?;
+    build()?;
+    if !root().join("target/data/complaint_dev.jsonl").exists() {
+        train::datasets()?;
+    }
+    let server = DevServer::start(Options::default())?;
+    sh(Command::new("node").arg("scripts/bench_browser.mjs").current_dir(root()).env("QT_BASE_URL", &server.base_url))
 }
 
 fn test() -> Result<()> {

@@ -71,3 +71,12 @@ pub fn eval() -> Result<()> {
         .args(["eval", "--complaint", "target/data/complaint_dev.jsonl", "--categories", "target/data/category_dev.jsonl"])
         .current_dir(&root))
 }
+
+/// `cargo xtask bench-baselines`: scikit-learn and fastText against Qingting on the same splits.
+pub fn bench_baselines() -> Result<()> {
+    let python = python_venv(&["jieba==0.42.1", "scikit-learn", "numpy<2", "fasttext-wheel"])?;
+    datasets()?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(root()))?;
+    step("training and scoring the baselines (a few minutes)");
+    sh(Command::new(python).arg("scripts/bench_baselines.py").current_dir(root()))
+}
