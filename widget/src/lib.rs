@@ -55,4 +55,10 @@ pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order:
     let config = Config { site, lang: Lang::negotiate(&lang), order, api };
     let host = container.clone();
     leptos::mount::mount_to(container, move || view! { <form::Panel config=config host=host/> }).forget();
+    // Build the dictionary and model (tens of milliseconds) right after the panel is painted,
+    // not on the customer's first keystroke.
+    gloo_timers::callback::Timeout::new(30, || {
+        qingting_shared::Classifier::builtin();
+    })
+    .forget();
 }
