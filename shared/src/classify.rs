@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::features::{extract, word_hash};
 use crate::model::{Model, ModelError};
 use crate::numeric::sigmoid;
-use crate::priority::{PriorityReason, priority_for};
+use crate::priority::{PriorityReason, priority_for, safety_incident};
 use crate::segment::Segmenter;
 use crate::taxonomy::{Category, Priority};
 use crate::text::normalize;
@@ -141,7 +141,15 @@ impl Classifier {
             let top_tokens = self.top_tokens(&analysis.tokens, |h| self.model.complaint.weight(h, 0), true);
             return Classification { complaint, complaint_score, categories: Vec::new(), primary: None, priority: None, top_tokens };
         }
-        let (chosen, primary_idx) = self.categorize(&probs);
+        let (mut chosen, mut primary_idx) = self.categorize(&probs);
+        // Explicit rule: a food-safety incident is routed as food safety (priority.rs).
+        if let Some(safety) = self.categories.iter().position(|c| c.as_str() == "food_safety") {
+            if safety_incident(&analysis.normalized) {
+                chosen.retain(|&i| i != safety && self.categories[i] != Category::OTHER);
+                chosen.insert(0, safety);
+                primary_idx = safety;
+            }
+        }
         let primary = self.categories[primary_idx].clone();
         let categories: Vec<Category> = chosen.iter().map(|&i| self.categories[i].clone()).collect();
         let (mut priority, reason) = priority_for(&analysis.normalized, &categories);
@@ -208,6 +216,8 @@ mod tests {
         let primary = |t: &str| c().classify(t).primary.map(|p| p.as_str().to_string());
         assert_eq!(primary("骑手送餐太慢了，等了两个小时才送到").as_deref(), Some("delivery"));
         assert_eq!(primary("饭里有头发，吃完拉肚子").as_deref(), Some("food_safety"));
+        // The safety rule makes food_safety primary even next to a stronger other grievance.
+        assert_eq!(primary("送得太慢了，等了两个小时，汤里还有一只苍蝇").as_deref(), Some("food_safety"));
         assert_eq!(primary("少送了一份饮料，也没有筷子").as_deref(), Some("order_error"));
         assert_eq!(primary("菜太咸了，很难吃").as_deref(), Some("food_quality"));
     }

@@ -27,11 +27,11 @@ pub enum PriorityReason {
     Default,
 }
 
-/// Illness or a foreign object: with `food_safety` this is P1.
-const SAFETY_INCIDENT: &[&str] = &[
-    "拉肚子", "腹泻", "呕吐", "吐了", "食物中毒", "中毒", "肚子疼", "肚子痛", "胃疼", "过敏", "发烧", "进医院", "头发",
-    "虫子", "苍蝇", "蟑螂", "钢丝", "铁丝", "玻璃", "塑料", "异物", "指甲", "创可贴", "烟头",
-];
+/// Illness after eating: always a safety incident.
+const ILLNESS: &[&str] = &["拉肚子", "腹泻", "呕吐", "吐了", "食物中毒", "肚子疼", "肚子痛", "胃疼", "过敏", "发烧", "进医院"];
+/// Foreign objects: a safety incident when the text is about food (a hair in a salon review is not).
+const FOREIGN_OBJECT: &[&str] = &["头发", "虫子", "苍蝇", "蟑螂", "钢丝", "铁丝", "玻璃", "塑料", "异物", "指甲", "创可贴", "烟头"];
+const FOOD_CONTEXT: &[&str] = &["吃", "饭", "菜", "汤", "面", "粥", "餐", "肉", "饮料", "奶茶", "外卖", "里面", "里有", "碗"];
 const LEGAL_OR_MEDIA: &[&str] = &[
     "报警", "起诉", "律师", "法院", "12315", "消协", "消费者协会", "市场监管", "工商局", "曝光", "媒体", "记者", "微博",
     "医院", "食药监", "police", "lawyer", "sue ",
@@ -46,14 +46,21 @@ fn any(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| text.contains(w))
 }
 
+/// Whether the text reports a food-safety incident: illness after eating, or a foreign object in
+/// food. The classifier makes `food_safety` the primary category of such a complaint whatever the
+/// model says, so these cases never depend on a statistical guess.
+pub fn safety_incident(normalized: &str) -> bool {
+    any(normalized, ILLNESS) || (any(normalized, FOREIGN_OBJECT) && any(normalized, FOOD_CONTEXT))
+}
+
 /// Decides the priority of a complaint from its normalised text and its categories.
 ///
-/// Rules, first match wins: P1 for a safety incident in `food_safety`, any `account_security`
+/// Rules, first match wins: P1 for a [`safety_incident`], any `account_security`
 /// complaint or fraud words, and legal/media threats; P2 for `refund`, a double charge, an order
 /// never delivered, or strong anger; P4 for mild wording; P3 otherwise.
 pub fn priority_for(normalized: &str, categories: &[Category]) -> (Priority, PriorityReason) {
     let has = |id: &str| categories.iter().any(|c| c.as_str() == id);
-    if has("food_safety") && any(normalized, SAFETY_INCIDENT) {
+    if safety_incident(normalized) {
         return (Priority::P1, PriorityReason::SafetyIncident);
     }
     if has("account_security") || any(normalized, FRAUD) {
@@ -89,9 +96,12 @@ mod tests {
     }
 
     #[test]
-    fn safety_incident_needs_the_food_safety_category() {
-        assert_eq!(priority_for("吃完拉肚子了", &cats(&["food_safety"])).0, Priority::P1);
+    fn illness_is_always_and_foreign_objects_in_food_are_safety_incidents() {
+        assert_eq!(priority_for("吃完拉肚子了", &cats(&["food_quality"])).1, PriorityReason::SafetyIncident);
+        assert_eq!(priority_for("饭里有头发", &cats(&["food_quality"])).1, PriorityReason::SafetyIncident);
+        assert!(safety_incident("汤里有只苍蝇"));
         // "头发" in a hair-salon review is no food safety incident.
+        assert!(!safety_incident("头发剪得不好"));
         assert_eq!(priority_for("头发剪得不好", &cats(&["merchant_service"])).0, Priority::P3);
     }
 

@@ -19,7 +19,7 @@ pub const TRAIN_ARGS: &[&str] = &[
 ];
 
 /// The version tag of the model this tree trains: bump it whenever labels, data or settings change.
-pub const MODEL_VERSION: &str = "qt-lr-1";
+pub const MODEL_VERSION: &str = "qt-lr-2";
 
 fn python_venv(packages: &[&str]) -> Result<std::path::PathBuf> {
     let venv = root().join("target/py");
