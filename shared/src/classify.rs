@@ -143,12 +143,12 @@ impl Classifier {
         }
         let (mut chosen, mut primary_idx) = self.categorize(&probs);
         // Explicit rule: a food-safety incident is routed as food safety (priority.rs).
-        if let Some(safety) = self.categories.iter().position(|c| c.as_str() == "food_safety") {
-            if safety_incident(&analysis.normalized) {
-                chosen.retain(|&i| i != safety && self.categories[i] != Category::OTHER);
-                chosen.insert(0, safety);
-                primary_idx = safety;
-            }
+        if let Some(safety) = self.categories.iter().position(|c| c.as_str() == "food_safety")
+            && safety_incident(&analysis.normalized)
+        {
+            chosen.retain(|&i| i != safety && self.categories[i] != Category::OTHER);
+            chosen.insert(0, safety);
+            primary_idx = safety;
         }
         let primary = self.categories[primary_idx].clone();
         let categories: Vec<Category> = chosen.iter().map(|&i| self.categories[i].clone()).collect();

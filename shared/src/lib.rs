@@ -9,6 +9,7 @@
 //! - [`segment`], [`features`], [`model`], [`classify`]: the classifier — jieba segmentation over a
 //!   trimmed dictionary, hashed n-gram features, a quantised linear model; [`train`] and [`eval`]
 //!   fit and measure it; [`priority`] holds the explicit priority rules.
+//! - [`faq`]: FAQ packs (platform default, merchant overlays) and BM25 matching.
 //! - [`mask`]: masking of personal data (phone, ID and card numbers, e-mail).
 //! - [`complaint`]: the intake contract and its validation.
 //! - [`ticket`]: ticket numbers and the ticket state machine.
@@ -18,6 +19,7 @@ pub mod api;
 pub mod classify;
 pub mod complaint;
 pub mod eval;
+pub mod faq;
 pub mod features;
 pub mod lang;
 pub mod mask;

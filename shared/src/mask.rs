@@ -83,10 +83,11 @@ fn digit_run(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
     let b = digits.as_bytes();
     let kind = if id_x || (n == 18 && plausible_id(&digits)) {
         PiiKind::IdNumber
-    } else if n == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
+    } else if (n == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]))
+        // or a landline such as 010-12345678
+        || ((n == 11 || n == 12) && b[0] == b'0' && chars[start..end].contains(&'-'))
+    {
         PiiKind::Phone
-    } else if (n == 11 || n == 12) && b[0] == b'0' && chars[start..end].contains(&'-') {
-        PiiKind::Phone // landline such as 010-12345678
     } else if (15..=19).contains(&n) && luhn(&digits) {
         PiiKind::CardNumber
     } else {
@@ -118,7 +119,7 @@ fn luhn(d: &str) -> bool {
             if i % 2 == 1 { if v * 2 > 9 { v * 2 - 9 } else { v * 2 } } else { v }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn is_email_local(c: char) -> bool {

@@ -114,7 +114,7 @@ fn build() -> Result<()> {
         .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
     let app_wasm = widget_out.join("qingting_widget_bg.wasm");
-    if is_stale(&app_wasm, &[wasm.clone()]) {
+    if is_stale(&app_wasm, std::slice::from_ref(&wasm)) {
         let pkg = root.join("target/widget-pkg");
         step("wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify");
         sh(Command::new(tools_dir().join("bin/wasm-bindgen"))

@@ -1,0 +1,382 @@
+//! FAQ packs and matching: answer common questions while the customer types (widget, no network)
+//! and on intake (worker), with the same code.
+//!
+//! A [`FaqPack`] is authored data (`data/faq/default.json` is the platform default); a merchant pack
+//! overrides entries by id ([`FaqPack::overlay`]). A [`FaqIndex`] is built once from a pack and
+//! ranks entries for a text with BM25 over the classifier's normalised jieba tokens plus character
+//! bigrams, after mapping synonyms to one form ([`SYNONYMS`]), plus a prior from the text's
+//! category probabilities.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+use crate::segment::Segmenter;
+use crate::taxonomy::Category;
+use crate::text::normalize;
+
+/// What an entry does for a complaint it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaqKind {
+    /// A how-to or policy answer that fully settles the question: the ticket can be auto-replied.
+    Resolves,
+    /// A policy answer for a case that still needs a person: reply, and forward anyway.
+    Acknowledges,
+}
+
+/// Text in the three UI languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    #[serde(rename = "zh-CN")]
+    pub zh_cn: String,
+    #[serde(rename = "zh-TW", default)]
+    pub zh_tw: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Localized {
+    /// The text in `lang`, falling back to zh-CN when missing.
+    pub fn get(&self, lang: Lang) -> &str {
+        let s = match lang {
+            Lang::ZhCn => &self.zh_cn,
+            Lang::ZhTw => &self.zh_tw,
+            Lang::En => &self.en,
+        };
+        if s.is_empty() { &self.zh_cn } else { s }
+    }
+}
+
+/// Question variants per language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Questions {
+    #[serde(rename = "zh-CN", default)]
+    pub zh_cn: Vec<String>,
+    #[serde(rename = "zh-TW", default)]
+    pub zh_tw: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+}
+
+impl Questions {
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.zh_cn.iter().chain(&self.zh_tw).chain(&self.en)
+    }
+}
+
+/// One question-and-answer entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    pub id: String,
+    pub kind: FaqKind,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    pub questions: Questions,
+    pub answer: Localized,
+    /// In a merchant pack: removes the platform entry with this id.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// A set of entries: the platform default or a merchant's own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaqPack {
+    pub id: String,
+    #[serde(default)]
+    pub version: u32,
+    pub entries: Vec<FaqEntry>,
+}
+
+/// Why a pack was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FaqError {
+    #[error("entry `{0}` appears twice")]
+    DuplicateId(String),
+    #[error("entry `{0}` has no question")]
+    NoQuestion(String),
+    #[error("entry `{0}` has no zh-CN answer")]
+    NoAnswer(String),
+}
+
+impl FaqPack {
+    /// Checks ids are unique and every enabled entry has a question and a zh-CN answer.
+    pub fn validate(&self) -> Result<(), FaqError> {
+        let mut seen = std::collections::HashSet::new();
+        for e in &self.entries {
+            if !seen.insert(e.id.as_str()) {
+                return Err(FaqError::DuplicateId(e.id.clone()));
+            }
+            if e.disabled {
+                continue;
+            }
+            if e.questions.all().all(|q| q.trim().is_empty()) {
+                return Err(FaqError::NoQuestion(e.id.clone()));
+            }
+            if e.answer.zh_cn.trim().is_empty() {
+                return Err(FaqError::NoAnswer(e.id.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// This pack with a merchant pack laid over it: an entry with the same id replaces the
+    /// platform's (or removes it when `disabled`), new ids are added after the platform's.
+    pub fn overlay(&self, merchant: &FaqPack) -> FaqPack {
+        let by_id: HashMap<&str, &FaqEntry> = merchant.entries.iter().map(|e| (e.id.as_str(), e)).collect();
+        let mut entries: Vec<FaqEntry> = self
+            .entries
+            .iter()
+            .filter_map(|e| match by_id.get(e.id.as_str()) {
+                Some(m) if m.disabled => None,
+                Some(m) => Some((*m).clone()),
+                None => Some(e.clone()),
+            })
+            .collect();
+        let platform: std::collections::HashSet<&str> = self.entries.iter().map(|e| e.id.as_str()).collect();
+        entries.extend(merchant.entries.iter().filter(|e| !e.disabled && !platform.contains(e.id.as_str())).cloned());
+        FaqPack { id: format!("{}+{}", self.id, merchant.id), version: self.version.max(merchant.version), entries }
+    }
+}
+
+/// Words customers use interchangeably, mapped to one form before matching (normalised text).
+pub const SYNONYMS: &[(&str, &str)] = &[
+    ("退钱", "退款"),
+    ("返钱", "退款"),
+    ("退费", "退款"),
+    ("到帐", "到账"),
+    ("外卖员", "骑手"),
+    ("配送员", "骑手"),
+    ("送餐员", "骑手"),
+    ("外卖小哥", "骑手"),
+    ("小哥", "骑手"),
+    ("外送员", "骑手"),
+    ("红包", "优惠券"),
+    ("券", "优惠券"),
+    ("抵用券", "优惠券"),
+    ("代金券", "优惠券"),
+    ("店家", "商家"),
+    ("老板", "商家"),
+    ("店铺", "商家"),
+    ("餐厅", "商家"),
+    ("饭店", "商家"),
+    ("帐号", "账号"),
+    ("账户", "账号"),
+    ("帐户", "账号"),
+    ("开发票", "发票"),
+    ("开票", "发票"),
+    ("晚到", "超时"),
+    ("迟到", "超时"),
+    ("送晚了", "超时"),
+    ("延误", "超时"),
+    ("扣了两次", "重复扣款"),
+    ("扣两次", "重复扣款"),
+    ("多扣", "重复扣款"),
+    ("取消订单", "取消"),
+    ("撤单", "取消"),
+    ("退单", "取消"),
+    ("手机号", "电话"),
+    ("号码", "电话"),
+];
+
+fn canonical(token: &str) -> &str {
+    SYNONYMS.iter().find(|(from, _)| *from == token).map_or(token, |(_, to)| to)
+}
+
+/// Terms of a text: canonical jieba words (no punctuation) and character bigrams of CJK runs.
+pub fn terms(segmenter: &Segmenter, text: &str) -> Vec<String> {
+    let norm = normalize(text);
+    let mut out: Vec<String> = segmenter
+        .cut(&norm)
+        .into_iter()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| canonical(w).to_string())
+        .collect();
+    let chars: Vec<char> = norm.chars().filter(|c| c.is_alphanumeric()).collect();
+    out.extend(chars.windows(2).map(|w| format!("\u{1}{}{}", w[0], w[1])));
+    out
+}
+
+/// One ranked entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaqMatch {
+    /// Index into the pack's entries.
+    pub entry: usize,
+    /// In [0, 1]: `raw / (raw + SCALE)`, monotone in the BM25 + prior score.
+    pub score: f32,
+}
+
+/// A searchable pack: BM25 statistics over every question variant.
+#[derive(Clone, Debug)]
+pub struct FaqIndex {
+    pack: FaqPack,
+    /// (entry index, term frequencies, length) per question variant.
+    docs: Vec<(usize, HashMap<String, u32>, f32)>,
+    df: HashMap<String, u32>,
+    avg_len: f32,
+}
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Weight of the category prior: added to the BM25 score as `PRIOR × p(category)`.
+pub const PRIOR: f32 = 2.0;
+/// Squashes raw scores into [0, 1): half-way at this raw score.
+pub const SCALE: f32 = 10.0;
+
+impl FaqIndex {
+    /// Indexes an (already overlaid) pack. Disabled entries are skipped.
+    pub fn build(pack: FaqPack, segmenter: &Segmenter) -> FaqIndex {
+        let mut docs = Vec::new();
+        let mut df: HashMap<String, u32> = HashMap::new();
+        for (i, e) in pack.entries.iter().enumerate().filter(|(_, e)| !e.disabled) {
+            for q in e.questions.all() {
+                let mut tf: HashMap<String, u32> = HashMap::new();
+                let ts = terms(segmenter, q);
+                let len = ts.len() as f32;
+                for t in ts {
+                    *tf.entry(t).or_default() += 1;
+                }
+                for t in tf.keys() {
+                    *df.entry(t.clone()).or_default() += 1;
+                }
+                docs.push((i, tf, len));
+            }
+        }
+        let avg_len = if docs.is_empty() { 1.0 } else { docs.iter().map(|d| d.2).sum::<f32>() / docs.len() as f32 };
+        FaqIndex { pack, docs, df, avg_len }
+    }
+
+    pub fn pack(&self) -> &FaqPack {
+        &self.pack
+    }
+
+    fn idf(&self, term: &str) -> f32 {
+        let n = self.docs.len() as f32;
+        let df = self.df.get(term).copied().unwrap_or(0) as f32;
+        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    }
+
+    /// Ranks entries for a text: the best BM25 score over each entry's question variants, plus
+    /// `PRIOR × p` for the most probable of the entry's categories (`category_probs` from the
+    /// classifier; empty for none). Best first, at most `limit`, only entries with a score.
+    pub fn search(&self, segmenter: &Segmenter, text: &str, category_probs: &[(Category, f32)], limit: usize) -> Vec<FaqMatch> {
+        let mut query: Vec<String> = terms(segmenter, text);
+        query.sort();
+        query.dedup();
+        let mut best: HashMap<usize, f32> = HashMap::new();
+        for (entry, tf, len) in &self.docs {
+            let mut s = 0.0;
+            for t in &query {
+                if let Some(&f) = tf.get(t) {
+                    let f = f as f32;
+                    s += self.idf(t) * f * (K1 + 1.0) / (f + K1 * (1.0 - B + B * len / self.avg_len));
+                }
+            }
+            if s > 0.0 {
+                let b = best.entry(*entry).or_insert(0.0);
+                *b = b.max(s);
+            }
+        }
+        let mut ranked: Vec<FaqMatch> = best
+            .into_iter()
+            .map(|(entry, bm25)| {
+                let prior = self.pack.entries[entry]
+                    .categories
+                    .iter()
+                    .filter_map(|c| category_probs.iter().find(|(k, _)| k == c).map(|(_, p)| *p))
+                    .fold(0.0f32, f32::max);
+                let raw = bm25 + PRIOR * prior;
+                FaqMatch { entry, score: raw / (raw + SCALE) }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        ranked.truncate(limit);
+        ranked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, kind: FaqKind, cat: &'static str, questions: &[&str], answer: &str) -> FaqEntry {
+        FaqEntry {
+            id: id.into(),
+            kind,
+            categories: vec![Category::from_static(cat)],
+            questions: Questions { zh_cn: questions.iter().map(|q| q.to_string()).collect(), ..Default::default() },
+            answer: Localized { zh_cn: answer.into(), ..Default::default() },
+            disabled: false,
+        }
+    }
+
+    fn pack() -> FaqPack {
+        FaqPack {
+            id: "test".into(),
+            version: 1,
+            entries: vec![
+                entry("refund-time", FaqKind::Resolves, "refund", &["退款多久到账", "退款什么时候到", "钱多久能退回来"], "原路退回，1-3个工作日到账。"),
+                entry("late-compensation", FaqKind::Acknowledges, "delivery", &["外卖超时了有赔偿吗", "送餐超时怎么赔付"], "超时按平台规则赔付。"),
+                entry("invoice", FaqKind::Resolves, "price_billing", &["怎么开发票", "发票在哪里开"], "在订单详情申请发票。"),
+            ],
+        }
+    }
+
+    #[test]
+    fn finds_the_paraphrase_and_ranks_it_first() {
+        let seg = Segmenter::builtin();
+        let index = FaqIndex::build(pack(), &seg);
+        let top = index.search(&seg, "我的退款几天能到账？", &[], 3);
+        assert_eq!(index.pack().entries[top[0].entry].id, "refund-time");
+        let top = index.search(&seg, "骑手送晚了，有没有赔偿", &[], 3);
+        assert_eq!(index.pack().entries[top[0].entry].id, "late-compensation", "送晚了 ~ 超时 via synonyms");
+        assert!(top.iter().all(|m| (0.0..1.0).contains(&m.score)));
+    }
+
+    #[test]
+    fn traditional_questions_match_simplified_entries() {
+        let seg = Segmenter::builtin();
+        let index = FaqIndex::build(pack(), &seg);
+        let top = index.search(&seg, "發票怎麼開", &[], 1);
+        assert_eq!(index.pack().entries[top[0].entry].id, "invoice");
+    }
+
+    #[test]
+    fn category_prior_breaks_ties_and_unrelated_text_matches_nothing() {
+        let seg = Segmenter::builtin();
+        let index = FaqIndex::build(pack(), &seg);
+        assert!(index.search(&seg, "今天天气晴朗", &[], 3).is_empty());
+        let plain = index.search(&seg, "多久", &[], 3);
+        let with_prior = index.search(&seg, "多久", &[(Category::from_static("refund"), 0.9)], 3);
+        assert!(with_prior[0].score > plain[0].score);
+    }
+
+    #[test]
+    fn merchant_packs_override_disable_and_add() {
+        let platform = pack();
+        let mut own = entry("invoice", FaqKind::Resolves, "price_billing", &["能开发票吗"], "本店可开电子发票，请联系店员。");
+        own.answer.en = "We issue e-invoices.".into();
+        let mut off = entry("late-compensation", FaqKind::Acknowledges, "delivery", &["x"], "x");
+        off.disabled = true;
+        let extra = entry("parking", FaqKind::Resolves, "other", &["有停车位吗"], "店门口可免费停车两小时。");
+        let merchant = FaqPack { id: "shop".into(), version: 3, entries: vec![own, off, extra] };
+        let merged = platform.overlay(&merchant);
+        let ids: Vec<&str> = merged.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["refund-time", "invoice", "parking"]);
+        assert_eq!(merged.entries[1].answer.get(Lang::ZhCn), "本店可开电子发票，请联系店员。");
+        assert_eq!(merged.entries[1].answer.get(Lang::ZhTw), "本店可开电子发票，请联系店员。", "falls back to zh-CN");
+        assert_eq!(merged.version, 3);
+        assert!(merged.validate().is_ok());
+    }
+
+    #[test]
+    fn validation_names_the_bad_entry() {
+        let mut p = pack();
+        p.entries.push(p.entries[0].clone());
+        assert_eq!(p.validate(), Err(FaqError::DuplicateId("refund-time".into())));
+        let mut p = pack();
+        p.entries[2].answer.zh_cn.clear();
+        assert_eq!(p.validate(), Err(FaqError::NoAnswer("invoice".into())));
+    }
+}
