@@ -253,9 +253,12 @@ fn widget_files_are_served_for_other_origins() -> Result<(), Failed> {
     check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")
 }
 
-fn unknown_routes_answer_json_404() -> Result<(), Failed> {
+fn unknown_routes_and_methods_answer_json() -> Result<(), Failed> {
     let r = get("/v1/nope", &[])?;
-    eq((r.status, r.code()), (404, "not_found"), "unknown route")
+    eq((r.status, r.code()), (404, "not_found"), "unknown route")?;
+    let r = get("/v1/complaints", &[])?;
+    eq((r.status, r.code()), (405, "method_not_allowed"), "GET on the POST-only collection")?;
+    check(r.header("Allow").is_some_and(|a| a.contains("POST")), "Allow header")
 }
 
 fn main() {
@@ -270,7 +273,7 @@ fn main() {
         ("customer_view_needs_the_access_token", customer_view_needs_the_access_token),
         ("cors_lets_merchant_pages_read_answers", cors_lets_merchant_pages_read_answers),
         ("widget_files_are_served_for_other_origins", widget_files_are_served_for_other_origins),
-        ("unknown_routes_answer_json_404", unknown_routes_answer_json_404),
+        ("unknown_routes_and_methods_answer_json", unknown_routes_and_methods_answer_json),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, move || f())).collect();
     if args.list {

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! qingting classify  < {"id","text"} JSONL   → {"id","complaint","complaint_score","categories","primary","priority"}
+//! qingting explain   < the same                → the same plus "top_tokens"
 //! qingting segment   < one text per line     → space-separated tokens
 //! qingting train --complaint F --categories F --out shared/model/qingting.qtm
 //! qingting eval  [--complaint F] [--categories F]
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Classify JSONL `{"id","text"}` from stdin; one JSONL line out per line in.
     Classify,
+    /// Like `classify`, plus `top_tokens`: the words that drove each decision.
+    Explain,
     /// Segment one text per line from stdin; space-separated tokens out.
     Segment,
     /// Train the model from JSONL files and write the artefact.
@@ -63,22 +66,26 @@ fn load_classifier(model: Option<&PathBuf>) -> Result<Classifier, CliError> {
     }
 }
 
-fn classify(classifier: &Classifier) -> Result<(), CliError> {
+fn classify(classifier: &Classifier, explain: bool) -> Result<(), CliError> {
     let stdin = io::stdin();
     let mut out = BufWriter::new(io::stdout().lock());
     let io_err = |source| CliError::Io { path: "stdout".into(), source };
-    for (n, line) in stdin.lock().lines().enumerate() {
+    // Split on bytes, not `lines()`: a line that is not UTF-8 is an error line for that line, not
+    // the end of the run.
+    for (n, line) in stdin.lock().split(b'\n').enumerate() {
         let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        writeln!(out, "{}", classify_line(classifier, &line, n + 1)).map_err(io_err)?;
+        let result = match String::from_utf8(line) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => classify_line(classifier, &line, n + 1, explain),
+            Err(_) => serde_json::json!({"id": null, "line": n + 1, "error": {"code": "invalid_utf8", "message": "the line is not valid UTF-8"}}),
+        };
+        writeln!(out, "{result}").map_err(io_err)?;
     }
     out.flush().map_err(io_err)
 }
 
 /// One output line for one input line: a classification, or an error object for that id.
-pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize) -> serde_json::Value {
+pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize, explain: bool) -> serde_json::Value {
     use serde_json::{Value, json};
     let parsed: Result<Value, _> = serde_json::from_str(line);
     let id = parsed.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
@@ -90,14 +97,18 @@ pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize) -> ser
         return json!({"id": id, "line": line_no, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
     };
     let c = classifier.classify(text);
-    json!({
+    let mut out = json!({
         "id": id,
         "complaint": c.complaint,
         "complaint_score": (f64::from(c.complaint_score) * 1e4).round() / 1e4,
         "categories": c.categories,
         "primary": c.primary,
         "priority": c.priority,
-    })
+    });
+    if explain {
+        out["top_tokens"] = json!(c.top_tokens);
+    }
+    out
 }
 
 fn segment(classifier: &Classifier) -> Result<(), CliError> {
@@ -117,7 +128,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Train(args) => train::run(args),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
-            Command::Classify => classify(&c),
+            Command::Classify => classify(&c, false),
+            Command::Explain => classify(&c, true),
             Command::Segment => segment(&c),
             Command::Eval(args) => eval::run(&c, args),
             Command::Train(_) => unreachable!("handled above"),

@@ -52,6 +52,20 @@ fn bad_lines_give_an_error_line_for_that_id_and_the_rest_go_on() {
 }
 
 #[test]
+fn a_line_that_is_not_utf8_is_an_error_line_too() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qingting")).arg("classify").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("starts");
+    let mut input = b"{\"id\":1,\"text\":\"\xff\xfe\"}\n".to_vec();
+    input.extend_from_slice("{\"id\":2,\"text\":\"送餐太慢\"}\n".as_bytes());
+    child.stdin.take().expect("stdin").write_all(&input).expect("write");
+    let out = child.wait_with_output().expect("runs");
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["error"]["code"], "invalid_utf8");
+    assert_eq!(lines[1]["id"], 2);
+}
+
+#[test]
 fn segment_prints_space_separated_tokens() {
     let (out, _, ok) = run(&["segment"], "骑手送餐太慢了\n帳號被盜\n");
     assert!(ok);

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::to_half_width;
+
 /// What kind of personal data was masked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,19 +28,22 @@ pub struct Masked {
 /// Masks personal data, keeping just enough to recognise it (`138****5678`, `a***@qq.com`).
 /// Everything else, including line breaks, is left exactly as it was.
 pub fn mask_pii(text: &str) -> Masked {
-    let chars: Vec<char> = text.chars().collect();
+    let original: Vec<char> = text.chars().collect();
+    // Full-width digits and letters (１３８…) are scanned as their ASCII forms.
+    let chars: Vec<char> = original.iter().map(|&c| to_half_width(c)).collect();
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if let Some((end, kind, masked)) = digit_run(&chars, i).or_else(|| email(&chars, i)) {
+        let hit = digit_run(&chars, i, true).or_else(|| digit_run(&chars, i, false)).or_else(|| email(&chars, i));
+        if let Some((end, kind, masked)) = hit {
             out.push_str(&masked);
             if !found.contains(&kind) {
                 found.push(kind);
             }
             i = end;
         } else {
-            out.push(chars[i]);
+            out.push(original[i]);
             i += 1;
         }
     }
@@ -49,9 +54,12 @@ fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// A run of digits starting at `start` (not glued to other letters or digits), possibly grouped by
-/// single spaces or hyphens as card and phone numbers are written (`6222 0212 3456 7890`).
-fn digit_run(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
+/// A run of digits starting at `start` (not glued to other letters or digits). With `grouped`, it
+/// may be grouped by single spaces or hyphens as card and phone numbers are written
+/// (`6222 0212 3456 7890`); the caller tries the grouped reading first and the plain digit block
+/// second, so `13812345678 3次` still finds the phone number. A `+86`/`86` country prefix before a
+/// mobile number is part of it.
+fn digit_run(chars: &[char], start: usize, grouped: bool) -> Option<(usize, PiiKind, String)> {
     if !chars[start].is_ascii_digit() || (start > 0 && is_word(chars[start - 1])) {
         return None;
     }
@@ -64,7 +72,7 @@ fn digit_run(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
             digits.push(c);
             i += 1;
             end = i;
-        } else if (c == ' ' || c == '-') && i + 1 < chars.len() && chars[i + 1].is_ascii_digit() && !digits.is_empty() {
+        } else if grouped && (c == ' ' || c == '-') && i + 1 < chars.len() && chars[i + 1].is_ascii_digit() && !digits.is_empty() {
             i += 1;
         } else {
             break;
@@ -79,6 +87,9 @@ fn digit_run(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
     if end < chars.len() && is_word(chars[end]) {
         return None;
     }
+    // +86 / 86 before a mobile number.
+    let country = digits.len() == 13 && digits.starts_with("86") && digits.as_bytes()[2] == b'1';
+    let digits = if country { digits[2..].to_string() } else { digits };
     let n = digits.len();
     let b = digits.as_bytes();
     let kind = if id_x || (n == 18 && plausible_id(&digits)) {
@@ -94,6 +105,7 @@ fn digit_run(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
         return None;
     };
     let masked = match kind {
+        PiiKind::Phone if country => format!("86 {}****{}", &digits[..3], &digits[n - 4..]),
         PiiKind::Phone => format!("{}****{}", &digits[..3], &digits[n - 4..]),
         PiiKind::IdNumber => format!("{}{}{}", &digits[..3], "*".repeat(11), if id_x { format!("{}X", &digits[14..17]) } else { digits[14..].to_string() }),
         _ => format!("{}{}", "*".repeat(n - 4), &digits[n - 4..]),
@@ -163,6 +175,15 @@ mod tests {
         assert_eq!(m.text, "骑手电话138****5678一直打不通");
         assert_eq!(m.found, [PiiKind::Phone]);
         assert_eq!(mask_pii("电话 138-1234-5678").text, "电话 138****5678");
+    }
+
+    #[test]
+    fn masks_phones_next_to_other_numbers_prefixes_and_full_width() {
+        assert_eq!(mask_pii("电话13812345678 3次都没人接").text, "电话138****5678 3次都没人接");
+        assert_eq!(mask_pii("13812345678-2号楼").text, "138****5678-2号楼");
+        assert_eq!(mask_pii("打+8613812345678").text, "打+86 138****5678");
+        assert_eq!(mask_pii("86 138 1234 5678").text, "86 138****5678");
+        assert_eq!(mask_pii("电话１３８１２３４５６７８").text, "电话138****5678");
     }
 
     #[test]

@@ -103,7 +103,7 @@ test('hostile page CSS cannot break the widget; a complaint lands in D1', async 
   await page.locator('.qt-submit').click();
   const response = await posted;
   assert.equal(response.status(), 201);
-  assert.match(response.request().headers()['idempotency-key'] ?? '', /^[0-9a-f-]{36}$/);
+  assert.match(response.request().headers()['idempotency-key'] ?? '', /^[0-9a-f]{32}$/);
   const receipt = await response.json();
   await page.locator('.qt-ticket').waitFor({ timeout: 10_000 });
   const shownTicket = await page.locator('.qt-ticket').innerText();
@@ -171,6 +171,41 @@ test('a lost answer is retried under the same key: one ticket, text never lost',
   await page.close();
 });
 
+test('a reload after lost answers retries with the same key: still one ticket', async () => {
+  const page = await context.newPage();
+  await openWidget(page, `${merchant}/`);
+  const text = `送错地址了，骑手还说已送达 RELOAD-${Date.now()}`;
+  // Every attempt reaches the worker and is stored, but every answer is lost on the way back.
+  let attempts = 0;
+  await page.route(`${api}/v1/complaints`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    attempts += 1;
+    await route.fetch();
+    return route.abort('connectionreset');
+  });
+  await page.locator('#qt-text').fill(text);
+  await page.locator('.qt-submit').click();
+  await page.locator('.qt-error[role=alert]').waitFor({ timeout: 15_000 });
+  assert.equal(attempts, 3, 'the widget retried by itself');
+  assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'stored once, under one key');
+
+  // The customer reloads: the draft and its key come back, and sending again finds the ticket.
+  await page.unroute(`${api}/v1/complaints`);
+  await page.reload();
+  await page.locator('#qingting-widget .qt-launcher').click();
+  await page.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(await page.locator('#qt-text').inputValue(), text, 'draft restored after reload');
+  const answered = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.status() === 201);
+  await page.locator('.qt-submit').click();
+  assert.equal(await (await answered).headerValue('idempotent-replayed'), 'true');
+  await page.locator('.qt-ticket').waitFor({ timeout: 15_000 });
+  assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'still one row');
+  // Focus moved to the receipt, and the draft is gone.
+  assert.equal(await page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.className), 'qt-done');
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('qingting:draft')).length), 0);
+  await page.close();
+});
+
 test('keyboard and screen readers on a 360 px wide phone', async () => {
   const page = await context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
@@ -209,6 +244,8 @@ test('the browser build classifies a fixed set exactly like the native build', a
   const texts = lines.map((l) => JSON.parse(l).text);
   const native = execFileSync(path.join(root, 'target/release/qingting'), ['classify'], { input: fs.readFileSync(fixture) })
     .toString().trim().split('\n').map((l) => JSON.parse(l));
+  const nativeTokens = execFileSync(path.join(root, 'target/release/qingting'), ['explain'], { input: fs.readFileSync(fixture) })
+    .toString().trim().split('\n').map((l) => JSON.parse(l).top_tokens);
   const page = await context.newPage();
   await page.goto(`${merchant}/`);
   const browser = await page.evaluate(async ({ api, texts }) => {
@@ -221,6 +258,8 @@ test('the browser build classifies a fixed set exactly like the native build', a
     const n = native[i];
     const got = { complaint: b.complaint, complaint_score: Math.round(b.complaint_score * 1e4) / 1e4, categories: b.categories, primary: b.primary, priority: b.priority };
     const want = { complaint: n.complaint, complaint_score: n.complaint_score, categories: n.categories, primary: n.primary, priority: n.priority };
+    // The CLI prints scores to 4 decimals; the explanation words must match exactly too.
+    assert.deepEqual(b.top_tokens, nativeTokens[i], `top tokens of text ${i}`);
     assert.deepEqual(got, want, `text ${i}: ${texts[i]}`);
   });
   // The set is not degenerate: it has complaints of several categories and non-complaints.

@@ -66,6 +66,7 @@ import css from './widget.css';
     panel.append(note);
     try {
       const m = await load();
+      if (mounted) return focusText(); // opened twice while loading: mount once
       panel.innerHTML = '';
       m.mount(panel, data.site || '', lang, data.order || '', api);
       mounted = true;

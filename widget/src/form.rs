@@ -30,11 +30,60 @@ fn draft_key(site: &str) -> String {
     format!("qingting:draft:{site}")
 }
 
+/// How long an unsent draft is kept on the customer's device: it may hold personal data.
+const DRAFT_TTL_MS: f64 = 24.0 * 3600.0 * 1000.0;
+const SEP: char = '\u{1f}';
+
+/// The unsent text and, once a submission was attempted, the idempotency key that belongs to its
+/// content — kept together so that a reload after a lost answer retries with the same key.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Draft {
+    text: String,
+    pending: Option<(String, String)>,
+}
+
+fn load_draft(site: &str) -> Draft {
+    let Some(raw) = storage().and_then(|s| s.get_item(&draft_key(site)).ok().flatten()) else { return Draft::default() };
+    let mut parts = raw.splitn(4, SEP);
+    let (saved, key, content, text) = (parts.next(), parts.next(), parts.next(), parts.next());
+    let fresh = saved.and_then(|t| t.parse::<f64>().ok()).is_some_and(|t| js_sys::Date::now() - t < DRAFT_TTL_MS);
+    match (fresh, key, content, text) {
+        (true, Some(key), Some(content), Some(text)) => {
+            let pending = (!key.is_empty()).then(|| (content.to_string(), key.to_string()));
+            Draft { text: text.to_string(), pending }
+        }
+        _ => {
+            clear_draft(site);
+            Draft::default()
+        }
+    }
+}
+
+fn save_draft(site: &str, draft: &Draft) {
+    if let Some(s) = storage() {
+        let (content, key) = draft.pending.clone().unwrap_or_default();
+        let _ = s.set_item(&draft_key(site), &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", js_sys::Date::now(), draft.text));
+    }
+}
+
+fn clear_draft(site: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&draft_key(site));
+    }
+}
+
+/// 128 random bits as hex. `crypto.getRandomValues` works on plain-HTTP pages too, unlike
+/// `crypto.randomUUID`.
 fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("qt-{}", js_sys::Date::now() as u64))
+    let mut bytes = [0u8; 16];
+    let ok = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !ok {
+        // No Web Crypto at all: time plus Math.random, still unique enough per device.
+        let t = js_sys::Date::now() as u64;
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..].copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn error_words(ui: &Ui, e: &SubmitError) -> String {
@@ -56,26 +105,29 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     let ui = ui(config.lang);
     let lang = config.lang;
     let taxonomy = StoredValue::new(Taxonomy::default_taxonomy());
-    let saved = storage().and_then(|s| s.get_item(&draft_key(&config.site)).ok().flatten()).unwrap_or_default();
-    let restored = !saved.trim().is_empty();
-    let text = RwSignal::new(saved);
+    let saved = load_draft(&config.site);
+    let restored = RwSignal::new(!saved.text.trim().is_empty());
+    let text = RwSignal::new(saved.text);
     let order = RwSignal::new(config.order.clone());
     let contact = RwSignal::new(String::new());
     let stage = RwSignal::new(Stage::Editing);
     // The idempotency key belongs to one draft's content: same content, same key.
-    let pending_key: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    let pending_key: RwSignal<Option<(String, String)>> = RwSignal::new(saved.pending);
     let config = StoredValue::new(config);
+    let site = move || config.with_value(|c| c.site.clone());
+    let done_ref = NodeRef::<leptos::html::Div>::new();
 
     let classification = Memo::new(move |_| Classifier::builtin().classify(&text.get()));
     let count = Memo::new(move |_| char_len(text.get().trim()));
     let count_class = move || if count.get() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" };
     let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());
+    let is_done = move || matches!(stage.get(), Stage::Done(_));
+    let submitting = move || stage.get() == Stage::Submitting;
 
     let on_text = move |ev| {
         let value = event_target_value(&ev);
-        if let Some(s) = storage() {
-            let _ = s.set_item(&draft_key(&config.with_value(|c| c.site.clone())), &value);
-        }
+        save_draft(&site(), &Draft { text: value.clone(), pending: pending_key.get_untracked() });
+        restored.set(false);
         text.set(value);
     };
 
@@ -97,7 +149,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         let cfg = config.get_value();
         let body = ComplaintSubmission {
             site: Some(cfg.site.clone()),
-            text: Some(body_text),
+            text: Some(body_text.clone()),
             order_id: Some(order.get_untracked()),
             contact: Some(contact.get_untracked()),
             lang: Some(cfg.lang.tag().to_string()),
@@ -106,22 +158,22 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 priority: c.priority.map(|p| p.as_str().to_string()),
             }),
         };
-        let content = [body.text.as_deref(), body.order_id.as_deref(), body.contact.as_deref()].map(|f| f.unwrap_or("")).join("\u{1f}");
+        let content = [body.text.as_deref(), body.order_id.as_deref(), body.contact.as_deref()].map(|f| f.unwrap_or("")).join("\u{1e}");
         let key = match pending_key.get_untracked() {
             Some((k_content, key)) if k_content == content => key,
             _ => {
                 let key = new_idempotency_key();
-                pending_key.set(Some((content, key.clone())));
+                pending_key.set(Some((content.clone(), key.clone())));
                 key
             }
         };
+        // Saved before sending: a reload after a lost answer must retry with this same key.
+        save_draft(&cfg.site, &Draft { text: body_text, pending: Some((content, key.clone())) });
         stage.set(Stage::Submitting);
         spawn_local(async move {
             match submit(&cfg.api, &key, &body).await {
                 Ok(receipt) => {
-                    if let Some(s) = storage() {
-                        let _ = s.remove_item(&draft_key(&cfg.site));
-                    }
+                    clear_draft(&cfg.site);
                     pending_key.set(None);
                     stage.set(Stage::Done(receipt));
                 }
@@ -130,9 +182,19 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         });
     };
 
+    // Move focus to the receipt when it appears (the form it replaces had focus).
+    Effect::new(move |_| {
+        if is_done() {
+            if let Some(el) = done_ref.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+
     let reset = move |_| {
         text.set(String::new());
         contact.set(String::new());
+        restored.set(false);
         stage.set(Stage::Editing);
     };
     let close = move |_| {
@@ -157,6 +219,19 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
             _ => ui.not_complaint.to_string(),
         }
     };
+    let error = move || match stage.get() {
+        Stage::Failed(words) => Some(words),
+        _ => None,
+    };
+    let button_label = move || match stage.get() {
+        Stage::Submitting => ui.submitting,
+        Stage::Failed(_) => ui.retry,
+        _ => ui.submit,
+    };
+    let receipt = move || match stage.get() {
+        Stage::Done(r) => Some(r),
+        _ => None,
+    };
 
     view! {
         <section class="qt-panel" role="dialog" aria-labelledby="qt-title">
@@ -164,60 +239,49 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 <h2 id="qt-title">{ui.title}</h2>
                 <button type="button" class="qt-close" aria-label=ui.close on:click=close>"×"</button>
             </header>
-            {move || match stage.get() {
-                Stage::Done(receipt) => view! {
-                    <div class="qt-done" role="status">
-                        <p class="qt-done-title">{ui.received_title}</p>
-                        <dl>
-                            <dt>{ui.ticket_label}</dt>
-                            <dd class="qt-ticket">{receipt.ticket_no.to_string()}</dd>
-                            <dt>{ui.status_label}</dt>
-                            <dd class="qt-status">{receipt.status.label(lang)}</dd>
-                            <dt>{ui.category_label}</dt>
-                            <dd>{receipt.category.as_ref().map(|c| taxonomy.with_value(|t| t.name(c, lang).to_string())).unwrap_or_else(|| "—".into())}</dd>
-                        </dl>
-                        <button type="button" class="qt-secondary" on:click=reset>{ui.new_complaint}</button>
-                    </div>
-                }.into_any(),
-                current => view! {
-                    <form class="qt-form" novalidate on:submit=move |ev| { ev.prevent_default(); send(); }>
-                        {(restored && current == Stage::Editing).then(|| view! { <p class="qt-note">{ui.draft_restored}</p> })}
-                        <label for="qt-text">{ui.text_label}</label>
-                        <textarea id="qt-text" name="text" rows="5" maxlength=MAX_TEXT_CHARS.to_string()
-                            placeholder=ui.text_placeholder aria-describedby="qt-count qt-live"
-                            prop:value=move || text.get() on:input=on_text></textarea>
-                        <div class="qt-row">
-                            <span id="qt-live" class="qt-live" aria-live="polite">
-                                {move || { let l = live(); (!l.is_empty()).then(|| format!("{}：{}", ui.live_label, l)) }}
-                            </span>
-                            <span id="qt-count" class=count_class>
-                                {move || format!("{}/{}", count.get(), MAX_TEXT_CHARS)}
-                            </span>
-                        </div>
-                        <Show when=move || has_pii.get()>
-                            <p class="qt-note">{ui.pii_notice}</p>
-                        </Show>
-                        <label for="qt-order">{ui.order_label}</label>
-                        <input id="qt-order" name="order" type="text" autocomplete="off" maxlength="64"
-                            prop:value=move || order.get() on:input=move |ev| order.set(event_target_value(&ev))/>
-                        <label for="qt-contact">{ui.contact_label}</label>
-                        <input id="qt-contact" name="contact" type="text" autocomplete="tel" maxlength="100"
-                            placeholder=ui.contact_placeholder
-                            prop:value=move || contact.get() on:input=move |ev| contact.set(event_target_value(&ev))/>
-                        {match &current {
-                            Stage::Failed(words) => Some(view! { <p class="qt-error" role="alert">{words.clone()}</p> }),
-                            _ => None,
-                        }}
-                        <button type="submit" class="qt-submit" disabled=matches!(current, Stage::Submitting)>
-                            {match current {
-                                Stage::Submitting => ui.submitting,
-                                Stage::Failed(_) => ui.retry,
-                                _ => ui.submit,
-                            }}
-                        </button>
-                    </form>
-                }.into_any(),
-            }}
+            <div class="qt-done" role="status" tabindex="-1" node_ref=done_ref hidden=move || !is_done()>
+                {move || receipt().map(|receipt| view! {
+                    <p class="qt-done-title">{ui.received_title}</p>
+                    <dl>
+                        <dt>{ui.ticket_label}</dt>
+                        <dd class="qt-ticket">{receipt.ticket_no.to_string()}</dd>
+                        <dt>{ui.status_label}</dt>
+                        <dd class="qt-status">{receipt.status.label(lang)}</dd>
+                        <dt>{ui.category_label}</dt>
+                        <dd>{receipt.category.as_ref().map(|c| taxonomy.with_value(|t| t.name(c, lang).to_string())).unwrap_or_else(|| "—".into())}</dd>
+                    </dl>
+                    <button type="button" class="qt-secondary" on:click=reset>{ui.new_complaint}</button>
+                })}
+            </div>
+            // The form stays mounted while editing, submitting and after errors, so focus and the
+            // caret are never lost; only its parts change.
+            <form class="qt-form" novalidate hidden=is_done on:submit=move |ev| { ev.prevent_default(); send(); }>
+                {move || restored.get().then(|| view! { <p class="qt-note">{ui.draft_restored}</p> })}
+                <label for="qt-text">{ui.text_label}</label>
+                <textarea id="qt-text" name="text" rows="5" maxlength=MAX_TEXT_CHARS.to_string()
+                    placeholder=ui.text_placeholder aria-describedby="qt-count qt-live"
+                    prop:value=move || text.get() on:input=on_text></textarea>
+                <div class="qt-row">
+                    <span id="qt-live" class="qt-live" aria-live="polite">
+                        {move || { let l = live(); (!l.is_empty()).then(|| format!("{}：{}", ui.live_label, l)) }}
+                    </span>
+                    <span id="qt-count" class=count_class>
+                        {move || format!("{}/{}", count.get(), MAX_TEXT_CHARS)}
+                    </span>
+                </div>
+                <Show when=move || has_pii.get()>
+                    <p class="qt-note">{ui.pii_notice}</p>
+                </Show>
+                <label for="qt-order">{ui.order_label}</label>
+                <input id="qt-order" name="order" type="text" autocomplete="off" maxlength="64"
+                    prop:value=move || order.get() on:input=move |ev| order.set(event_target_value(&ev))/>
+                <label for="qt-contact">{ui.contact_label}</label>
+                <input id="qt-contact" name="contact" type="text" autocomplete="tel" maxlength="100"
+                    placeholder=ui.contact_placeholder
+                    prop:value=move || contact.get() on:input=move |ev| contact.set(event_target_value(&ev))/>
+                {move || error().map(|words| view! { <p class="qt-error" role="alert">{words}</p> })}
+                <button type="submit" class="qt-submit" disabled=submitting>{button_label}</button>
+            </form>
         </section>
     }
 }

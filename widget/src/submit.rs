@@ -80,8 +80,9 @@ async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmissio
         return Err(SubmitError::Unavailable(status));
     }
     let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
+    // A refusal is never retried, even one without our JSON body (a proxy's error page).
     match (field(&error, "code"), field(&error, "message")) {
         (Some(code), message) => Err(SubmitError::Rejected { code, message: message.unwrap_or_default() }),
-        _ => Err(SubmitError::Unavailable(status)),
+        _ => Err(SubmitError::Rejected { code: format!("http_{status}"), message: format!("HTTP {status}") }),
     }
 }

@@ -47,6 +47,11 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
+    // Refuse a declared oversize body before reading it; check the real size after.
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+    }
     let body = req.bytes().await?;
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));

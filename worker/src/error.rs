@@ -26,7 +26,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("not found")]
     NotFound,
-    #[error("the server is not configured: {0}")]
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+    /// Details are logged, never sent to the client.
+    #[error("the service is not configured correctly")]
     Misconfigured(&'static str),
     /// Details are logged, never sent to the client.
     #[error("internal error")]
@@ -40,6 +43,7 @@ impl ApiError {
             ApiError::Unauthorized => 401,
             ApiError::OriginNotAllowed => 403,
             ApiError::UnknownSite | ApiError::NotFound => 404,
+            ApiError::MethodNotAllowed => 405,
             ApiError::IdempotencyConflict => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
@@ -59,6 +63,7 @@ impl ApiError {
             ApiError::IdempotencyConflict => "idempotency_conflict",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
         }

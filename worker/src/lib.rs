@@ -27,6 +27,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         router().run(req, env).await
     };
     let response = match response {
+        // The router answers a known path with an unknown method in plain text: keep errors JSON.
+        Ok(r) if r.status_code() == 405 => {
+            let r = ApiError::MethodNotAllowed.into_response()?;
+            r.headers().set("Allow", ALLOW_METHODS)?;
+            r
+        }
         Ok(r) => r,
         Err(e) => ApiError::Internal(e.to_string()).into_response()?,
     };

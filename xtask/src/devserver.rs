@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::{node_bin, root};
@@ -49,6 +49,7 @@ pub struct DevServer {
     pub persist_to: PathBuf,
     temporary: bool,
     log: PathBuf,
+    stopped: bool,
 }
 
 /// A port nobody listens on right now.
@@ -133,19 +134,45 @@ pub fn query(persist_to: &Path, sql: &str) -> Result<String, String> {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 static STOP: AtomicBool = AtomicBool::new(false);
+static FOREGROUND: AtomicBool = AtomicBool::new(false);
+/// Process groups of the servers this process runs, so a signal handler can stop them.
+static GROUPS: [AtomicI32; 8] = [const { AtomicI32::new(0) }; 8];
 
 extern "C" fn on_stop_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+    if FOREGROUND.load(Ordering::SeqCst) {
+        // `cargo xtask run`: DevServer::wait sees the flag and stops the server cleanly.
+        STOP.store(true, Ordering::SeqCst);
+        return;
+    }
+    // Tests and benchmarks: stop every server's process group, then exit as interrupted.
+    for g in &GROUPS {
+        let pgid = g.load(Ordering::SeqCst);
+        if pgid > 0 {
+            // SAFETY: killpg and _exit are async-signal-safe.
+            unsafe { libc::killpg(pgid, libc::SIGTERM) };
+        }
+    }
+    unsafe { libc::_exit(130) };
 }
 
-/// Ctrl-C and SIGTERM set a flag that [`DevServer::wait`] turns into a clean stop of the server's
-/// process group (which has its own group and so does not see the terminal's Ctrl-C itself).
-fn forward_stop_signals() {
+/// Ctrl-C and SIGTERM stop the servers: they run in their own process groups and so do not see
+/// the terminal's Ctrl-C themselves.
+fn install_stop_signals(foreground: bool) {
+    FOREGROUND.store(foreground, Ordering::SeqCst);
     let handler: extern "C" fn(libc::c_int) = on_stop_signal;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    // SAFETY: the handler only uses atomics and async-signal-safe calls.
     unsafe {
         libc::signal(libc::SIGINT, handler as libc::sighandler_t);
         libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
+}
+
+fn register_group(pgid: i32, on: bool) {
+    for g in &GROUPS {
+        let (from, to) = if on { (0, pgid) } else { (pgid, 0) };
+        if g.compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            return;
+        }
     }
 }
 
@@ -190,9 +217,9 @@ impl DevServer {
         let mut cmd = wrangler(&args);
         let log = persist_to.join("wrangler.log");
         cmd.stdin(Stdio::null());
+        install_stop_signals(opts.foreground);
         if opts.foreground {
             cmd.env_remove("CI");
-            forward_stop_signals();
         } else {
             let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
             let err = file.try_clone().map_err(|e| e.to_string())?;
@@ -201,6 +228,7 @@ impl DevServer {
         // Always its own process group, so that stopping it stops workerd too.
         cmd.process_group(0);
         let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev ({e}); run `cargo xtask setup`"))?;
+        register_group(child.id() as i32, true);
         let mut server = DevServer {
             child,
             port,
@@ -208,6 +236,7 @@ impl DevServer {
             persist_to,
             temporary,
             log,
+            stopped: false,
         };
         server.wait_ready(Duration::from_secs(120))?;
         Ok(server)
@@ -216,6 +245,9 @@ impl DevServer {
     fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
         let start = Instant::now();
         while start.elapsed() < limit {
+            if STOP.load(Ordering::SeqCst) {
+                return Err("interrupted while starting".into());
+            }
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("wrangler dev exited ({status}) before it was ready:\n{}", self.log_tail()));
             }
@@ -239,7 +271,7 @@ impl DevServer {
     pub fn wait(mut self) -> std::io::Result<()> {
         while !STOP.load(Ordering::SeqCst) {
             if self.child.try_wait()?.is_some() {
-                return Ok(());
+                break;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -248,28 +280,33 @@ impl DevServer {
         Ok(())
     }
 
+    /// Stops the whole process group (wrangler *and* workerd), even when wrangler itself has
+    /// already exited: the group lives as long as any member, and the leader is reaped last so
+    /// its id cannot be reused while we still signal the group.
     fn stop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
+        if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: a plain syscall on the process group this handle started.
+        let pgid = self.child.id() as libc::pid_t;
+        let alive = || unsafe { libc::killpg(pgid, 0) } == 0;
+        // SAFETY: plain syscalls on the process group this handle started and has not reaped.
         unsafe {
-            libc::killpg(pid, libc::SIGTERM);
+            libc::killpg(pgid, libc::SIGTERM);
         }
         let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
+        while alive() && Instant::now() < deadline {
+            // Reap the leader if it exited, but keep waiting for the rest of the group.
+            let _ = self.child.try_wait();
             std::thread::sleep(Duration::from_millis(100));
         }
-        // SAFETY: as above.
-        unsafe {
-            libc::killpg(pid, libc::SIGKILL);
+        if alive() {
+            // SAFETY: as above.
+            unsafe {
+                libc::killpg(pgid, libc::SIGKILL);
+            }
         }
-        let _ = self.child.kill();
         let _ = self.child.wait();
+        register_group(pgid, false);
     }
 }
 

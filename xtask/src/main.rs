@@ -147,7 +147,7 @@ fn build() -> Result<()> {
     copy_dir(&root.join("www"), &www)?;
 
     let worker_js = root.join("worker/build/index.js");
-    let inputs = [root.join("worker/src"), root.join("worker/Cargo.toml"), root.join("shared"), root.join("Cargo.lock"), root.join("Cargo.toml")];
+    let inputs = [root.join("worker/src"), root.join("worker/Cargo.toml"), root.join("shared"), root.join("crates"), root.join("Cargo.lock"), root.join("Cargo.toml")];
     if is_stale(&worker_js, &inputs) {
         step("building the worker (worker-build, profile wasm-release, local tools)");
         let tools = tools_dir().join("bin");

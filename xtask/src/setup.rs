@@ -33,8 +33,9 @@ fn output(cmd: &mut Command) -> Option<String> {
 
 fn node() -> Result<()> {
     let version = output(Command::new("node").arg("--version")).ok_or("Node.js is not installed: install Node 20.3 or newer (wrangler 4.86 needs it)")?;
-    let major: u32 = version.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    if major < 20 {
+    let mut parts = version.trim().trim_start_matches('v').split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < (20, 3) {
         return Err(format!("Node.js {version} is too old: wrangler 4.86 needs 20.3 or newer"));
     }
     Ok(())
