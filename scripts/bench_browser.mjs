@@ -27,8 +27,9 @@ try {
   await page.goto(`${api}/demo/`);
   const r = await page.evaluate(async ({ api, texts, REPEAT }) => {
     const t0 = performance.now();
-    const m = await import(`${api}/widget/qingting_widget.js`);
-    await m.default({ module_or_path: `${api}/widget/qingting_widget_bg.wasm` });
+    const names = await (await fetch(`${api}/widget/manifest.json`)).json();
+    const m = await import(`${api}/widget/${names.app}`);
+    await m.default({ module_or_path: `${api}/widget/${names.wasm}` });
     const t1 = performance.now();
     m.classify('预热');
     const t2 = performance.now();

@@ -243,12 +243,18 @@ fn cors_lets_merchant_pages_read_answers() -> Result<(), Failed> {
 }
 
 fn widget_files_are_served_for_other_origins() -> Result<(), Failed> {
-    for (path, ty) in [("/widget/qingting.js", "javascript"), ("/widget/qingting_widget.js", "javascript"), ("/widget/qingting_widget_bg.wasm", "application/wasm")] {
+    let manifest = get("/widget/manifest.json", &[("Origin", ORIGIN)])?;
+    eq(manifest.header("Access-Control-Allow-Origin"), Some("*"), "manifest CORS")?;
+    let (app, wasm) = (format!("/widget/{}", manifest.body["app"].as_str().unwrap_or("")), format!("/widget/{}", manifest.body["wasm"].as_str().unwrap_or("")));
+    for (path, ty, cache) in [("/widget/qingting.js", "javascript", "max-age=300"), (app.as_str(), "javascript", "immutable"), (wasm.as_str(), "application/wasm", "immutable")] {
         let r = get(path, &[("Origin", ORIGIN)])?;
         eq(r.status, 200, path)?;
         check(r.header("Content-Type").is_some_and(|c| c.contains(ty)), format!("{path} content type {:?}", r.header("Content-Type")))?;
         eq(r.header("Access-Control-Allow-Origin"), Some("*"), path)?;
+        check(r.header("Cache-Control").is_some_and(|c| c.contains(cache)), format!("{path} cache {:?}", r.header("Cache-Control")))?;
     }
+    let loader = get("/widget/qingting.js", &[])?;
+    check(loader.raw.contains(manifest.body["app"].as_str().unwrap_or("?")), "the loader names the current app file")?;
     let demo = get("/demo/", &[])?;
     check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")
 }

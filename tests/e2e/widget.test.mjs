@@ -249,8 +249,9 @@ test('the browser build classifies a fixed set exactly like the native build', a
   const page = await context.newPage();
   await page.goto(`${merchant}/`);
   const browser = await page.evaluate(async ({ api, texts }) => {
-    const m = await import(`${api}/widget/qingting_widget.js`);
-    await m.default({ module_or_path: `${api}/widget/qingting_widget_bg.wasm` });
+    const names = await (await fetch(`${api}/widget/manifest.json`)).json();
+    const m = await import(`${api}/widget/${names.app}`);
+    await m.default({ module_or_path: `${api}/widget/${names.wasm}` });
     return texts.map((t) => m.classify(t));
   }, { api, texts });
   assert.equal(browser.length, native.length);

@@ -3,8 +3,9 @@
 //   <script src="https://HOST/widget/qingting.js" data-site="SITE_KEY" defer></script>
 //   optional: data-lang="zh-CN|zh-TW|en", data-order="ORDER_ID", data-position="right|left"
 //
-// It draws a launcher button in a shadow root and fetches the WebAssembly app (beside this file)
-// only when the customer first opens it; hovering or focusing the button starts the download early.
+// It draws a launcher button in a shadow root and fetches the WebAssembly app (beside this file,
+// under content-hashed names that `cargo xtask build` writes in as __QT_APP__ / __QT_WASM__) only
+// when the customer first opens it; hovering or focusing the button starts the download early.
 import css from './widget.css';
 
 (() => {
@@ -44,8 +45,8 @@ import css from './widget.css';
   let app = null;
   let mounted = false;
   const load = () =>
-    (app ||= import(base + 'qingting_widget.js')
-      .then((m) => m.default({ module_or_path: base + 'qingting_widget_bg.wasm' }).then(() => m))
+    (app ||= import(base + __QT_APP__)
+      .then((m) => m.default({ module_or_path: base + __QT_WASM__ }).then(() => m))
       .catch((e) => { app = null; throw e; }));
 
   const focusText = () => root.getElementById('qt-text')?.focus();

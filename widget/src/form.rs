@@ -31,7 +31,13 @@ fn draft_key(site: &str) -> String {
 }
 
 /// How long an unsent draft is kept on the customer's device: it may hold personal data.
-const DRAFT_TTL_MS: f64 = 24.0 * 3600.0 * 1000.0;
+const DRAFT_TTL_MS: u64 = 24 * 3600 * 1000;
+
+/// Milliseconds since the epoch as an integer: formatting or parsing an `f64` would pull float
+/// formatting code (≈ 20 KB brotli) into the widget.
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
 const SEP: char = '\u{1f}';
 
 /// The unsent text and, once a submission was attempted, the idempotency key that belongs to its
@@ -46,7 +52,7 @@ fn load_draft(site: &str) -> Draft {
     let Some(raw) = storage().and_then(|s| s.get_item(&draft_key(site)).ok().flatten()) else { return Draft::default() };
     let mut parts = raw.splitn(4, SEP);
     let (saved, key, content, text) = (parts.next(), parts.next(), parts.next(), parts.next());
-    let fresh = saved.and_then(|t| t.parse::<f64>().ok()).is_some_and(|t| js_sys::Date::now() - t < DRAFT_TTL_MS);
+    let fresh = saved.and_then(|t| t.parse::<u64>().ok()).is_some_and(|t| now_ms().saturating_sub(t) < DRAFT_TTL_MS);
     match (fresh, key, content, text) {
         (true, Some(key), Some(content), Some(text)) => {
             let pending = (!key.is_empty()).then(|| (content.to_string(), key.to_string()));
@@ -62,7 +68,7 @@ fn load_draft(site: &str) -> Draft {
 fn save_draft(site: &str, draft: &Draft) {
     if let Some(s) = storage() {
         let (content, key) = draft.pending.clone().unwrap_or_default();
-        let _ = s.set_item(&draft_key(site), &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", js_sys::Date::now(), draft.text));
+        let _ = s.set_item(&draft_key(site), &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", now_ms(), draft.text));
     }
 }
 

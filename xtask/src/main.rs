@@ -88,6 +88,19 @@ fn is_stale(output: &Path, inputs: &[PathBuf]) -> bool {
     }
 }
 
+fn read(p: &Path) -> Result<Vec<u8>> {
+    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// 40 bits of FNV-1a over the files, as hex: enough to tell builds apart in a file name.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.iter()) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:010x}", h >> 24)
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(from).map_err(|e| e.to_string())?.flatten() {
@@ -113,10 +126,12 @@ fn build() -> Result<()> {
         .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget"])
         .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
-    let app_wasm = widget_out.join("qingting_widget_bg.wasm");
-    if is_stale(&app_wasm, std::slice::from_ref(&wasm)) {
-        let pkg = root.join("target/widget-pkg");
+    let pkg = root.join("target/widget-pkg");
+    let opt = pkg.join("opt");
+    let (opt_js, opt_wasm) = (opt.join("qingting_widget.js"), opt.join("qingting_widget_bg.wasm"));
+    if is_stale(&opt_wasm, std::slice::from_ref(&wasm)) {
         step("wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify");
+        std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
         sh(Command::new(tools_dir().join("bin/wasm-bindgen"))
             .args(["--target", "web", "--no-typescript", "--out-dir"])
             .arg(&pkg)
@@ -125,19 +140,34 @@ fn build() -> Result<()> {
             .args(["-Oz", "--enable-bulk-memory", "--enable-reference-types", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue", "--enable-simd"])
             .arg(pkg.join("qingting_widget_bg.wasm"))
             .arg("-o")
-            .arg(&app_wasm))?;
+            .arg(&opt_wasm))?;
         sh(Command::new(node_bin("esbuild"))
             .arg(pkg.join("qingting_widget.js"))
             .args(["--minify", "--format=esm", "--log-level=warning"])
-            .arg(format!("--outfile={}", widget_out.join("qingting_widget.js").display())))?;
+            .arg(format!("--outfile={}", opt_js.display())))?;
     } else {
         step("widget WASM is up to date");
     }
+
+    // Content-hashed names: a deploy can never pair new glue with a cached old module; the
+    // loader (short cache) names the current pair, and the pair itself is cached for good.
+    let app_dir = widget_out.join("app");
+    let _ = std::fs::remove_dir_all(&app_dir);
+    std::fs::create_dir_all(&app_dir).map_err(|e| e.to_string())?;
+    let (js_bytes, wasm_bytes) = (read(&opt_js)?, read(&opt_wasm)?);
+    let hash = content_hash(&[&js_bytes, &wasm_bytes]);
+    let (app_js, app_wasm) = (format!("qingting_widget.{hash}.js"), format!("qingting_widget_bg.{hash}.wasm"));
+    std::fs::write(app_dir.join(&app_js), &js_bytes).map_err(|e| e.to_string())?;
+    std::fs::write(app_dir.join(&app_wasm), &wasm_bytes).map_err(|e| e.to_string())?;
+    let manifest = format!("{{\"app\":\"app/{app_js}\",\"wasm\":\"app/{app_wasm}\"}}\n");
+    std::fs::write(widget_out.join("manifest.json"), manifest).map_err(|e| e.to_string())?;
 
     step("bundling the loader (widget/loader → /widget/qingting.js)");
     sh(Command::new(node_bin("esbuild"))
         .arg(root.join("widget/loader/loader.js"))
         .args(["--bundle", "--minify", "--format=iife", "--target=es2020", "--loader:.css=text", "--log-level=warning"])
+        .arg(format!("--define:__QT_APP__=\"app/{app_js}\""))
+        .arg(format!("--define:__QT_WASM__=\"app/{app_wasm}\""))
         .arg(format!("--outfile={}", widget_out.join("qingting.js").display())))?;
 
     step("building the qingting CLI (release; the browser tests compare it with the widget)");

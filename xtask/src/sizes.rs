@@ -23,8 +23,13 @@ pub fn print() -> Result<()> {
     let dir = site_dir().join("widget");
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("{name}: {e} (run `cargo xtask build` first)"));
     let loader = read("qingting.js")?;
-    let js = read("qingting_widget.js")?;
-    let wasm = read("qingting_widget_bg.wasm")?;
+    let manifest = String::from_utf8(read("manifest.json")?).map_err(|e| e.to_string())?;
+    let name = |key: &str| -> Result<String> {
+        let at = manifest.find(&format!("\"{key}\":\"")).ok_or(format!("manifest.json has no {key}"))? + key.len() + 4;
+        Ok(manifest[at..].split('"').next().unwrap_or_default().to_string())
+    };
+    let js = read(&name("app")?)?;
+    let wasm = read(&name("wasm")?)?;
     let app: Vec<u8> = [js.clone(), wasm.clone()].concat();
     println!("| file | raw | gzip -9 | brotli -q 11 |");
     println!("|---|---:|---:|---:|");
