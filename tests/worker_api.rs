@@ -267,6 +267,47 @@ fn unknown_routes_and_methods_answer_json() -> Result<(), Failed> {
     check(r.header("Allow").is_some_and(|a| a.contains("POST")), "Allow header")
 }
 
+fn faq_pack_is_served_per_site_and_language() -> Result<(), Failed> {
+    let r = get("/v1/faq?site=demo&lang=zh-TW", &[("Origin", ORIGIN)])?;
+    eq(r.status, 200, "pack")?;
+    check(r.raw.starts_with("QTF1 "), "compiled pack format")?;
+    check(r.raw.lines().filter(|l| l.starts_with("E ")).count() >= 40, "at least 40 entries")?;
+    check(r.raw.lines().any(|l| l.starts_with("A zh-TW ")) && !r.raw.lines().any(|l| l.starts_with("A en ")), "only the asked language's answers")?;
+    eq(r.header("Access-Control-Allow-Origin"), Some(ORIGIN), "CORS")?;
+    let r = get("/v1/faq?site=no-such-site", &[])?;
+    eq((r.status, r.code()), (404, "unknown_site"), "unknown site")?;
+    let r = get("/v1/faq?site=demo&lang=fr", &[])?;
+    eq((r.status, r.code()), (400, "invalid_lang"), "bad lang")?;
+    let r = get("/v1/faq", &[])?;
+    eq((r.status, r.code()), (400, "missing_field"), "no site")
+}
+
+fn deflection_events_are_counted_per_site_entry_and_day() -> Result<(), Failed> {
+    let send = |body: Value, origin: &str| post_events(&body, origin);
+    for _ in 0..2 {
+        let r = send(json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}), ORIGIN)?;
+        eq(r.status, 202, &format!("event ({})", r.raw))?;
+    }
+    let rows = rows("SELECT count FROM faq_events WHERE site_key = 'demo' AND faq_id = 'refund-arrival-time' AND event = 'deflected'")?;
+    eq(rows.len(), 1, "one counter row per day")?;
+    eq(rows[0]["count"].as_i64(), Some(2), "counted twice")?;
+    for (body, origin, status, code) in [
+        (json!({"site": "demo", "event": "clicked", "faq_id": "refund-arrival-time"}), ORIGIN, 400, "unknown_event"),
+        (json!({"site": "demo", "event": "deflected", "faq_id": "no-such-entry"}), ORIGIN, 404, "unknown_faq"),
+        (json!({"site": "demo", "event": "deflected"}), ORIGIN, 400, "missing_field"),
+        (json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}), OTHER_ORIGIN, 403, "origin_not_allowed"),
+    ] {
+        let r = send(body, origin)?;
+        eq((r.status, r.code()), (status, code), code)?;
+    }
+    Ok(())
+}
+
+fn post_events(body: &Value, origin: &str) -> Result<Reply, Failed> {
+    let req = ctx().agent.post(format!("{}/v1/events", ctx().base)).header("Content-Type", "application/json").header("Origin", origin);
+    reply(req.send(body.to_string().as_bytes()))
+}
+
 fn main() {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
@@ -280,6 +321,8 @@ fn main() {
         ("cors_lets_merchant_pages_read_answers", cors_lets_merchant_pages_read_answers),
         ("widget_files_are_served_for_other_origins", widget_files_are_served_for_other_origins),
         ("unknown_routes_and_methods_answer_json", unknown_routes_and_methods_answer_json),
+        ("faq_pack_is_served_per_site_and_language", faq_pack_is_served_per_site_and_language),
+        ("deflection_events_are_counted_per_site_entry_and_day", deflection_events_are_counted_per_site_entry_and_day),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, move || f())).collect();
     if args.list {

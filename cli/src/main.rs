@@ -38,6 +38,14 @@ enum Command {
     Explain,
     /// Segment one text per line from stdin; space-separated tokens out.
     Segment,
+    /// Compile a FAQ pack (JSON, `data/faq/*.json`) to the `QTF1` form the worker serves.
+    FaqCompile {
+        /// The JSON pack.
+        pack: PathBuf,
+        /// Where to write (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Train the model from JSONL files and write the artefact.
     Train(train::Args),
     /// Evaluate on labelled JSONL files and print metrics.
@@ -123,16 +131,29 @@ fn segment(classifier: &Classifier) -> Result<(), CliError> {
     out.flush().map_err(io_err)
 }
 
+fn faq_compile(pack: &PathBuf, out: Option<&PathBuf>) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(pack).map_err(|source| CliError::Io { path: pack.display().to_string(), source })?;
+    let parsed: qingting_shared::faq::FaqPack =
+        serde_json::from_str(&text).map_err(|e| CliError::Data { path: pack.display().to_string(), line: e.line(), message: e.to_string() })?;
+    parsed.validate().map_err(|e| CliError::Usage(format!("{}: {e}", pack.display())))?;
+    let compiled = qingting_shared::faq::compiled::write(&parsed, None);
+    match out {
+        Some(path) => std::fs::write(path, compiled).map_err(|source| CliError::Io { path: path.display().to_string(), source }),
+        None => io::stdout().write_all(compiled.as_bytes()).map_err(|source| CliError::Io { path: "stdout".into(), source }),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Train(args) => train::run(args),
+        Command::FaqCompile { pack, out } => faq_compile(pack, out.as_ref()),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
             Command::Classify => classify(&c, false),
             Command::Explain => classify(&c, true),
             Command::Segment => segment(&c),
             Command::Eval(args) => eval::run(&c, args),
-            Command::Train(_) => unreachable!("handled above"),
+            Command::Train(_) | Command::FaqCompile { .. } => unreachable!("handled above"),
         }),
     };
     match result {

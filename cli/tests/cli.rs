@@ -96,3 +96,14 @@ fn eval_prints_metrics_for_a_labelled_file() {
     assert!(out.contains("micro-F1") && out.contains("| order_error |"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_compiled_default_faq_pack_is_up_to_date() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (out, err, ok) = run(&["faq-compile", root.join("data/faq/default.json").to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    let committed = std::fs::read_to_string(root.join("shared/model/faq-default.qtf")).expect("compiled pack committed");
+    assert!(out == committed, "shared/model/faq-default.qtf is stale: run `cargo xtask faq`");
+    let pack = qingting_shared::faq::compiled::read(&committed).expect("parses");
+    assert!(pack.entries.len() >= 40);
+}

@@ -217,6 +217,9 @@ pub struct FaqIndex {
     avg_len: f32,
 }
 
+/// The platform's default pack, compiled from `data/faq/default.json` (`cargo xtask faq`).
+pub const DEFAULT_PACK: &str = include_str!("../model/faq-default.qtf");
+
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Weight of the category prior: added to the BM25 score as `PRIOR × p(category)`.
@@ -311,7 +314,7 @@ mod tests {
         }
     }
 
-    fn pack() -> FaqPack {
+    pub(super) fn pack() -> FaqPack {
         FaqPack {
             id: "test".into(),
             version: 1,
@@ -378,5 +381,148 @@ mod tests {
         let mut p = pack();
         p.entries[2].answer.zh_cn.clear();
         assert_eq!(p.validate(), Err(FaqError::NoAnswer("invoice".into())));
+    }
+}
+
+/// The compiled pack format `QTF1`: one line per field, no JSON parser needed where it is read
+/// (the widget stays small). Newlines inside texts become spaces.
+///
+/// ```text
+/// QTF1 <pack id> <version>
+/// E <entry id> <resolves|acknowledges> <category,category>
+/// Q <lang> <question>          (any number)
+/// A <lang> <answer>            (one per language)
+/// ```
+pub mod compiled {
+    use super::*;
+
+    fn one_line(s: &str) -> String {
+        s.replace(['\n', '\r'], " ")
+    }
+
+    fn kind_str(k: FaqKind) -> &'static str {
+        match k {
+            FaqKind::Resolves => "resolves",
+            FaqKind::Acknowledges => "acknowledges",
+        }
+    }
+
+    /// Writes a pack; with `lang`, only that language's questions and answer (zh-CN questions are
+    /// always kept: Traditional text is matched after normalisation to Simplified).
+    pub fn write(pack: &FaqPack, lang: Option<Lang>) -> String {
+        let mut out = format!("QTF1 {} {}\n", pack.id, pack.version);
+        for e in pack.entries.iter().filter(|e| !e.disabled) {
+            let cats: Vec<&str> = e.categories.iter().map(Category::as_str).collect();
+            out.push_str(&format!("E {} {} {}\n", e.id, kind_str(e.kind), cats.join(",")));
+            for (l, qs) in [(Lang::ZhCn, &e.questions.zh_cn), (Lang::ZhTw, &e.questions.zh_tw), (Lang::En, &e.questions.en)] {
+                if lang.is_none_or(|want| want == l || l == Lang::ZhCn) {
+                    for q in qs {
+                        out.push_str(&format!("Q {} {}\n", l.tag(), one_line(q)));
+                    }
+                }
+            }
+            for l in Lang::ALL {
+                if lang.is_none_or(|want| want == l) {
+                    out.push_str(&format!("A {} {}\n", l.tag(), one_line(e.answer.get(l))));
+                }
+            }
+        }
+        out
+    }
+
+    /// Why a compiled pack could not be read.
+    #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+    #[error("compiled FAQ pack, line {line}: {message}")]
+    pub struct ParseError {
+        pub line: usize,
+        pub message: &'static str,
+    }
+
+    /// Reads a compiled pack.
+    pub fn read(text: &str) -> Result<FaqPack, ParseError> {
+        let mut lines = text.lines().enumerate();
+        let err = |line: usize, message| ParseError { line: line + 1, message };
+        let (_, header) = lines.next().ok_or(err(0, "empty"))?;
+        let mut h = header.splitn(3, ' ');
+        if h.next() != Some("QTF1") {
+            return Err(err(0, "not a QTF1 pack"));
+        }
+        let id = h.next().ok_or(err(0, "no pack id"))?.to_string();
+        let version = h.next().and_then(|v| v.trim().parse().ok()).ok_or(err(0, "no version"))?;
+        let mut entries: Vec<FaqEntry> = Vec::new();
+        for (n, line) in lines {
+            if line.is_empty() {
+                continue;
+            }
+            let (tag, rest) = line.split_once(' ').ok_or(err(n, "no field"))?;
+            if tag == "E" {
+                let mut f = rest.splitn(3, ' ');
+                let id = f.next().ok_or(err(n, "no entry id"))?.to_string();
+                let kind = match f.next() {
+                    Some("resolves") => FaqKind::Resolves,
+                    Some("acknowledges") => FaqKind::Acknowledges,
+                    _ => return Err(err(n, "unknown kind")),
+                };
+                let categories = f.next().unwrap_or("").split(',').filter(|c| !c.is_empty()).map(|c| Category::new(c.to_string())).collect();
+                entries.push(FaqEntry { id, kind, categories, questions: Questions::default(), answer: Localized::default(), disabled: false });
+                continue;
+            }
+            let e = entries.last_mut().ok_or(err(n, "field before the first entry"))?;
+            let (lang, value) = rest.split_once(' ').ok_or(err(n, "no language"))?;
+            let lang = Lang::from_tag(lang).ok_or(err(n, "unknown language"))?;
+            let value = value.to_string();
+            match (tag, lang) {
+                ("Q", Lang::ZhCn) => e.questions.zh_cn.push(value),
+                ("Q", Lang::ZhTw) => e.questions.zh_tw.push(value),
+                ("Q", Lang::En) => e.questions.en.push(value),
+                ("A", Lang::ZhCn) => e.answer.zh_cn = value,
+                ("A", Lang::ZhTw) => e.answer.zh_tw = value,
+                ("A", Lang::En) => e.answer.en = value,
+                _ => return Err(err(n, "unknown field")),
+            }
+        }
+        Ok(FaqPack { id, version, entries })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trips_and_filters_by_language() {
+            let mut p = super::super::tests::pack();
+            p.entries[0].questions.en.push("How long does a refund take?".into());
+            p.entries[0].answer.en = "Refunds go back\nto the original payment.".into();
+            let back = read(&write(&p, None)).unwrap();
+            assert_eq!(back.entries.len(), 3);
+            assert_eq!(back.entries[0].questions.en, ["How long does a refund take?"]);
+            assert_eq!(back.entries[0].answer.en, "Refunds go back to the original payment.");
+            assert_eq!(back.entries[1].kind, FaqKind::Acknowledges);
+            let en = read(&write(&p, Some(Lang::En))).unwrap();
+            assert!(en.entries[0].answer.zh_cn.is_empty() && !en.entries[0].answer.en.is_empty());
+            assert!(!en.entries[0].questions.zh_cn.is_empty(), "zh-CN questions stay for matching");
+        }
+
+        #[test]
+        fn the_default_pack_parses_validates_and_answers_its_own_questions() {
+            let pack = read(DEFAULT_PACK).expect("default pack");
+            pack.validate().expect("valid");
+            assert!(pack.entries.len() >= 40);
+            let seg = Segmenter::builtin();
+            let index = FaqIndex::build(pack.clone(), &seg);
+            // Every entry's first question finds that entry among the top three.
+            for e in &pack.entries {
+                let q = &e.questions.zh_cn[0];
+                let top = index.search(&seg, q, &[], 3);
+                assert!(top.iter().any(|m| index.pack().entries[m.entry].id == e.id), "{}: {q}", e.id);
+            }
+        }
+
+        #[test]
+        fn bad_input_names_the_line() {
+            assert_eq!(read("nope").unwrap_err().line, 1);
+            assert_eq!(read("QTF1 p 1\nQ zh-CN 早\n").unwrap_err(), ParseError { line: 2, message: "field before the first entry" });
+            assert_eq!(read("QTF1 p 1\nE a bogus x\n").unwrap_err().message, "unknown kind");
+        }
     }
 }

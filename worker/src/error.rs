@@ -18,6 +18,10 @@ pub enum ApiError {
     InvalidJson(String),
     #[error("no site with this key is registered")]
     UnknownSite,
+    #[error("unknown event (known: deflected)")]
+    UnknownEvent,
+    #[error("no FAQ entry with this id")]
+    UnknownFaq,
     #[error("this page's origin is not allowed to submit complaints for this site")]
     OriginNotAllowed,
     #[error("this Idempotency-Key was already used for a different complaint")]
@@ -39,10 +43,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Validation(_) | ApiError::InvalidUtf8 | ApiError::InvalidJson(_) => 400,
+            ApiError::Validation(_) | ApiError::InvalidUtf8 | ApiError::InvalidJson(_) | ApiError::UnknownEvent => 400,
             ApiError::Unauthorized => 401,
             ApiError::OriginNotAllowed => 403,
-            ApiError::UnknownSite | ApiError::NotFound => 404,
+            ApiError::UnknownSite | ApiError::NotFound | ApiError::UnknownFaq => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::IdempotencyConflict => 409,
             ApiError::PayloadTooLarge(_) => 413,
@@ -59,6 +63,8 @@ impl ApiError {
             ApiError::InvalidUtf8 => "invalid_utf8",
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::UnknownSite => "unknown_site",
+            ApiError::UnknownEvent => "unknown_event",
+            ApiError::UnknownFaq => "unknown_faq",
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::IdempotencyConflict => "idempotency_conflict",
             ApiError::Unauthorized => "unauthorized",

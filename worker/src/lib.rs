@@ -8,6 +8,7 @@ use worker::*;
 
 mod complaints;
 mod error;
+mod faq;
 mod store;
 mod token;
 
@@ -44,6 +45,8 @@ fn router() -> Router<'static, ()> {
         .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() })))
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
+        .get_async("/v1/faq", faq::pack)
+        .post_async("/v1/events", faq::event)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
 }
 

@@ -173,3 +173,15 @@ pub async fn insert_complaint(db: &D1Database, c: &NewComplaint<'_>) -> Result<I
         Err(e) => Err(e.into()),
     }
 }
+
+/// Adds one to a site's FAQ event counter for the day.
+pub async fn count_faq_event(db: &D1Database, site: &str, faq_id: &str, event: &str, day: &str) -> Result<(), ApiError> {
+    db.prepare(
+        "INSERT INTO faq_events (site_key, faq_id, event, day, count) VALUES (?1, ?2, ?3, ?4, 1) \
+         ON CONFLICT (site_key, faq_id, event, day) DO UPDATE SET count = count + 1",
+    )
+    .bind(&[site.into(), faq_id.into(), event.into(), day.into()])?
+    .run()
+    .await?;
+    Ok(())
+}

@@ -30,10 +30,11 @@ fn main() -> ExitCode {
         Some("sizes") => sizes::print(),
         Some("train") => train::train(&args[1..]),
         Some("eval") => train::eval(),
+        Some("faq") => train::faq(),
         Some("bench-browser") => bench_browser(),
         Some("bench-baselines") => train::bench_baselines(),
         _ => {
-            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval | bench-browser | bench-baselines>");
+            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval | faq | bench-browser | bench-baselines>");
             return ExitCode::from(2);
         }
     };

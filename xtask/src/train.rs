@@ -80,3 +80,11 @@ pub fn bench_baselines() -> Result<()> {
     step("training and scoring the baselines (a few minutes)");
     sh(Command::new(python).arg("scripts/bench_baselines.py").current_dir(root()))
 }
+
+/// `cargo xtask faq`: compile the default FAQ pack (data/faq/default.json → shared/model/faq-default.qtf).
+pub fn faq() -> Result<()> {
+    step("compiling data/faq/default.json → shared/model/faq-default.qtf");
+    sh(Command::new("cargo")
+        .args(["run", "--release", "--quiet", "-p", "qingting-cli", "--", "faq-compile", "data/faq/default.json", "--out", "shared/model/faq-default.qtf"])
+        .current_dir(root()))
+}
