@@ -519,6 +519,17 @@ pub mod compiled {
         }
 
         #[test]
+        fn customer_phrasings_find_the_right_default_answer() {
+            let seg = Segmenter::builtin();
+            let index = FaqIndex::build(read(DEFAULT_PACK).expect("default pack"), &seg);
+            for (text, want, rank) in [("退款多久能到账", "refund-arrival-time", 1), ("发票怎么开", "invoice-how-to-get", 3), ("骑手送晚了能赔吗", "late-delivery-compensation", 3)] {
+                let top = index.search(&seg, text, &[], 3);
+                let ids: Vec<&str> = top.iter().map(|m| index.pack().entries[m.entry].id.as_str()).collect();
+                assert!(ids.iter().take(rank).any(|id| *id == want), "{text}: {ids:?}");
+            }
+        }
+
+        #[test]
         fn bad_input_names_the_line() {
             assert_eq!(read("nope").unwrap_err().line, 1);
             assert_eq!(read("QTF1 p 1\nQ zh-CN 早\n").unwrap_err(), ParseError { line: 2, message: "field before the first entry" });

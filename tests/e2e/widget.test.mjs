@@ -268,3 +268,27 @@ test('the browser build classifies a fixed set exactly like the native build', a
   assert.ok(native.some((n) => !n.complaint));
   await page.close();
 });
+
+test('a how-to question shows an answer while typing, and "solved" records a deflection', async () => {
+  const page = await context.newPage();
+  await openWidget(page, `${merchant}/`);
+  const before = d1("SELECT COALESCE(SUM(count), 0) AS n FROM faq_events WHERE site_key = 'demo' AND event = 'deflected'")[0].n;
+  await page.locator('#qt-text').pressSequentially('退款多久能到账', { delay: 20 });
+  // Suggestions follow the text as it is typed; once typing stops, the refund answer is shown.
+  const item = page.locator('.qt-faq-item[data-faq="refund-arrival-time"]');
+  await page.locator('.qt-faq-item').first().waitFor({ timeout: 5_000 });
+  await page.waitForTimeout(300);
+  const shown = await page.locator('.qt-faq-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-faq')));
+  assert.ok(shown.includes('refund-arrival-time'), `suggestions: ${shown.join(', ')}`);
+  await item.locator('summary').click();
+  assert.match(await item.locator('.qt-faq-answer').innerText(), /退款/);
+  // The submit path stays available next to the suggestions.
+  assert.equal(await page.locator('.qt-submit').isVisible(), true);
+  const recorded = page.waitForResponse((r) => r.url() === `${api}/v1/events` && r.status() === 202);
+  await item.locator('.qt-faq-solved').click();
+  await recorded;
+  await page.locator('.qt-faq-thanks').waitFor({ timeout: 5_000 });
+  const after = d1("SELECT COALESCE(SUM(count), 0) AS n FROM faq_events WHERE site_key = 'demo' AND event = 'deflected'")[0].n;
+  assert.equal(after, before + 1);
+  await page.close();
+});

@@ -278,6 +278,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 <Show when=move || has_pii.get()>
                     <p class="qt-note">{ui.pii_notice}</p>
                 </Show>
+                <crate::faq::Suggestions config=config text=text/>
                 <label for="qt-order">{ui.order_label}</label>
                 <input id="qt-order" name="order" type="text" autocomplete="off" maxlength="64"
                     prop:value=move || order.get() on:input=move |ev| order.set(event_target_value(&ev))/>

@@ -34,6 +34,10 @@ pub struct Ui {
     pub err_invalid: &'static str,
     pub err_server: &'static str,
     pub draft_restored: &'static str,
+    pub faq_title: &'static str,
+    pub faq_solved: &'static str,
+    pub faq_still: &'static str,
+    pub faq_thanks: &'static str,
 }
 
 const ZH_CN: Ui = Ui {
@@ -66,6 +70,10 @@ const ZH_CN: Ui = Ui {
     err_invalid: "提交的内容有误：",
     err_server: "服务暂时不可用。您填写的内容已保留，请稍后重试。",
     draft_restored: "已恢复您上次未提交的内容。",
+    faq_title: "这些解答也许能帮到您",
+    faq_solved: "这解决了我的问题",
+    faq_still: "仍要投诉",
+    faq_thanks: "很高兴帮到您！如还有问题，仍可随时提交投诉。",
 };
 
 const ZH_TW: Ui = Ui {
@@ -98,6 +106,10 @@ const ZH_TW: Ui = Ui {
     err_invalid: "提交的內容有誤：",
     err_server: "服務暫時無法使用。您填寫的內容已保留，請稍後重試。",
     draft_restored: "已恢復您上次未提交的內容。",
+    faq_title: "這些解答也許能幫到您",
+    faq_solved: "這解決了我的問題",
+    faq_still: "仍要投訴",
+    faq_thanks: "很高興幫到您！如還有問題，仍可隨時提交投訴。",
 };
 
 const EN: Ui = Ui {
@@ -130,6 +142,10 @@ const EN: Ui = Ui {
     err_invalid: "Something in the form is not valid: ",
     err_server: "The service is unavailable right now. Your text is kept; please try again later.",
     draft_restored: "Your unsent text from last time is restored.",
+    faq_title: "These answers may help",
+    faq_solved: "This solved my problem",
+    faq_still: "I still want to complain",
+    faq_thanks: "Glad we could help! You can still send a complaint at any time.",
 };
 
 pub fn ui(lang: Lang) -> &'static Ui {

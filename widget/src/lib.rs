@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use qingting_shared::Lang;
 use wasm_bindgen::prelude::*;
 
+mod faq;
 mod form;
 mod i18n;
 mod submit;

@@ -1,0 +1,142 @@
+//! FAQ suggestions while the customer types: the site's compiled pack is fetched once, on the
+//! first keystroke, then every match runs locally (no network per keystroke). "This solved my
+//! problem" records a deflection (`POST /v1/events`); the submit path is never hidden.
+
+use std::sync::Arc;
+
+use gloo_net::http::Request;
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use qingting_shared::faq::{FaqIndex, compiled};
+use qingting_shared::{Category, Classifier, Lang};
+
+use crate::Config;
+use crate::i18n::ui;
+
+/// Provisional: show an answer from this score up (BM25 + category prior squashed into [0, 1)).
+/// The FAQ issue replaces it with per-site thresholds chosen from measurements.
+pub const SUGGEST_MIN: f32 = 0.5;
+/// Quiet time after the last keystroke before matching.
+const DEBOUNCE_MS: u32 = 120;
+
+async fn fetch_index(cfg: &Config) -> Option<FaqIndex> {
+    let url = format!("{}/v1/faq?site={}&lang={}", cfg.api.trim_end_matches('/'), cfg.site, cfg.lang.tag());
+    let response = Request::get(&url).send().await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let pack = compiled::read(&response.text().await.ok()?).ok()?;
+    Some(FaqIndex::build(pack, Classifier::builtin().segmenter()))
+}
+
+/// Site keys and entry ids are `[a-z0-9_-]` (validated on both sides), so they go into the JSON
+/// as they are; anything else is not sent. (No `{:?}` here: Debug formatting costs the widget KBs.)
+fn plain_id(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn record_deflection(cfg: &Config, faq_id: &str) {
+    if !plain_id(&cfg.site) || !plain_id(faq_id) {
+        return;
+    }
+    let url = format!("{}/v1/events", cfg.api.trim_end_matches('/'));
+    let body = format!("{{\"site\":\"{}\",\"event\":\"deflected\",\"faq_id\":\"{faq_id}\"}}", cfg.site);
+    spawn_local(async move {
+        // Best effort: a lost count must never get in the customer's way.
+        if let Ok(req) = Request::post(&url).header("Content-Type", "application/json").body(body) {
+            let _ = req.send().await;
+        }
+    });
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Suggestion {
+    id: String,
+    question: String,
+    answer: String,
+}
+
+/// The suggestion list under the text box.
+#[component]
+pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl IntoView {
+    let lang = config.with_value(|c| c.lang);
+    let ui = ui(lang);
+    let index: RwSignal<Option<Arc<FaqIndex>>> = RwSignal::new(None);
+    let query = RwSignal::new(String::new());
+    let dismissed = RwSignal::new(false);
+    let thanked = RwSignal::new(false);
+    let pending: StoredValue<Option<Timeout>, LocalStorage> = StoredValue::new_local(None);
+
+    // Fetched once, when the customer starts typing: not part of what opening the widget costs.
+    let requested = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !text.get().trim().is_empty() && !requested.get_value() {
+            requested.set_value(true);
+            spawn_local(async move {
+                if let Some(i) = fetch_index(&config.get_value()).await {
+                    index.set(Some(Arc::new(i)));
+                }
+            });
+        }
+    });
+
+    // Debounce: match 120 ms after the last keystroke (dropping the old timer cancels it).
+    Effect::new(move |_| {
+        let t = text.get();
+        let timer = Timeout::new(DEBOUNCE_MS, move || query.set(t));
+        pending.set_value(Some(timer));
+    });
+
+    let suggestions = Memo::new(move |_| {
+        let q = query.get();
+        let Some(index) = index.get() else { return Vec::new() };
+        if q.trim().chars().count() < 2 {
+            return Vec::new();
+        }
+        let c = Classifier::builtin().classify(&q);
+        let prior: Vec<(Category, f32)> = c.categories.iter().enumerate().map(|(i, k)| (k.clone(), if i == 0 { 1.0 } else { 0.5 })).collect();
+        index
+            .search(Classifier::builtin().segmenter(), &q, &prior, 3)
+            .into_iter()
+            .filter(|m| m.score >= SUGGEST_MIN)
+            .map(|m| {
+                let e = &index.pack().entries[m.entry];
+                let own = match lang {
+                    Lang::ZhCn => e.questions.zh_cn.first(),
+                    Lang::ZhTw => e.questions.zh_tw.first(),
+                    Lang::En => e.questions.en.first(),
+                };
+                let question = own.or(e.questions.zh_cn.first()).cloned().unwrap_or_default();
+                Suggestion { id: e.id.clone(), question, answer: e.answer.get(lang).to_string() }
+            })
+            .collect::<Vec<_>>()
+    });
+
+    view! {
+        <Show when=move || thanked.get()>
+            <p class="qt-note qt-faq-thanks" role="status">{ui.faq_thanks}</p>
+        </Show>
+        <Show when=move || !dismissed.get() && !thanked.get() && !suggestions.get().is_empty()>
+            <div class="qt-faq" aria-live="polite">
+                <p class="qt-faq-title">{ui.faq_title}</p>
+                {move || suggestions.get().into_iter().map(|s| {
+                        let id = s.id.clone();
+                        view! {
+                            <details class="qt-faq-item" data-faq=s.id.clone()>
+                                <summary>{s.question.clone()}</summary>
+                                <p class="qt-faq-answer">{s.answer.clone()}</p>
+                                <div class="qt-faq-actions">
+                                    <button type="button" class="qt-faq-solved" on:click=move |_| {
+                                        config.with_value(|c| record_deflection(c, &id));
+                                        thanked.set(true);
+                                    }>{ui.faq_solved}</button>
+                                    <button type="button" class="qt-faq-still" on:click=move |_| dismissed.set(true)>{ui.faq_still}</button>
+                                </div>
+                            </details>
+                        }
+                    }).collect_view()}
+            </div>
+        </Show>
+    }
+}
