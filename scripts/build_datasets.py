@@ -12,6 +12,9 @@ complaint_dev.jsonl    waimai_10k dev, all 1,198 rows with the dataset's own lab
 category_train.jsonl   the complaints among our labelled waimai train rows, ATEC questions and the
                        project-written examples, with categories and primary
 category_dev.jsonl     the 789 complaints among our labelled waimai dev rows (never trained on)
+faq_complaints_{train,dev}.jsonl  waimai_10k negatives (complaints that need a person), for
+                       choosing and checking the FAQ auto-reply threshold
+faq_questions.jsonl    the labelled ATEC questions that are not complaints (how-to questions)
 dianping_dev.jsonl     dianping_aspect_complaints dev, publisher aspect labels mapped to the taxonomy
                        (evaluation only: part of it is AI Challenger data, non-commercial)
 
@@ -94,6 +97,11 @@ def main():
         if lab and lab['complaint']:
             category_dev.append({'id': r['id'], 'text': r['text'], 'categories': lab['categories'], 'primary': lab['primary']})
     write('category_dev.jsonl', category_dev)
+
+    for split in ('train', 'dev'):
+        rows = [r for r in load(f'{EXT}/waimai_10k/{split}.jsonl') if r['sentiment'] == 'negative']
+        write(f'faq_complaints_{split}.jsonl', [{'id': r['id'], 'text': r['text'], 'complaint': True} for r in rows])
+    write('faq_questions.jsonl', [{'id': qid, 'text': atec_text[qid]} for qid, lab in sorted(atec_labels.items()) if not lab['complaint']])
 
     dianping = []
     for r in load(f'{EXT}/dianping_aspect_complaints/dev.jsonl'):

@@ -18,6 +18,7 @@ use qingting_shared::classify::Classifier;
 
 mod data;
 mod eval;
+mod faq;
 mod train;
 
 #[derive(Parser)]
@@ -38,6 +39,11 @@ enum Command {
     Explain,
     /// Segment one text per line from stdin; space-separated tokens out.
     Segment,
+    /// What the worker would do with each `{"id","text"}`: `{"id","decision","matches"}` against
+    /// the default FAQ pack.
+    Faq,
+    /// Share of complaints auto-closed and questions answered per resolve threshold.
+    FaqMeasure(faq::MeasureArgs),
     /// Compile a FAQ pack (JSON, `data/faq/*.json`) to the `QTF1` form the worker serves.
     FaqCompile {
         /// The JSON pack.
@@ -153,6 +159,8 @@ fn main() -> ExitCode {
             Command::Explain => classify(&c, true),
             Command::Segment => segment(&c),
             Command::Eval(args) => eval::run(&c, args),
+            Command::Faq => faq::run(&c),
+            Command::FaqMeasure(args) => faq::measure(&c, args),
             Command::Train(_) | Command::FaqCompile { .. } => unreachable!("handled above"),
         }),
     };

@@ -88,3 +88,14 @@ pub fn faq() -> Result<()> {
         .args(["run", "--release", "--quiet", "-p", "qingting-cli", "--", "faq-compile", "data/faq/default.json", "--out", "shared/model/faq-default.qtf"])
         .current_dir(root()))
 }
+
+/// `cargo xtask faq-measure`: the FAQ auto-reply threshold table of docs/BENCHMARKS.md.
+pub fn faq_measure() -> Result<()> {
+    datasets()?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(root()))?;
+    let q = root().join("target/release/qingting");
+    step("chosen on: waimai_10k train negatives + ATEC how-to questions");
+    sh(Command::new(&q).args(["faq-measure", "--complaints", "target/data/faq_complaints_train.jsonl", "--questions", "target/data/faq_questions.jsonl"]).current_dir(root()))?;
+    step("checked on: waimai_10k dev negatives (held out)");
+    sh(Command::new(&q).args(["faq-measure", "--complaints", "target/data/faq_complaints_dev.jsonl"]).current_dir(root()))
+}
