@@ -14,6 +14,8 @@ category_train.jsonl   the complaints among our labelled waimai train rows, ATEC
 category_dev.jsonl     the 789 complaints among our labelled waimai dev rows (never trained on)
 faq_complaints_{train,dev}.jsonl  waimai_10k negatives (complaints that need a person), for
                        choosing and checking the FAQ auto-reply threshold
+atec_pairs_{train,holdout}.jsonl  atec_nlp_sim train pairs split 80/20 (seeded, by pair id) for
+                       the paraphrase model (`qingting similar-train` / `similar-eval`)
 faq_questions.jsonl    the labelled ATEC questions that are not complaints (how-to questions)
 dianping_dev.jsonl     dianping_aspect_complaints dev, publisher aspect labels mapped to the taxonomy
                        (evaluation only: part of it is AI Challenger data, non-commercial)
@@ -102,6 +104,13 @@ def main():
         rows = [r for r in load(f'{EXT}/waimai_10k/{split}.jsonl') if r['sentiment'] == 'negative']
         write(f'faq_complaints_{split}.jsonl', [{'id': r['id'], 'text': r['text'], 'complaint': True} for r in rows])
     write('faq_questions.jsonl', [{'id': qid, 'text': atec_text[qid]} for qid, lab in sorted(atec_labels.items()) if not lab['complaint']])
+
+    pairs = sorted(load(f'{EXT}/atec_nlp_sim/train.jsonl'), key=lambda r: r['id'])
+    import random
+    random.Random(20261123).shuffle(pairs)
+    cut = len(pairs) * 4 // 5
+    write('atec_pairs_train.jsonl', pairs[:cut])
+    write('atec_pairs_holdout.jsonl', pairs[cut:])
 
     dianping = []
     for r in load(f'{EXT}/dianping_aspect_complaints/dev.jsonl'):

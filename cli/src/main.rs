@@ -19,6 +19,7 @@ use qingting_shared::classify::Classifier;
 mod data;
 mod eval;
 mod faq;
+mod similar;
 mod train;
 
 #[derive(Parser)]
@@ -42,6 +43,12 @@ enum Command {
     /// What the worker would do with each `{"id","text"}`: `{"id","decision","matches"}` against
     /// the default FAQ pack.
     Faq,
+    /// Score `{"id","q1","q2"}` pairs: `{"id","score"}`, higher = the same question.
+    Similar,
+    /// Train the paraphrase model from `{"q1","q2","same"}` pairs.
+    SimilarTrain(similar::TrainArgs),
+    /// ROC-AUC and best F1 of the paraphrase model against BM25 and TF-IDF baselines.
+    SimilarEval(similar::EvalArgs),
     /// Share of complaints auto-closed and questions answered per resolve threshold.
     FaqMeasure(faq::MeasureArgs),
     /// Compile a FAQ pack (JSON, `data/faq/*.json`) to the `QTF1` form the worker serves.
@@ -160,6 +167,9 @@ fn main() -> ExitCode {
             Command::Segment => segment(&c),
             Command::Eval(args) => eval::run(&c, args),
             Command::Faq => faq::run(&c),
+            Command::Similar => similar::run(c.segmenter()),
+            Command::SimilarTrain(args) => similar::train(c.segmenter(), args),
+            Command::SimilarEval(args) => similar::eval(c.segmenter(), args),
             Command::FaqMeasure(args) => faq::measure(&c, args),
             Command::Train(_) | Command::FaqCompile { .. } => unreachable!("handled above"),
         }),

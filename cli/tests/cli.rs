@@ -121,3 +121,15 @@ fn faq_decides_what_the_worker_would_do() {
     assert!(lines[0]["matches"].as_array().is_some_and(|m| m.len() <= 3 && m.iter().all(|x| x["score"].as_f64().is_some_and(|s| (0.0..1.0).contains(&s)))));
     assert_eq!(lines[3]["error"]["code"], "missing_text");
 }
+
+#[test]
+fn similar_scores_pairs_higher_for_the_same_question() {
+    let input = "{\"id\":1,\"q1\":\"花呗怎么还款\",\"q2\":\"怎么还花呗\"}\n{\"id\":2,\"q1\":\"花呗怎么还款\",\"q2\":\"借呗怎么开通\"}\nnot json\n";
+    let (out, err, ok) = run(&["similar"], input);
+    assert!(ok, "{err}");
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), 3);
+    let (same, different) = (lines[0]["score"].as_f64().unwrap(), lines[1]["score"].as_f64().unwrap());
+    assert!(same > different, "{same} vs {different}");
+    assert_eq!(lines[2]["error"]["code"], "invalid_pair");
+}

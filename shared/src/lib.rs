@@ -27,6 +27,7 @@ pub mod model;
 pub mod numeric;
 pub mod priority;
 pub mod segment;
+pub mod similar;
 pub mod taxonomy;
 mod t2s_table;
 pub mod text;

@@ -197,6 +197,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl LinearTable {
+    /// A single table as its own file (`QTL1` + the table), e.g. the paraphrase model.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = b"QTL1".to_vec();
+        self.write(&mut out);
+        out
+    }
+
+    pub fn from_bytes(data: &[u8]) -> Result<LinearTable, ModelError> {
+        let mut r = Reader { data };
+        if r.bytes(4).map_err(|_| ModelError::BadMagic)? != b"QTL1" {
+            return Err(ModelError::BadMagic);
+        }
+        let t = LinearTable::read(&mut r)?;
+        if !r.data.is_empty() {
+            return Err(ModelError::Malformed("trailing bytes"));
+        }
+        Ok(t)
+    }
+}
+
 impl Model {
     /// Serialises to the `QTM1` format.
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -32,10 +32,11 @@ fn main() -> ExitCode {
         Some("eval") => train::eval(),
         Some("faq") => train::faq(),
         Some("faq-measure") => train::faq_measure(),
+        Some("similar") => train::similar(),
         Some("bench-browser") => bench_browser(),
         Some("bench-baselines") => train::bench_baselines(),
         _ => {
-            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval | faq | faq-measure | bench-browser | bench-baselines>");
+            eprintln!("usage: cargo xtask <run [--port N] | test | setup | build | sizes | train [--dict] | eval | faq | faq-measure | similar | bench-browser | bench-baselines>");
             return ExitCode::from(2);
         }
     };

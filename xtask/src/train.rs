@@ -99,3 +99,17 @@ pub fn faq_measure() -> Result<()> {
     step("checked on: waimai_10k dev negatives (held out)");
     sh(Command::new(&q).args(["faq-measure", "--complaints", "target/data/faq_complaints_dev.jsonl"]).current_dir(root()))
 }
+
+/// `cargo xtask similar`: train the paraphrase model on 80 % of the ATEC pairs and print ROC-AUC
+/// and best F1 on the other 20 % next to BM25 and TF-IDF cosine.
+pub fn similar() -> Result<()> {
+    datasets()?;
+    let root = root();
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
+    step("training the paraphrase model → shared/model/similar.qtl");
+    sh(Command::new(root.join("target/release/qingting")).args(["similar-train", "--pairs", "target/data/atec_pairs_train.jsonl"]).current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
+    sh(Command::new(root.join("target/release/qingting"))
+        .args(["similar-eval", "--train", "target/data/atec_pairs_train.jsonl", "--pairs", "target/data/atec_pairs_holdout.jsonl"])
+        .current_dir(&root))
+}
