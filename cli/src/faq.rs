@@ -1,12 +1,11 @@
 //! `qingting faq` (what the worker would do with each text) and `qingting faq-measure` (how the
 //! decision thresholds were chosen).
 
-use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
 use qingting_shared::Category;
 use qingting_shared::classify::Classifier;
-use qingting_shared::faq::{DEFAULT_PACK, Decision, FaqIndex, FaqKind, Thresholds, compiled, decide};
+use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, compiled, decide};
 
 use crate::CliError;
 use crate::data::read_jsonl;
@@ -25,22 +24,11 @@ fn prior(classifier: &Classifier, text: &str) -> Vec<(Category, f32)> {
 /// stdin `{"id","text"}` → `{"id","decision","matches":[{"faq_id","score"}]}`.
 pub fn run(classifier: &Classifier) -> Result<(), CliError> {
     let index = index(classifier)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    let io_err = |source| CliError::Io { path: "stdout".into(), source };
-    for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
-        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
-        let Ok(line) = String::from_utf8(line) else {
-            writeln!(out, "{}", serde_json::json!({"id": null, "line": n + 1, "error": {"code": "invalid_utf8", "message": "the line is not valid UTF-8"}})).map_err(io_err)?;
-            continue;
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Result<serde_json::Value, _> = serde_json::from_str(&line);
+    crate::each_jsonl_line(|line, n| {
+        let v: Result<serde_json::Value, _> = serde_json::from_str(line);
         let id = v.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(serde_json::Value::Null);
         let Some(text) = v.as_ref().ok().and_then(|v| v.get("text")).and_then(|t| t.as_str()) else {
-            writeln!(out, "{}", serde_json::json!({"id": id, "line": n + 1, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}})).map_err(io_err)?;
-            continue;
+            return serde_json::json!({"id": id, "line": n, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
         };
         let matches = index.search(classifier.segmenter(), text, &prior(classifier, text), 3);
         let decision = decide(index.pack(), &matches, Thresholds::default());
@@ -48,9 +36,8 @@ pub fn run(classifier: &Classifier) -> Result<(), CliError> {
             .iter()
             .map(|m| serde_json::json!({"faq_id": index.pack().entries[m.entry].id, "score": (f64::from(m.score) * 1e4).round() / 1e4}))
             .collect();
-        writeln!(out, "{}", serde_json::json!({"id": id, "decision": decision, "matches": matches})).map_err(io_err)?;
-    }
-    out.flush().map_err(io_err)
+        serde_json::json!({"id": id, "decision": decision, "matches": matches})
+    })
 }
 
 #[derive(clap::Args)]
@@ -88,6 +75,5 @@ pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliErr
     }
     let d = Thresholds::default();
     println!("\ndefault resolve threshold {:.2}: complaints auto-closed {:.2} %, questions answered {:.1} %", d.resolve, 100.0 * share(&complaints, d.resolve), 100.0 * share(&questions, d.resolve));
-    let _ = Decision::Forward;
     Ok(())
 }

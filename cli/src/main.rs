@@ -87,22 +87,25 @@ fn load_classifier(model: Option<&PathBuf>) -> Result<Classifier, CliError> {
     }
 }
 
-fn classify(classifier: &Classifier, explain: bool) -> Result<(), CliError> {
-    let stdin = io::stdin();
+/// Runs `f` on every non-empty stdin line (with its 1-based number) and writes its JSON answer.
+/// Split on bytes, not `lines()`: a line that is not UTF-8 gets an error line, and the run goes on.
+pub fn each_jsonl_line(mut f: impl FnMut(&str, usize) -> serde_json::Value) -> Result<(), CliError> {
     let mut out = BufWriter::new(io::stdout().lock());
     let io_err = |source| CliError::Io { path: "stdout".into(), source };
-    // Split on bytes, not `lines()`: a line that is not UTF-8 is an error line for that line, not
-    // the end of the run.
-    for (n, line) in stdin.lock().split(b'\n').enumerate() {
+    for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
         let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
         let result = match String::from_utf8(line) {
             Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => classify_line(classifier, &line, n + 1, explain),
+            Ok(line) => f(&line, n + 1),
             Err(_) => serde_json::json!({"id": null, "line": n + 1, "error": {"code": "invalid_utf8", "message": "the line is not valid UTF-8"}}),
         };
         writeln!(out, "{result}").map_err(io_err)?;
     }
     out.flush().map_err(io_err)
+}
+
+fn classify(classifier: &Classifier, explain: bool) -> Result<(), CliError> {
+    each_jsonl_line(|line, n| classify_line(classifier, line, n, explain))
 }
 
 /// One output line for one input line: a classification, or an error object for that id.

@@ -2,7 +2,6 @@
 //! best F1 against BM25 and character TF-IDF cosine baselines, in one run).
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
 use qingting_shared::faq::terms;
@@ -41,21 +40,10 @@ fn builtin() -> Result<LinearTable, CliError> {
 /// stdin `{"id","q1","q2"}` → `{"id","score"}`.
 pub fn run(segmenter: &Segmenter) -> Result<(), CliError> {
     let model = builtin()?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    let io_err = |source| CliError::Io { path: "stdout".into(), source };
-    for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
-        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
-        let line = String::from_utf8_lossy(&line);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v = match serde_json::from_str::<Pair>(&line) {
-            Ok(p) => serde_json::json!({"id": p.id, "score": (f64::from(similarity(&model, segmenter, &p.q1, &p.q2)) * 1e4).round() / 1e4}),
-            Err(e) => serde_json::json!({"id": null, "line": n + 1, "error": {"code": "invalid_pair", "message": e.to_string()}}),
-        };
-        writeln!(out, "{v}").map_err(io_err)?;
-    }
-    out.flush().map_err(io_err)
+    crate::each_jsonl_line(|line, n| match serde_json::from_str::<Pair>(line) {
+        Ok(p) => serde_json::json!({"id": p.id, "score": (f64::from(similarity(&model, segmenter, &p.q1, &p.q2)) * 1e4).round() / 1e4}),
+        Err(e) => serde_json::json!({"id": null, "line": n, "error": {"code": "invalid_pair", "message": e.to_string()}}),
+    })
 }
 
 #[derive(clap::Args)]

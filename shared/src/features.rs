@@ -14,6 +14,12 @@ pub fn word_hash(word: &str) -> u64 {
     fnv(b'w', &[word])
 }
 
+/// The hash of any named feature (`kind` keeps feature families apart), for other models that
+/// build their own features (the paraphrase model).
+pub fn named_hash(kind: u8, parts: &[&str]) -> u64 {
+    fnv(kind, parts)
+}
+
 fn fnv(kind: u8, parts: &[&str]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;

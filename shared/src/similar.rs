@@ -9,20 +9,19 @@
 use std::collections::HashSet;
 
 use crate::faq::terms;
-use crate::features::Feature;
+use crate::features::{Feature, named_hash};
 use crate::model::LinearTable;
 use crate::numeric::sigmoid;
 use crate::segment::Segmenter;
 
-fn fnv(kind: &str, s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in kind.bytes().chain([0x1f]).chain(s.bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
-}
+/// Feature families of a pair (their own kind bytes, apart from the classifier's).
+const WORD_JACCARD: u8 = b'J';
+const GRAM_JACCARD: u8 = b'G';
+const LENGTH: u8 = b'L';
+const BIAS: u8 = b'B';
+const SAME: u8 = b'S';
+const DIFF: u8 = b'D';
+const SWAP: u8 = b'W';
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     let union = a.union(b).count();
@@ -37,16 +36,16 @@ pub fn pair_features(segmenter: &Segmenter, a: &str, b: &str) -> Vec<Feature> {
     let (wa, wb, ga, gb) = (words(&ta), words(&tb), grams(&ta), grams(&tb));
     let mut hashes: Vec<u64> = Vec::new();
     let bucket = |x: f32| ((x * 10.0).floor() as i32).clamp(0, 10).to_string();
-    hashes.push(fnv("wj", &bucket(jaccard(&wa, &wb))));
-    hashes.push(fnv("gj", &bucket(jaccard(&ga, &gb))));
+    hashes.push(named_hash(WORD_JACCARD, &[&bucket(jaccard(&wa, &wb))]));
+    hashes.push(named_hash(GRAM_JACCARD, &[&bucket(jaccard(&ga, &gb))]));
     let (la, lb) = (a.chars().count().max(1) as f32, b.chars().count().max(1) as f32);
-    hashes.push(fnv("len", &bucket(la.min(lb) / la.max(lb))));
-    hashes.push(fnv("bias", ""));
+    hashes.push(named_hash(LENGTH, &[&bucket(la.min(lb) / la.max(lb))]));
+    hashes.push(named_hash(BIAS, &[]));
     for w in wa.intersection(&wb) {
-        hashes.push(fnv("same", w));
+        hashes.push(named_hash(SAME, &[w]));
     }
     for w in wa.symmetric_difference(&wb) {
-        hashes.push(fnv("diff", w));
+        hashes.push(named_hash(DIFF, &[w]));
     }
     // Word swaps: a word only in one text against a word only in the other, in a fixed order so
     // that (a, b) and (b, a) give the same features. Learns 还款 ~ 还钱 vs 花呗 ≠ 借呗.
@@ -57,7 +56,7 @@ pub fn pair_features(segmenter: &Segmenter, a: &str, b: &str) -> Vec<Feature> {
     for x in only_a.iter().take(8) {
         for y in only_b.iter().take(8) {
             let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-            hashes.push(fnv("swap", &format!("{lo}\u{1f}{hi}")));
+            hashes.push(named_hash(SWAP, &[lo, hi]));
         }
     }
     hashes.sort_unstable();
