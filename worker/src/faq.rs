@@ -47,8 +47,12 @@ async fn pack_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, A
     };
     let db = ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
     store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
-    // Merchant packs (overlays) come with the merchant dashboard; every site gets the default now.
-    let body = compiled::write(default_pack()?, Some(lang));
+    // Merchant packs (overlays) come with the merchant dashboard; every site gets the default now,
+    // compiled once per language and isolate.
+    static COMPILED: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let slot = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    let pack = default_pack()?;
+    let body = COMPILED[slot].get_or_init(|| compiled::write(pack, Some(lang))).clone();
     let response = Response::ok(body)?;
     response.headers().set("Content-Type", "text/plain; charset=utf-8")?;
     response.headers().set("Cache-Control", "public, max-age=300")?;
