@@ -50,6 +50,31 @@ fn record_deflection(cfg: &Config, faq_id: &str) {
     });
 }
 
+/// The work done for one keystroke's suggestions (after the debounce): classify for the category
+/// prior, then search. Shared by the component and the in-browser benchmark.
+fn suggest(index: &FaqIndex, q: &str) -> Vec<qingting_shared::faq::FaqMatch> {
+    let c = Classifier::builtin().classify(q);
+    let prior: Vec<(Category, f32)> = c.categories.iter().enumerate().map(|(i, k)| (k.clone(), if i == 0 { 1.0 } else { 0.5 })).collect();
+    index.search(Classifier::builtin().segmenter(), q, &prior, 3).into_iter().filter(|m| m.score >= SUGGEST_MIN).collect()
+}
+
+/// For `cargo xtask bench-browser`: a FAQ index over a compiled pack, to time suggestions.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub struct SuggestBench(FaqIndex);
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+impl SuggestBench {
+    /// `undefined` when the pack does not parse.
+    pub fn load(pack: &str) -> Option<SuggestBench> {
+        Some(SuggestBench(FaqIndex::build(compiled::read(pack).ok()?, Classifier::builtin().segmenter())))
+    }
+
+    /// The number of suggestions for a text.
+    pub fn run(&self, text: &str) -> usize {
+        suggest(&self.0, text).len()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Suggestion {
     id: String,
@@ -94,12 +119,8 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
         if q.trim().chars().count() < 2 {
             return Vec::new();
         }
-        let c = Classifier::builtin().classify(&q);
-        let prior: Vec<(Category, f32)> = c.categories.iter().enumerate().map(|(i, k)| (k.clone(), if i == 0 { 1.0 } else { 0.5 })).collect();
-        index
-            .search(Classifier::builtin().segmenter(), &q, &prior, 3)
+        suggest(&index, &q)
             .into_iter()
-            .filter(|m| m.score >= SUGGEST_MIN)
             .map(|m| {
                 let e = &index.pack().entries[m.entry];
                 let own = match lang {

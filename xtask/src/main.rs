@@ -245,7 +245,10 @@ fn bench_browser() -> Result<()> {
     if !root().join("target/data/complaint_dev.jsonl").exists() {
         train::datasets()?;
     }
-    let server = DevServer::start(Options::default())?;
+    let server = DevServer::start(Options {
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "bench".into(), origins: vec![] }],
+        ..Options::default()
+    })?;
     sh(Command::new("node").arg("scripts/bench_browser.mjs").current_dir(root()).env("QT_BASE_URL", &server.base_url))
 }
 
