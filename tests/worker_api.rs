@@ -52,13 +52,24 @@ fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Rep
     Ok(Reply { status, headers, body, raw })
 }
 
-/// POST /v1/complaints with raw bytes and explicit headers.
+/// POST /v1/complaints with raw bytes and explicit headers. Local `wrangler dev`'s proxy answers a
+/// rare 503 of its own (the worker itself never sends 503: its faults are 500); that one is
+/// retried, as the widget would.
 fn post_raw(body: &[u8], headers: &[(&str, &str)]) -> Result<Reply, Failed> {
-    let mut req = ctx().agent.post(format!("{}/v1/complaints", ctx().base));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
+    let mut last = None;
+    for _ in 0..3 {
+        let mut req = ctx().agent.post(format!("{}/v1/complaints", ctx().base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = reply(req.send(body))?;
+        if r.status != 503 {
+            return Ok(r);
+        }
+        last = Some(r);
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    reply(req.send(body))
+    last.ok_or_else(|| "no answer".into())
 }
 
 /// POST a JSON submission the way the widget does, from the allowed origin.
