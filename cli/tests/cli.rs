@@ -6,6 +6,15 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 fn run(args: &[&str], stdin: &str) -> (String, String, bool) {
+    run_bytes(args, stdin.as_bytes())
+}
+
+/// Every stdout line parsed as JSON.
+fn json_lines(out: &str) -> Vec<Value> {
+    out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> (String, String, bool) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qingting"))
         .args(args)
         .stdin(Stdio::piped())
@@ -13,7 +22,7 @@ fn run(args: &[&str], stdin: &str) -> (String, String, bool) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("qingting starts");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
     let out = child.wait_with_output().expect("qingting runs");
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
 }
@@ -23,7 +32,7 @@ fn classify_writes_one_line_per_input_with_the_documented_fields() {
     let input = "{\"id\":\"a\",\"text\":\"饭里有头发，吃完拉肚子了\"}\n{\"id\":\"b\",\"text\":\"很好吃，下次还来\"}\n";
     let (out, _, ok) = run(&["classify"], input);
     assert!(ok);
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 2);
     let a = &lines[0];
     assert_eq!(a["id"], "a");
@@ -42,7 +51,7 @@ fn bad_lines_give_an_error_line_for_that_id_and_the_rest_go_on() {
     let input = "not json\n{\"id\":7}\n{\"id\":8,\"text\":12}\n{\"id\":9,\"text\":\"骑手送餐太慢\"}\n";
     let (out, _, ok) = run(&["classify"], input);
     assert!(ok, "bad input lines are not a crash");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["error"]["code"], "invalid_json");
     assert_eq!((lines[1]["id"].clone(), lines[1]["error"]["code"].clone()), (Value::from(7), Value::from("missing_text")));
@@ -53,13 +62,11 @@ fn bad_lines_give_an_error_line_for_that_id_and_the_rest_go_on() {
 
 #[test]
 fn a_line_that_is_not_utf8_is_an_error_line_too() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qingting")).arg("classify").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("starts");
     let mut input = b"{\"id\":1,\"text\":\"\xff\xfe\"}\n".to_vec();
     input.extend_from_slice("{\"id\":2,\"text\":\"送餐太慢\"}\n".as_bytes());
-    child.stdin.take().expect("stdin").write_all(&input).expect("write");
-    let out = child.wait_with_output().expect("runs");
-    assert!(out.status.success());
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let (out, err, ok) = run_bytes(&["classify"], &input);
+    assert!(ok, "{err}");
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["error"]["code"], "invalid_utf8");
     assert_eq!(lines[1]["id"], 2);
@@ -113,7 +120,7 @@ fn faq_decides_what_the_worker_would_do() {
     let input = "{\"id\":\"a\",\"text\":\"退款多久能到账\"}\n{\"id\":\"b\",\"text\":\"外卖超时了有赔偿吗\"}\n{\"id\":\"c\",\"text\":\"今天天气不错\"}\n{\"id\":\"d\"}\n";
     let (out, err, ok) = run(&["faq"], input);
     assert!(ok, "{err}");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 4);
     assert_eq!((lines[0]["decision"].clone(), lines[0]["matches"][0]["faq_id"].clone()), (Value::from("resolve"), Value::from("refund-arrival-time")));
     assert_eq!(lines[1]["decision"], "acknowledge");
@@ -127,7 +134,7 @@ fn similar_scores_pairs_higher_for_the_same_question() {
     let input = "{\"id\":1,\"q1\":\"花呗怎么还款\",\"q2\":\"怎么还花呗\"}\n{\"id\":2,\"q1\":\"花呗怎么还款\",\"q2\":\"借呗怎么开通\"}\nnot json\n";
     let (out, err, ok) = run(&["similar"], input);
     assert!(ok, "{err}");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 3);
     let (same, different) = (lines[0]["score"].as_f64().unwrap(), lines[1]["score"].as_f64().unwrap());
     assert!(same > different, "{same} vs {different}");
