@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use qingting_shared::Category;
 use qingting_shared::classify::Classifier;
-use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, compiled, decide};
+use qingting_shared::faq::{
+    DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, category_prior, compiled, route,
+};
 
 use crate::CliError;
 use crate::data::read_jsonl;
@@ -15,10 +17,9 @@ fn index(classifier: &Classifier) -> Result<FaqIndex, CliError> {
     Ok(FaqIndex::build(pack, classifier.segmenter()))
 }
 
-/// The category prior the widget and worker use: the primary category 1.0, others 0.5.
+/// The category prior the widget and worker use (see [`category_prior`]).
 fn prior(classifier: &Classifier, text: &str) -> Vec<(Category, f32)> {
-    let c = classifier.classify(text);
-    c.categories.into_iter().enumerate().map(|(i, k)| (k, if i == 0 { 1.0 } else { 0.5 })).collect()
+    category_prior(&classifier.classify(text))
 }
 
 /// stdin `{"id","text"}` → `{"id","decision","matches":[{"faq_id","score"}]}`.
@@ -26,13 +27,29 @@ pub fn run(classifier: &Classifier) -> Result<(), CliError> {
     let index = index(classifier)?;
     crate::each_jsonl_line(|line, n| {
         let v: Result<serde_json::Value, _> = serde_json::from_str(line);
-        let id = v.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(serde_json::Value::Null);
-        let Some(text) = v.as_ref().ok().and_then(|v| v.get("text")).and_then(|t| t.as_str()) else {
+        let id = v
+            .as_ref()
+            .ok()
+            .and_then(|v| v.get("id").cloned())
+            .unwrap_or(serde_json::Value::Null);
+        let Some(text) = v
+            .as_ref()
+            .ok()
+            .and_then(|v| v.get("text"))
+            .and_then(|t| t.as_str())
+        else {
             return serde_json::json!({"id": id, "line": n, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
         };
-        let matches = index.search(classifier.segmenter(), text, &prior(classifier, text), 3);
-        let decision = decide(index.pack(), &matches, Thresholds::default());
-        let matches: Vec<serde_json::Value> = matches
+        let routing = route(
+            &index,
+            classifier.segmenter(),
+            text,
+            &classifier.classify(text),
+            Thresholds::default(),
+        );
+        let decision = routing.decision;
+        let matches: Vec<serde_json::Value> = routing
+            .matches
             .iter()
             .map(|m| serde_json::json!({"faq_id": index.pack().entries[m.entry].id, "score": (f64::from(m.score) * 1e4).round() / 1e4}))
             .collect();
@@ -61,19 +78,45 @@ pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliErr
             _ => 0.0,
         }
     };
-    let complaints: Vec<f32> = read_jsonl(&args.complaints)?.iter().filter(|r| r.complaint != Some(false)).map(|r| best_resolve(&r.text)).collect();
+    let complaints: Vec<f32> = read_jsonl(&args.complaints)?
+        .iter()
+        .filter(|r| r.complaint != Some(false))
+        .map(|r| best_resolve(&r.text))
+        .collect();
     let questions: Vec<f32> = match &args.questions {
-        Some(p) => read_jsonl(p)?.iter().map(|r| best_resolve(&r.text)).collect(),
+        Some(p) => read_jsonl(p)?
+            .iter()
+            .map(|r| best_resolve(&r.text))
+            .collect(),
         None => Vec::new(),
     };
-    let share = |v: &[f32], t: f32| if v.is_empty() { 0.0 } else { v.iter().filter(|&&s| s >= t).count() as f64 / v.len() as f64 };
-    println!("| resolve threshold | complaints auto-closed (n={}) | questions answered (n={}) |", complaints.len(), questions.len());
+    let share = |v: &[f32], t: f32| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().filter(|&&s| s >= t).count() as f64 / v.len() as f64
+        }
+    };
+    println!(
+        "| resolve threshold | complaints auto-closed (n={}) | questions answered (n={}) |",
+        complaints.len(),
+        questions.len()
+    );
     println!("|---:|---:|---:|");
     for step in 10..=19 {
         let t = step as f32 * 0.05;
-        println!("| {t:.2} | {:.2} % | {:.1} % |", 100.0 * share(&complaints, t), 100.0 * share(&questions, t));
+        println!(
+            "| {t:.2} | {:.2} % | {:.1} % |",
+            100.0 * share(&complaints, t),
+            100.0 * share(&questions, t)
+        );
     }
     let d = Thresholds::default();
-    println!("\ndefault resolve threshold {:.2}: complaints auto-closed {:.2} %, questions answered {:.1} %", d.resolve, 100.0 * share(&complaints, d.resolve), 100.0 * share(&questions, d.resolve));
+    println!(
+        "\ndefault resolve threshold {:.2}: complaints auto-closed {:.2} %, questions answered {:.1} %",
+        d.resolve,
+        100.0 * share(&complaints, d.resolve),
+        100.0 * share(&questions, d.resolve)
+    );
     Ok(())
 }

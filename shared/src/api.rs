@@ -16,6 +16,52 @@ pub struct ComplaintReceipt {
     pub priority: Option<Priority>,
     /// Bearer token for the customer's own view of this complaint.
     pub access_token: String,
+    /// The automatic answer, when the FAQ answered at once (status `auto_replied`) or a policy
+    /// acknowledgement was sent with the forwarded ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<TicketReply>,
+}
+
+/// Who wrote a reply on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyAuthor {
+    /// An FAQ answer sent automatically.
+    Faq,
+    Merchant,
+    Support,
+}
+
+impl ReplyAuthor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyAuthor::Faq => "faq",
+            ReplyAuthor::Merchant => "merchant",
+            ReplyAuthor::Support => "support",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReplyAuthor> {
+        [
+            ReplyAuthor::Faq,
+            ReplyAuthor::Merchant,
+            ReplyAuthor::Support,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// A reply the customer can read on their ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketReply {
+    pub author: ReplyAuthor,
+    /// The FAQ entry, for automatic answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq_id: Option<String>,
+    pub text: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
 }
 
 /// `GET /v1/complaints/{id}`: the customer's own view of their complaint.
@@ -35,6 +81,9 @@ pub struct ComplaintView {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub model_version: String,
+    /// Replies on the ticket, oldest first.
+    #[serde(default)]
+    pub replies: Vec<TicketReply>,
 }
 
 /// Every error answer: `{"error":{"code","message"}}`.
@@ -51,6 +100,11 @@ pub struct ErrorDetail {
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: code.into(), message: message.into() } }
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+            },
+        }
     }
 }

@@ -29,7 +29,9 @@ impl Lang {
 
     /// Parses a language tag strictly: only the three wire tags (case-insensitive).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag))
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(tag))
     }
 
     /// Maps any browser or page language tag to the closest supported language

@@ -45,7 +45,9 @@ pub fn to_half_width(c: char) -> char {
 /// form; every other character is returned as is. One character to one character, from a table
 /// generated from OpenCC's dictionaries by `scripts/gen_t2s.py` (about 3,000 pairs, 12 KB).
 pub fn to_simplified(c: char) -> char {
-    let Ok(code) = u16::try_from(u32::from(c)) else { return c };
+    let Ok(code) = u16::try_from(u32::from(c)) else {
+        return c;
+    };
     if code < 0x3400 {
         return c;
     }
@@ -89,12 +91,18 @@ mod tests {
 
     #[test]
     fn control_and_invisible_characters_are_dropped() {
-        assert_eq!(normalize("退\u{200B}款\u{202E}没\u{0007}到账"), "退款没到账");
+        assert_eq!(
+            normalize("退\u{200B}款\u{202E}没\u{0007}到账"),
+            "退款没到账"
+        );
     }
 
     #[test]
     fn traditional_and_variant_forms_become_simplified() {
-        assert_eq!(normalize("外送員態度很差，湯灑了，退款還沒到帳"), "外送员态度很差,汤洒了,退款还没到账");
+        assert_eq!(
+            normalize("外送員態度很差，湯灑了，退款還沒到帳"),
+            "外送员态度很差,汤洒了,退款还没到账"
+        );
         assert_eq!(normalize("帳號被盜，陌生訂單"), "账号被盗,陌生订单");
         // Already simplified, ASCII and emoji are untouched.
         assert_eq!(normalize("骑手送餐慢 ok 😡"), "骑手送餐慢 ok 😡");

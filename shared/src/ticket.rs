@@ -21,7 +21,13 @@ impl TicketNo {
         for i in (0..6).rev() {
             suffix.push(CROCKFORD[((random >> (i * 5)) & 31) as usize] as char);
         }
-        TicketNo(format!("QT{:02}{:02}{:02}-{}", year % 100, month, day, suffix))
+        TicketNo(format!(
+            "QT{:02}{:02}{:02}-{}",
+            year % 100,
+            month,
+            day,
+            suffix
+        ))
     }
 
     /// Accepts a ticket number in canonical form only.
@@ -148,7 +154,10 @@ mod tests {
     fn workflow_transitions() {
         use TicketStatus::*;
         assert!(Received.can_become(AutoReplied));
-        assert!(AutoReplied.can_become(Forwarded), "a customer can reopen an automatic answer");
+        assert!(
+            AutoReplied.can_become(Forwarded),
+            "a customer can reopen an automatic answer"
+        );
         assert!(Resolved.can_become(Forwarded));
         assert!(!Closed.can_become(Forwarded));
         assert!(!Forwarded.can_become(Received));

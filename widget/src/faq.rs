@@ -9,7 +9,7 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qingting_shared::faq::{FaqIndex, compiled};
-use qingting_shared::{Category, Classifier, Lang};
+use qingting_shared::{Classifier, Lang};
 
 use crate::Config;
 use crate::i18n::ui;
@@ -21,7 +21,12 @@ pub const SUGGEST_MIN: f32 = 0.5;
 const DEBOUNCE_MS: u32 = 120;
 
 async fn fetch_index(cfg: &Config) -> Option<FaqIndex> {
-    let url = format!("{}/v1/faq?site={}&lang={}", cfg.api.trim_end_matches('/'), cfg.site, cfg.lang.tag());
+    let url = format!(
+        "{}/v1/faq?site={}&lang={}",
+        cfg.api.trim_end_matches('/'),
+        cfg.site,
+        cfg.lang.tag()
+    );
     let response = Request::get(&url).send().await.ok()?;
     if !response.ok() {
         return None;
@@ -33,7 +38,9 @@ async fn fetch_index(cfg: &Config) -> Option<FaqIndex> {
 /// Site keys and entry ids are `[a-z0-9_-]` (validated on both sides), so they go into the JSON
 /// as they are; anything else is not sent. (No `{:?}` here: Debug formatting costs the widget KBs.)
 fn plain_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn record_deflection(cfg: &Config, faq_id: &str) {
@@ -41,10 +48,16 @@ fn record_deflection(cfg: &Config, faq_id: &str) {
         return;
     }
     let url = format!("{}/v1/events", cfg.api.trim_end_matches('/'));
-    let body = format!("{{\"site\":\"{}\",\"event\":\"deflected\",\"faq_id\":\"{faq_id}\"}}", cfg.site);
+    let body = format!(
+        "{{\"site\":\"{}\",\"event\":\"deflected\",\"faq_id\":\"{faq_id}\"}}",
+        cfg.site
+    );
     spawn_local(async move {
         // Best effort: a lost count must never get in the customer's way.
-        if let Ok(req) = Request::post(&url).header("Content-Type", "application/json").body(body) {
+        if let Ok(req) = Request::post(&url)
+            .header("Content-Type", "application/json")
+            .body(body)
+        {
             let _ = req.send().await;
         }
     });
@@ -54,8 +67,12 @@ fn record_deflection(cfg: &Config, faq_id: &str) {
 /// prior, then search. Shared by the component and the in-browser benchmark.
 fn suggest(index: &FaqIndex, q: &str) -> Vec<qingting_shared::faq::FaqMatch> {
     let c = Classifier::builtin().classify(q);
-    let prior: Vec<(Category, f32)> = c.categories.iter().enumerate().map(|(i, k)| (k.clone(), if i == 0 { 1.0 } else { 0.5 })).collect();
-    index.search(Classifier::builtin().segmenter(), q, &prior, 3).into_iter().filter(|m| m.score >= SUGGEST_MIN).collect()
+    let prior = qingting_shared::faq::category_prior(&c);
+    index
+        .search(Classifier::builtin().segmenter(), q, &prior, 3)
+        .into_iter()
+        .filter(|m| m.score >= SUGGEST_MIN)
+        .collect()
 }
 
 /// For `cargo xtask bench-browser`: a FAQ index over a compiled pack, to time suggestions.
@@ -66,7 +83,10 @@ pub struct SuggestBench(FaqIndex);
 impl SuggestBench {
     /// `undefined` when the pack does not parse.
     pub fn load(pack: &str) -> Option<SuggestBench> {
-        Some(SuggestBench(FaqIndex::build(compiled::read(pack).ok()?, Classifier::builtin().segmenter())))
+        Some(SuggestBench(FaqIndex::build(
+            compiled::read(pack).ok()?,
+            Classifier::builtin().segmenter(),
+        )))
     }
 
     /// The number of suggestions for a text.
@@ -115,7 +135,9 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
 
     let suggestions = Memo::new(move |_| {
         let q = query.get();
-        let Some(index) = index.get() else { return Vec::new() };
+        let Some(index) = index.get() else {
+            return Vec::new();
+        };
         if q.trim().chars().count() < 2 {
             return Vec::new();
         }
@@ -128,8 +150,15 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
                     Lang::ZhTw => e.questions.zh_tw.first(),
                     Lang::En => e.questions.en.first(),
                 };
-                let question = own.or(e.questions.zh_cn.first()).cloned().unwrap_or_default();
-                Suggestion { id: e.id.clone(), question, answer: e.answer.get(lang).to_string() }
+                let question = own
+                    .or(e.questions.zh_cn.first())
+                    .cloned()
+                    .unwrap_or_default();
+                Suggestion {
+                    id: e.id.clone(),
+                    question,
+                    answer: e.answer.get(lang).to_string(),
+                }
             })
             .collect::<Vec<_>>()
     });

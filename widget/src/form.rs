@@ -7,11 +7,11 @@ use qingting_shared::classify::Classifier;
 use qingting_shared::complaint::{ClientHint, MAX_TEXT_CHARS, validate_text};
 use qingting_shared::mask::mask_pii;
 use qingting_shared::text::char_len;
-use qingting_shared::{ComplaintSubmission, Taxonomy, ValidationError};
+use qingting_shared::{ComplaintSubmission, Taxonomy, TicketStatus, ValidationError};
 
 use crate::Config;
 use crate::i18n::{Ui, ui};
-use crate::submit::{SubmitError, submit};
+use crate::submit::{SubmitError, reopen, submit};
 
 /// Where the panel is.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +20,16 @@ enum Stage {
     Submitting,
     Failed(String),
     Done(ComplaintReceipt),
+}
+
+/// The customer's answer to an automatic reply on the receipt.
+#[derive(Clone, Debug, PartialEq)]
+enum Feedback {
+    None,
+    Solved,
+    Sending,
+    Reopened,
+    Failed(String),
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -49,14 +59,21 @@ struct Draft {
 }
 
 fn load_draft(site: &str) -> Draft {
-    let Some(raw) = storage().and_then(|s| s.get_item(&draft_key(site)).ok().flatten()) else { return Draft::default() };
+    let Some(raw) = storage().and_then(|s| s.get_item(&draft_key(site)).ok().flatten()) else {
+        return Draft::default();
+    };
     let mut parts = raw.splitn(4, SEP);
     let (saved, key, content, text) = (parts.next(), parts.next(), parts.next(), parts.next());
-    let fresh = saved.and_then(|t| t.parse::<u64>().ok()).is_some_and(|t| now_ms().saturating_sub(t) < DRAFT_TTL_MS);
+    let fresh = saved
+        .and_then(|t| t.parse::<u64>().ok())
+        .is_some_and(|t| now_ms().saturating_sub(t) < DRAFT_TTL_MS);
     match (fresh, key, content, text) {
         (true, Some(key), Some(content), Some(text)) => {
             let pending = (!key.is_empty()).then(|| (content.to_string(), key.to_string()));
-            Draft { text: text.to_string(), pending }
+            Draft {
+                text: text.to_string(),
+                pending,
+            }
         }
         _ => {
             clear_draft(site);
@@ -68,7 +85,10 @@ fn load_draft(site: &str) -> Draft {
 fn save_draft(site: &str, draft: &Draft) {
     if let Some(s) = storage() {
         let (content, key) = draft.pending.clone().unwrap_or_default();
-        let _ = s.set_item(&draft_key(site), &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", now_ms(), draft.text));
+        let _ = s.set_item(
+            &draft_key(site),
+            &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", now_ms(), draft.text),
+        );
     }
 }
 
@@ -82,12 +102,15 @@ fn clear_draft(site: &str) {
 /// `crypto.randomUUID`.
 fn new_idempotency_key() -> String {
     let mut bytes = [0u8; 16];
-    let ok = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
     if !ok {
         // No Web Crypto at all: time plus Math.random, still unique enough per device.
         let t = js_sys::Date::now() as u64;
         bytes[..8].copy_from_slice(&t.to_le_bytes());
-        bytes[8..].copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
+        bytes[8..]
+            .copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -117,6 +140,8 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     let order = RwSignal::new(config.order.clone());
     let contact = RwSignal::new(String::new());
     let stage = RwSignal::new(Stage::Editing);
+    // The customer's answer to an automatic reply on the receipt.
+    let feedback: RwSignal<Feedback> = RwSignal::new(Feedback::None);
     // The idempotency key belongs to one draft's content: same content, same key.
     let pending_key: RwSignal<Option<(String, String)>> = RwSignal::new(saved.pending);
     let config = StoredValue::new(config);
@@ -125,14 +150,26 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
 
     let classification = Memo::new(move |_| Classifier::builtin().classify(&text.get()));
     let count = Memo::new(move |_| char_len(text.get().trim()));
-    let count_class = move || if count.get() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" };
+    let count_class = move || {
+        if count.get() > MAX_TEXT_CHARS {
+            "qt-count qt-over"
+        } else {
+            "qt-count"
+        }
+    };
     let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());
     let is_done = move || matches!(stage.get(), Stage::Done(_));
     let submitting = move || stage.get() == Stage::Submitting;
 
     let on_text = move |ev| {
         let value = event_target_value(&ev);
-        save_draft(&site(), &Draft { text: value.clone(), pending: pending_key.get_untracked() });
+        save_draft(
+            &site(),
+            &Draft {
+                text: value.clone(),
+                pending: pending_key.get_untracked(),
+            },
+        );
         restored.set(false);
         text.set(value);
     };
@@ -164,7 +201,13 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 priority: c.priority.map(|p| p.as_str().to_string()),
             }),
         };
-        let content = [body.text.as_deref(), body.order_id.as_deref(), body.contact.as_deref()].map(|f| f.unwrap_or("")).join("\u{1e}");
+        let content = [
+            body.text.as_deref(),
+            body.order_id.as_deref(),
+            body.contact.as_deref(),
+        ]
+        .map(|f| f.unwrap_or(""))
+        .join("\u{1e}");
         let key = match pending_key.get_untracked() {
             Some((k_content, key)) if k_content == content => key,
             _ => {
@@ -174,7 +217,13 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
             }
         };
         // Saved before sending: a reload after a lost answer must retry with this same key.
-        save_draft(&cfg.site, &Draft { text: body_text, pending: Some((content, key.clone())) });
+        save_draft(
+            &cfg.site,
+            &Draft {
+                text: body_text,
+                pending: Some((content, key.clone())),
+            },
+        );
         stage.set(Stage::Submitting);
         spawn_local(async move {
             match submit(&cfg.api, &key, &body).await {
@@ -198,6 +247,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     });
 
     let reset = move |_| {
+        feedback.set(Feedback::None);
         text.set(String::new());
         contact.set(String::new());
         restored.set(false);
@@ -216,9 +266,23 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         }
         match (c.complaint, &c.primary, c.priority) {
             (true, Some(p), Some(prio)) => {
-                let mut s = format!("{} · {} {}", taxonomy.with_value(|t| t.name(p, lang).to_string()), ui.priority_label, prio.label(lang));
+                let mut s = format!(
+                    "{} · {} {}",
+                    taxonomy.with_value(|t| t.name(p, lang).to_string()),
+                    ui.priority_label,
+                    prio.label(lang)
+                );
                 if !c.top_tokens.is_empty() {
-                    s.push_str(&format!(" · {}{}", ui.because, c.top_tokens.iter().take(3).cloned().collect::<Vec<_>>().join(ui.list_sep)));
+                    s.push_str(&format!(
+                        " · {}{}",
+                        ui.because,
+                        c.top_tokens
+                            .iter()
+                            .take(3)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(ui.list_sep)
+                    ));
                 }
                 s
             }
@@ -238,6 +302,51 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         Stage::Done(r) => Some(r),
         _ => None,
     };
+    let say_solved = move |_| feedback.set(Feedback::Solved);
+    let say_unsolved = move |_| {
+        let Stage::Done(r) = stage.get_untracked() else {
+            return;
+        };
+        if feedback.get_untracked() == Feedback::Sending {
+            return;
+        }
+        feedback.set(Feedback::Sending);
+        let api = config.with_value(|c| c.api.clone());
+        spawn_local(async move {
+            match reopen(&api, &r.id, &r.access_token).await {
+                Ok(status) => {
+                    feedback.set(Feedback::Reopened);
+                    stage.set(Stage::Done(ComplaintReceipt { status, ..r }));
+                }
+                Err(e) => feedback.set(Feedback::Failed(error_words(ui, &e))),
+            }
+        });
+    };
+    let reply_view = move |receipt: &ComplaintReceipt| {
+        let reply = receipt.reply.clone()?;
+        let asks = receipt.status == TicketStatus::AutoReplied;
+        Some(view! {
+            <div class="qt-reply">
+                <p class="qt-reply-title">{ui.reply_title}</p>
+                <p class="qt-reply-text">{reply.text}</p>
+                {move || match feedback.get() {
+                    Feedback::Solved => Some(view! { <p class="qt-note">{ui.reply_solved_note}</p> }.into_any()),
+                    Feedback::Reopened => Some(view! { <p class="qt-note">{ui.reply_reopened_note}</p> }.into_any()),
+                    Feedback::Failed(words) => Some(view! {
+                        <p class="qt-error" role="alert">{words}</p>
+                        <button type="button" class="qt-secondary qt-unsolved" on:click=say_unsolved>{ui.reply_unsolved}</button>
+                    }.into_any()),
+                    Feedback::None | Feedback::Sending => asks.then(|| view! {
+                        <div class="qt-reply-actions">
+                            <button type="button" class="qt-secondary qt-solved" on:click=say_solved>{ui.reply_solved}</button>
+                            <button type="button" class="qt-secondary qt-unsolved" on:click=say_unsolved
+                                disabled=move || feedback.get() == Feedback::Sending>{ui.reply_unsolved}</button>
+                        </div>
+                    }.into_any()),
+                }}
+            </div>
+        })
+    };
 
     view! {
         <section class="qt-panel" role="dialog" aria-labelledby="qt-title">
@@ -256,6 +365,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                         <dt>{ui.category_label}</dt>
                         <dd>{receipt.category.as_ref().map(|c| taxonomy.with_value(|t| t.name(c, lang).to_string())).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
+                    {reply_view(&receipt)}
                     <button type="button" class="qt-secondary" on:click=reset>{ui.new_complaint}</button>
                 })}
             </div>

@@ -38,6 +38,12 @@ pub struct Ui {
     pub faq_solved: &'static str,
     pub faq_still: &'static str,
     pub faq_thanks: &'static str,
+    /// Above the FAQ answer on the receipt.
+    pub reply_title: &'static str,
+    pub reply_solved: &'static str,
+    pub reply_unsolved: &'static str,
+    pub reply_solved_note: &'static str,
+    pub reply_reopened_note: &'static str,
 }
 
 const ZH_CN: Ui = Ui {
@@ -74,6 +80,11 @@ const ZH_CN: Ui = Ui {
     faq_solved: "这解决了我的问题",
     faq_still: "仍要投诉",
     faq_thanks: "很高兴帮到您！如还有问题，仍可随时提交投诉。",
+    reply_title: "自动答复",
+    reply_solved: "已解决",
+    reply_unsolved: "未解决，转人工处理",
+    reply_solved_note: "感谢您的反馈！",
+    reply_reopened_note: "已转交人工处理，请留意商家或客服的回复。",
 };
 
 const ZH_TW: Ui = Ui {
@@ -110,6 +121,11 @@ const ZH_TW: Ui = Ui {
     faq_solved: "這解決了我的問題",
     faq_still: "仍要投訴",
     faq_thanks: "很高興幫到您！如還有問題，仍可隨時提交投訴。",
+    reply_title: "自動答覆",
+    reply_solved: "已解決",
+    reply_unsolved: "未解決，轉人工處理",
+    reply_solved_note: "感謝您的回饋！",
+    reply_reopened_note: "已轉交人工處理，請留意商家或客服的回覆。",
 };
 
 const EN: Ui = Ui {
@@ -146,6 +162,11 @@ const EN: Ui = Ui {
     faq_solved: "This solved my problem",
     faq_still: "I still want to complain",
     faq_thanks: "Glad we could help! You can still send a complaint at any time.",
+    reply_title: "Automatic answer",
+    reply_solved: "That solved it",
+    reply_unsolved: "Not solved, pass it to a person",
+    reply_solved_note: "Thank you for letting us know!",
+    reply_reopened_note: "Passed on to a person; watch for the merchant's or support's reply.",
 };
 
 pub fn ui(lang: Lang) -> &'static Ui {

@@ -8,7 +8,7 @@
 use gloo_net::http::Request;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{JSON, Reflect};
-use qingting_shared::api::ComplaintReceipt;
+use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
 use qingting_shared::{Category, ComplaintSubmission, Priority, TicketNo, TicketStatus};
 use wasm_bindgen::JsValue;
 
@@ -28,7 +28,11 @@ const BACKOFF_MS: [u32; 2] = [600, 1_800];
 
 /// Submits with up to three attempts under the same idempotency key, so a retry can never create a
 /// second ticket.
-pub async fn submit(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
+pub async fn submit(
+    api: &str,
+    idempotency_key: &str,
+    body: &ComplaintSubmission,
+) -> Result<ComplaintReceipt, SubmitError> {
     let mut last = SubmitError::Network;
     for attempt in 0..=BACKOFF_MS.len() {
         if attempt > 0 {
@@ -45,7 +49,9 @@ pub async fn submit(api: &str, idempotency_key: &str, body: &ComplaintSubmission
 
 /// A string field of a parsed JSON object (`None` when absent, null or not a string).
 fn field(obj: &JsValue, name: &str) -> Option<String> {
-    Reflect::get(obj, &JsValue::from_str(name)).ok()?.as_string()
+    Reflect::get(obj, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
 }
 
 /// Reads a `201` answer; `None` when it is not a well-formed receipt.
@@ -57,18 +63,70 @@ fn receipt(json: &JsValue) -> Option<ComplaintReceipt> {
         category: field(json, "category").map(Category::new),
         priority: field(json, "priority").as_deref().and_then(Priority::parse),
         access_token: field(json, "access_token")?,
+        reply: reply(&Reflect::get(json, &JsValue::from_str("reply")).ok()?),
     })
 }
 
-async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
+fn reply(obj: &JsValue) -> Option<TicketReply> {
+    Some(TicketReply {
+        author: ReplyAuthor::parse(&field(obj, "author")?)?,
+        faq_id: field(obj, "faq_id"),
+        text: field(obj, "text")?,
+        created_at: field(obj, "created_at").unwrap_or_default(),
+    })
+}
+
+/// "未解决": reopens an automatically answered ticket; the new status on success.
+pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketStatus, SubmitError> {
+    let url = format!("{}/v1/complaints/{id}/reopen", api.trim_end_matches('/'));
+    let mut last = SubmitError::Network;
+    for attempt in 0..=BACKOFF_MS.len() {
+        if attempt > 0 {
+            TimeoutFuture::new(BACKOFF_MS[attempt - 1]).await;
+        }
+        let sent = Request::post(&url)
+            .header("Authorization", &format!("Bearer {access_token}"))
+            .send()
+            .await;
+        let Ok(response) = sent else { continue };
+        let status = response.status();
+        let json = JSON::parse(&response.text().await.unwrap_or_default()).unwrap_or(JsValue::NULL);
+        if (200..300).contains(&status) {
+            return field(&json, "status")
+                .as_deref()
+                .and_then(TicketStatus::parse)
+                .ok_or(SubmitError::Unavailable(status));
+        }
+        last = SubmitError::Unavailable(status);
+        if status < 500 && status != 429 {
+            let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
+            return Err(SubmitError::Rejected {
+                code: field(&error, "code").unwrap_or_default(),
+                message: field(&error, "message").unwrap_or_default(),
+            });
+        }
+    }
+    Err(last)
+}
+
+async fn submit_once(
+    api: &str,
+    idempotency_key: &str,
+    body: &ComplaintSubmission,
+) -> Result<ComplaintReceipt, SubmitError> {
     let url = format!("{}/v1/complaints", api.trim_end_matches('/'));
-    let encoded = serde_json::to_string(body)
-        .map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not encode the request".into() })?;
+    let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected {
+        code: "client".into(),
+        message: "could not encode the request".into(),
+    })?;
     let request = Request::post(&url)
         .header("Idempotency-Key", idempotency_key)
         .header("Content-Type", "application/json")
         .body(encoded)
-        .map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not build the request".into() })?;
+        .map_err(|_| SubmitError::Rejected {
+            code: "client".into(),
+            message: "could not build the request".into(),
+        })?;
     let response = request.send().await.map_err(|_| SubmitError::Network)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| SubmitError::Network)?;
@@ -82,7 +140,13 @@ async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmissio
     let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
     // A refusal is never retried, even one without our JSON body (a proxy's error page).
     match (field(&error, "code"), field(&error, "message")) {
-        (Some(code), message) => Err(SubmitError::Rejected { code, message: message.unwrap_or_default() }),
-        _ => Err(SubmitError::Rejected { code: format!("http_{status}"), message: format!("HTTP {status}") }),
+        (Some(code), message) => Err(SubmitError::Rejected {
+            code,
+            message: message.unwrap_or_default(),
+        }),
+        _ => Err(SubmitError::Rejected {
+            code: format!("http_{status}"),
+            message: format!("HTTP {status}"),
+        }),
     }
 }

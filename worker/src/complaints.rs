@@ -1,14 +1,17 @@
 //! `POST /v1/complaints` and `GET /v1/complaints/:id`.
 
-use qingting_shared::api::ComplaintReceipt;
+use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
 use qingting_shared::classify::Classifier;
 use qingting_shared::complaint::validate_idempotency_key;
+use qingting_shared::faq::route;
+use qingting_shared::forward::ForwardReason;
 use qingting_shared::mask::mask_pii;
-use qingting_shared::{ComplaintSubmission, TicketNo, TicketStatus};
+use qingting_shared::{ComplaintSubmission, Lang, TicketNo};
 use sha2::{Digest, Sha256};
 use worker::{D1Database, Request, Response, Result, RouteContext};
 
 use crate::error::ApiError;
+use crate::forward::{self, ForwardJob};
 use crate::store::{self, ComplaintRow, Inserted, NewComplaint};
 use crate::token;
 
@@ -29,8 +32,18 @@ pub async fn show(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     }
 }
 
+/// `POST /v1/complaints/:id/reopen`: "未解决" on an automatic answer.
+pub async fn reopen(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    match reopen_inner(&req, &ctx).await {
+        Ok(response) => Ok(response),
+        Err(e) => e.into_response(),
+    }
+}
+
 fn db(ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+    ctx.env
+        .d1("DB")
+        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
 }
 
 fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
@@ -39,16 +52,24 @@ fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
         .map(|s| s.to_string())
         .ok()
         .filter(|s| s.len() >= 16)
-        .ok_or(ApiError::Misconfigured("TOKEN_SECRET is missing or shorter than 16 characters"))
+        .ok_or(ApiError::Misconfigured(
+            "TOKEN_SECRET is missing or shorter than 16 characters",
+        ))
 }
 
 async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
         return Err(ApiError::UnsupportedMediaType);
     }
     // Refuse a declared oversize body before reading it; check the real size after.
-    let declared = req.headers().get("Content-Length")?.and_then(|v| v.trim().parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
@@ -57,14 +78,17 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
     let body = std::str::from_utf8(&body).map_err(|_| ApiError::InvalidUtf8)?;
-    let submission: ComplaintSubmission = serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let submission: ComplaintSubmission =
+        serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
     let key_header = req.headers().get("Idempotency-Key")?;
     let idempotency_key = validate_idempotency_key(key_header.as_deref())?;
     let complaint = submission.validate()?;
 
     let db = db(ctx)?;
     let secret = token_secret(ctx)?;
-    let site = store::site(&db, &complaint.site).await?.ok_or(ApiError::UnknownSite)?;
+    let site = store::site(&db, &complaint.site)
+        .await?
+        .ok_or(ApiError::UnknownSite)?;
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {
         return Err(ApiError::OriginNotAllowed);
@@ -72,22 +96,47 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
 
     let request_hash = hex::encode(Sha256::digest(complaint.fingerprint_input().as_bytes()));
     if let Some(existing) = store::complaint_by_key(&db, &site.key, idempotency_key).await? {
-        return replay(existing, &request_hash, &secret);
+        return replay(&db, existing, &request_hash, &secret).await;
     }
 
     // Never trust the client: classify again with the same code the widget ran.
     let classifier = Classifier::builtin();
     let classification = classifier.classify(&complaint.text);
     let masked = mask_pii(&complaint.text);
-    let categories_json = serde_json::to_string(&classification.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let primary = classification.primary.as_ref().map(|c| c.as_str().to_string());
+    // Answer from the FAQ, acknowledge, or forward: the same routing as `qingting faq`.
+    let index = crate::faq::site_index(&site)?;
+    let routing = route(
+        &index,
+        classifier.segmenter(),
+        &masked.text,
+        &classification,
+        site.thresholds(),
+    );
+    let reply_entry = routing.reply.map(|i| &index.pack().entries[i]);
+    let reply_text = reply_entry.map(|e| e.answer.get(complaint.lang).to_string());
+    let status = routing.decision.status();
+    let categories_json = serde_json::to_string(&classification.categories)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let primary = classification
+        .primary
+        .as_ref()
+        .map(|c| c.as_str().to_string());
     let id = uuid::Uuid::new_v4().to_string();
     let now = js_sys::Date::new_0();
     let now_iso: String = now.to_iso_string().into();
 
     for _attempt in 0..3 {
-        let random = u32::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default());
-        let ticket_no = TicketNo::generate(now.get_utc_full_year(), now.get_utc_month() + 1, now.get_utc_date(), random);
+        let random = u32::from_le_bytes(
+            uuid::Uuid::new_v4().as_bytes()[..4]
+                .try_into()
+                .unwrap_or_default(),
+        );
+        let ticket_no = TicketNo::generate(
+            now.get_utc_full_year(),
+            now.get_utc_month() + 1,
+            now.get_utc_date(),
+            random,
+        );
         let row = NewComplaint {
             id: &id,
             ticket_no: ticket_no.as_str(),
@@ -98,7 +147,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             order_id: complaint.order_id.as_deref(),
             contact: complaint.contact.as_deref(),
             lang: complaint.lang.tag(),
-            status: TicketStatus::Received,
+            status,
             complaint: classification.complaint,
             complaint_score: classification.complaint_score,
             category: primary.as_deref(),
@@ -107,37 +156,68 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             client_category: complaint.client_category.as_deref(),
             client_priority: complaint.client_priority,
             model_version: classifier.model_version(),
+            decision: routing.decision,
+            reply: reply_entry
+                .zip(reply_text.as_deref())
+                .map(|(e, t)| (e.id.as_str(), t)),
             now: &now_iso,
         };
         match store::insert_complaint(&db, &row).await? {
             Inserted::Stored => {
+                if routing.decision.forwards() {
+                    forward::enqueue(
+                        &ctx.env,
+                        &ForwardJob {
+                            complaint_id: id.clone(),
+                            reason: ForwardReason::Created,
+                        },
+                    )
+                    .await;
+                }
                 let receipt = ComplaintReceipt {
                     access_token: token::issue(&secret, &id),
                     id,
                     ticket_no,
-                    status: TicketStatus::Received,
+                    status,
                     category: classification.primary,
                     priority: classification.priority,
+                    reply: reply_entry.zip(reply_text).map(|(e, text)| TicketReply {
+                        author: ReplyAuthor::Faq,
+                        faq_id: Some(e.id.clone()),
+                        text,
+                        created_at: now_iso.clone(),
+                    }),
                 };
                 return Ok(Response::from_json(&receipt)?.with_status(201));
             }
             Inserted::KeyTaken => {
                 // A concurrent request with the same key stored first: answer with its ticket.
-                let existing = store::complaint_by_key(&db, &site.key, idempotency_key).await?.ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
-                return replay(existing, &request_hash, &secret);
+                let existing = store::complaint_by_key(&db, &site.key, idempotency_key)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
+                return replay(&db, existing, &request_hash, &secret).await;
             }
             Inserted::TicketNoTaken => continue,
         }
     }
-    Err(ApiError::Internal("could not allocate a unique ticket number".into()))
+    Err(ApiError::Internal(
+        "could not allocate a unique ticket number".into(),
+    ))
 }
 
 /// Answers a retry with the ticket it already created, or refuses a reused key.
-fn replay(existing: ComplaintRow, request_hash: &str, secret: &str) -> Result<Response, ApiError> {
+async fn replay(
+    db: &D1Database,
+    existing: ComplaintRow,
+    request_hash: &str,
+    secret: &str,
+) -> Result<Response, ApiError> {
     if existing.request_hash != request_hash {
         return Err(ApiError::IdempotencyConflict);
     }
+    let reply = store::replies(db, &existing.id).await?.into_iter().next();
     let receipt = ComplaintReceipt {
+        reply,
         ticket_no: existing.ticket_no()?,
         status: existing.status()?,
         category: existing.category(),
@@ -150,7 +230,8 @@ fn replay(existing: ComplaintRow, request_hash: &str, secret: &str) -> Result<Re
     Ok(response)
 }
 
-async fn show_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+/// The complaint id of the path, once the customer's access token for it is checked.
+fn authorized_id<'a>(req: &Request, ctx: &'a RouteContext<()>) -> Result<&'a str, ApiError> {
     let id = ctx.param("id").ok_or(ApiError::NotFound)?;
     if uuid::Uuid::try_parse(id).is_err() {
         return Err(ApiError::NotFound);
@@ -161,6 +242,44 @@ async fn show_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, A
     if !token::verify(&secret, id, presented) {
         return Err(ApiError::Unauthorized);
     }
-    let row = store::complaint_by_id(&db(ctx)?, id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Response::from_json(&row.into_view()?)?)
+    Ok(id)
+}
+
+async fn view(db: &D1Database, id: &str) -> Result<Response, ApiError> {
+    let row = store::complaint_by_id(db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let replies = store::replies(db, id).await?;
+    Ok(Response::from_json(&row.into_view(replies)?)?)
+}
+
+async fn show_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = authorized_id(req, ctx)?;
+    view(&db(ctx)?, id).await
+}
+
+/// Reopens an auto-replied ticket and forwards it. Idempotent: a ticket already reopened answers
+/// its current view again; any other state cannot be reopened by the customer.
+async fn reopen_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = authorized_id(req, ctx)?;
+    let db = db(ctx)?;
+    let now = forward::now_iso();
+    if store::reopen(&db, id, &now).await? {
+        forward::enqueue(
+            &ctx.env,
+            &ForwardJob {
+                complaint_id: id.to_string(),
+                reason: ForwardReason::Reopened,
+            },
+        )
+        .await;
+    } else {
+        let row = store::complaint_by_id(&db, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if row.reopened_at.is_none() {
+            return Err(ApiError::CannotReopen(row.status()?.label(Lang::En)));
+        }
+    }
+    view(&db, id).await
 }

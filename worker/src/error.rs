@@ -30,6 +30,16 @@ pub enum ApiError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    #[error("only an automatically answered ticket can be reopened (this one is: {0})")]
+    CannotReopen(&'static str),
+    #[error("an admin token is required (Authorization: Bearer …)")]
+    AdminUnauthorized,
+    #[error(transparent)]
+    Destination(#[from] qingting_shared::forward::DestinationError),
+    #[error(transparent)]
+    FaqPack(#[from] qingting_shared::faq::FaqError),
+    #[error("{0}")]
+    InvalidConfig(&'static str),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// Details are logged, never sent to the client.
@@ -43,12 +53,18 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Validation(_) | ApiError::InvalidUtf8 | ApiError::InvalidJson(_) | ApiError::UnknownEvent => 400,
-            ApiError::Unauthorized => 401,
+            ApiError::Validation(_)
+            | ApiError::InvalidUtf8
+            | ApiError::InvalidJson(_)
+            | ApiError::UnknownEvent
+            | ApiError::Destination(_)
+            | ApiError::FaqPack(_)
+            | ApiError::InvalidConfig(_) => 400,
+            ApiError::Unauthorized | ApiError::AdminUnauthorized => 401,
             ApiError::OriginNotAllowed => 403,
             ApiError::UnknownSite | ApiError::NotFound | ApiError::UnknownFaq => 404,
             ApiError::MethodNotAllowed => 405,
-            ApiError::IdempotencyConflict => 409,
+            ApiError::IdempotencyConflict | ApiError::CannotReopen(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
@@ -69,6 +85,11 @@ impl ApiError {
             ApiError::IdempotencyConflict => "idempotency_conflict",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
+            ApiError::CannotReopen(_) => "cannot_reopen",
+            ApiError::AdminUnauthorized => "admin_unauthorized",
+            ApiError::Destination(e) => e.code(),
+            ApiError::FaqPack(e) => e.code(),
+            ApiError::InvalidConfig(_) => "invalid_config",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
@@ -81,7 +102,10 @@ impl ApiError {
             ApiError::Misconfigured(what) => console_error!("misconfigured: {what}"),
             _ => {}
         }
-        Ok(Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status()))
+        Ok(
+            Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?
+                .with_status(self.status()),
+        )
     }
 }
 

@@ -6,16 +6,18 @@
 
 use worker::*;
 
+mod admin;
 mod complaints;
 mod error;
 mod faq;
+mod forward;
 mod store;
 mod token;
 
 pub use error::ApiError;
 
 /// Methods and headers a browser may use cross-origin on `/v1/*`.
-const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
+const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Content-Type, Idempotency-Key, Authorization";
 const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
 
@@ -45,9 +47,41 @@ fn router() -> Router<'static, ()> {
         .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() })))
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
+        .post_async("/v1/complaints/:id/reopen", complaints::reopen)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
+        .put_async("/v1/admin/sites/:site", admin::put_site)
+        .get_async("/v1/admin/sites/:site", admin::get_site)
+        .put_async("/v1/admin/sites/:site/destinations", admin::put_destinations)
+        .put_async("/v1/admin/sites/:site/faq", admin::put_faq)
+        .delete_async("/v1/admin/sites/:site/faq", admin::delete_faq)
+        .put_async("/v1/admin/sites/:site/thresholds", admin::put_thresholds)
+        .get_async("/v1/admin/complaints/:id/deliveries", admin::deliveries)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
+}
+
+/// Forwarding jobs and dead letters (see [`forward`]).
+#[event(queue)]
+async fn queue(batch: MessageBatch<forward::ForwardJob>, env: Env, _ctx: Context) -> Result<()> {
+    forward::consume(batch, env).await
+}
+
+/// The cron sweep: re-queues forwarding that lost its queue message.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    match forward::sweep(&env).await {
+        Ok(0) => {}
+        Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
+        Err(e) => console_error!("sweep failed: {e}"),
+    }
+}
+
+/// `ALLOW_HTTP_DESTINATIONS = "1"` admits `http://` destinations: local development and tests
+/// only (a mock receiver on loopback). Production destinations must use TLS.
+pub(crate) fn allow_http_destinations(env: &Env) -> bool {
+    env.var("ALLOW_HTTP_DESTINATIONS")
+        .map(|v| v.to_string() == "1")
+        .unwrap_or(false)
 }
 
 /// The API is public and uses no cookies, so any origin may read its answers; *which* origins may

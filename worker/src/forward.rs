@@ -1,0 +1,355 @@
+//! Forwarding: intake and reopening put a [`ForwardJob`] on the `FORWARD` queue; the consumer in
+//! this worker delivers it to every destination of the ticket's site, logging each attempt, and
+//! asks the queue to retry (with backoff) until all accepted. After the queue's `max_retries` the
+//! message lands in the dead-letter queue, whose consumer marks the ticket `dead_letter`. A cron
+//! sweep re-queues tickets whose message was lost. Nothing here decides *what* is sent: that is
+//! `qingting_shared::forward`.
+
+use std::time::Duration;
+
+use futures_util::future::{Either, select};
+use qingting_shared::Taxonomy;
+use qingting_shared::forward::{
+    self, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome,
+};
+use serde::{Deserialize, Serialize};
+use worker::{
+    AbortController, D1Database, Delay, Env, Fetch, Headers, Message, MessageBatch, MessageExt,
+    Method, QueueRetryOptionsBuilder, Request, RequestInit, console_error, console_warn,
+};
+
+use crate::error::ApiError;
+use crate::store::{self, Attempt, ComplaintRow};
+
+/// Queue binding (producer) for forwarding jobs.
+pub const QUEUE_BINDING: &str = "FORWARD";
+/// The dead-letter queue's name (as in `wrangler.toml`).
+pub const DEAD_LETTER_QUEUE: &str = "qingting-forward-dlq";
+/// A receiver that has not answered after this long counts as a failed attempt.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One queue message: deliver this ticket.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ForwardJob {
+    pub complaint_id: String,
+    pub reason: ForwardReason,
+}
+
+/// Backoff settings: `FORWARD_RETRY_BASE_SECONDS` (default 30) doubling up to
+/// `FORWARD_RETRY_MAX_SECONDS` (default 3600).
+#[derive(Clone, Copy)]
+struct Backoff {
+    base: u32,
+    max: u32,
+}
+
+impl Backoff {
+    fn from_env(env: &Env) -> Backoff {
+        let var = |name: &str, default: u32| {
+            env.var(name)
+                .ok()
+                .and_then(|v| v.to_string().trim().parse::<u32>().ok())
+                .unwrap_or(default)
+        };
+        Backoff {
+            base: var("FORWARD_RETRY_BASE_SECONDS", 30).max(1),
+            max: var("FORWARD_RETRY_MAX_SECONDS", 3600).max(1),
+        }
+    }
+}
+
+pub fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}
+
+fn iso_minus_seconds(seconds: u32) -> String {
+    let ms = js_sys::Date::now() - f64::from(seconds) * 1000.0;
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
+        .to_iso_string()
+        .into()
+}
+
+/// Queues a job. A failure is logged, not returned: the ticket is stored with `delivery =
+/// 'queued'`, and the cron sweep queues it again.
+pub async fn enqueue(env: &Env, job: &ForwardJob) {
+    let sent = match env.queue(QUEUE_BINDING) {
+        Ok(q) => q.send(job).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        console_error!(
+            "could not queue forwarding of {} (the cron sweep will retry): {e}",
+            job.complaint_id
+        );
+    }
+}
+
+/// The `#[event(queue)]` entry: forwarding jobs, or dead letters.
+pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Result<()> {
+    let db = env.d1("DB")?;
+    let dead = batch.queue() == DEAD_LETTER_QUEUE;
+    let backoff = Backoff::from_env(&env);
+    let allow_http = crate::allow_http_destinations(&env);
+    for message in batch.messages()? {
+        if dead {
+            bury(&db, &message).await;
+            continue;
+        }
+        match deliver(&db, message.body(), allow_http).await {
+            Ok(Progress::Done) => message.ack(),
+            Ok(Progress::Pending { attempts }) => {
+                let delay = forward::retry_delay(attempts, backoff.base, backoff.max);
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(delay)
+                        .build(),
+                );
+            }
+            Err(e) => {
+                console_error!(
+                    "forwarding {} failed before sending: {e}",
+                    message.body().complaint_id
+                );
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(backoff.base)
+                        .build(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dead letter: every destination that never accepted gets a `dead_letter` log row, and the
+/// ticket is marked so that a person sees it (it stays stored and forwarded in status).
+async fn bury(db: &D1Database, message: &Message<ForwardJob>) {
+    let id = &message.body().complaint_id;
+    let result: Result<(), ApiError> = async {
+        let Some(row) = store::complaint_by_id(db, id).await? else {
+            return Ok(());
+        };
+        let now = now_iso();
+        let log = store::attempts(db, id).await?;
+        for d in store::destinations(db, &row.site_key).await? {
+            if !log
+                .iter()
+                .any(|a| a.destination_id == d.id && a.outcome == "delivered")
+            {
+                let tries = log
+                    .iter()
+                    .filter(|a| a.destination_id == d.id && a.outcome == "failed")
+                    .count() as u32;
+                let a = Attempt {
+                    complaint_id: id,
+                    destination_id: &d.id,
+                    attempt: tries + 1,
+                    outcome: "dead_letter",
+                    http_status: None,
+                    detail: Some("retries exhausted; in the dead-letter queue"),
+                };
+                store::log_attempt(db, &a, &now).await?;
+            }
+        }
+        store::set_delivery(db, id, "dead_letter", &now).await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            console_error!("ticket {id}: forwarding retries exhausted, marked dead_letter");
+            message.ack();
+        }
+        // Keep the dead letter until it can be recorded.
+        Err(e) => {
+            console_error!("ticket {id}: could not record the dead letter: {e}");
+            message.retry();
+        }
+    }
+}
+
+enum Progress {
+    Done,
+    /// Some destination has not accepted yet; `attempts` failed attempts so far (the most of any
+    /// destination), for the backoff.
+    Pending {
+        attempts: u32,
+    },
+}
+
+async fn deliver(
+    db: &D1Database,
+    job: &ForwardJob,
+    allow_http: bool,
+) -> Result<Progress, ApiError> {
+    let Some(row) = store::complaint_by_id(db, &job.complaint_id).await? else {
+        console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
+        return Ok(Progress::Done);
+    };
+    if row.delivery != "queued" {
+        // Already delivered, dead-lettered or without destinations: a duplicate message.
+        return Ok(Progress::Done);
+    }
+    let destinations = store::destinations(db, &row.site_key).await?;
+    let now = now_iso();
+    if destinations.is_empty() {
+        store::set_delivery(db, &row.id, "no_destination", &now).await?;
+        return Ok(Progress::Done);
+    }
+    let replies = store::replies(db, &row.id).await?;
+    let ticket = forwarded_ticket(&row, replies.first())?;
+    let log = store::attempts(db, &row.id).await?;
+    let taxonomy = Taxonomy::default_taxonomy();
+    let mut most_failures = 0;
+    for d in &destinations {
+        if log
+            .iter()
+            .any(|a| a.destination_id == d.id && a.outcome == "delivered")
+        {
+            continue;
+        }
+        let attempt = log
+            .iter()
+            .filter(|a| a.destination_id == d.id && a.outcome == "failed")
+            .count() as u32
+            + 1;
+        let (status, outcome) = if d.validate(allow_http).is_err() {
+            (
+                None,
+                Outcome::Retry("the destination's URL is not allowed here".into()),
+            )
+        } else {
+            send(d, &ticket, row.forward_reason(), &taxonomy).await
+        };
+        let now = now_iso();
+        let (outcome, detail) = match &outcome {
+            Outcome::Delivered => ("delivered", None),
+            Outcome::Retry(why) => {
+                most_failures = most_failures.max(attempt);
+                ("failed", Some(why.as_str()))
+            }
+        };
+        let a = Attempt {
+            complaint_id: &row.id,
+            destination_id: &d.id,
+            attempt,
+            outcome,
+            http_status: status,
+            detail,
+        };
+        store::log_attempt(db, &a, &now).await?;
+    }
+    if most_failures > 0 {
+        store::set_delivery(db, &row.id, "queued", &now_iso()).await?;
+        Ok(Progress::Pending {
+            attempts: most_failures,
+        })
+    } else {
+        store::set_delivery(db, &row.id, "delivered", &now_iso()).await?;
+        Ok(Progress::Done)
+    }
+}
+
+fn forwarded_ticket(
+    row: &ComplaintRow,
+    first: Option<&qingting_shared::api::TicketReply>,
+) -> Result<ForwardedTicket, ApiError> {
+    Ok(ForwardedTicket {
+        id: row.id.clone(),
+        ticket_no: row.ticket_no.clone(),
+        site: row.site_key.clone(),
+        status: row.status()?,
+        complaint: row.complaint != 0,
+        category: row.category(),
+        priority: row.priority(),
+        text: row.text.clone(),
+        order_id: row.order_id.clone(),
+        contact: row.contact.clone(),
+        lang: row.lang.clone(),
+        created_at: row.created_at.clone(),
+        first_reply: first.map(|r| FirstReply {
+            faq_id: r.faq_id.clone().unwrap_or_default(),
+            text: r.text.clone(),
+        }),
+    })
+}
+
+/// One attempt: the HTTP status (if any answer came) and the verdict.
+async fn send(
+    d: &Destination,
+    ticket: &ForwardedTicket,
+    reason: ForwardReason,
+    taxonomy: &Taxonomy,
+) -> (Option<u16>, Outcome) {
+    let out = forward::render(d, ticket, reason, js_sys::Date::now() as i64, taxonomy);
+    let headers = Headers::new();
+    for (k, v) in &out.headers {
+        if headers.set(k, v).is_err() {
+            return (None, Outcome::Retry(format!("cannot set header {k}")));
+        }
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(out.body.into()));
+    let request = match Request::new_with_init(&out.url, &init) {
+        Ok(r) => r,
+        Err(e) => return (None, Outcome::Retry(format!("bad request: {e}"))),
+    };
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let sending = Box::pin(fetch.send_with_signal(&signal));
+    let timeout = Box::pin(Delay::from(SEND_TIMEOUT));
+    match select(sending, timeout).await {
+        Either::Left((Ok(mut response), _)) => {
+            let status = response.status_code();
+            let body = response.text().await.unwrap_or_default();
+            (Some(status), forward::judge(d.kind, status, &body))
+        }
+        Either::Left((Err(e), _)) => (
+            None,
+            Outcome::Retry(format!(
+                "network error: {}",
+                e.to_string().chars().take(200).collect::<String>()
+            )),
+        ),
+        Either::Right(_) => {
+            controller.abort();
+            (
+                None,
+                Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs())),
+            )
+        }
+    }
+}
+
+/// The cron sweep: re-queues tickets stuck in `queued` for longer than any backoff step (their
+/// message was lost or never sent). Duplicates are harmless: deliveries are idempotent.
+pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
+    let db = env
+        .d1("DB")
+        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let backoff = Backoff::from_env(env);
+    let stale_after = backoff.max.saturating_mul(2).saturating_add(60);
+    let stuck = store::stuck_deliveries(&db, &iso_minus_seconds(stale_after), 100).await?;
+    let now = now_iso();
+    let mut n = 0;
+    for row in stuck {
+        let reason = if row.reopened_at.is_some() {
+            ForwardReason::Reopened
+        } else {
+            ForwardReason::Created
+        };
+        store::set_delivery(&db, &row.id, "queued", &now).await?;
+        enqueue(
+            env,
+            &ForwardJob {
+                complaint_id: row.id,
+                reason,
+            },
+        )
+        .await;
+        n += 1;
+    }
+    Ok(n)
+}
