@@ -830,7 +830,7 @@ fn faq_type_complaint_is_auto_replied_and_reopening_forwards_it() -> Result<(), 
         json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-answers"), "secret": WEBHOOK_SECRET}]),
     )?;
     let r = submit(
-        &json!({"site": "answers", "text": "退款多久能到账 AUTO-1"}),
+        &json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}),
         "auto-00000001",
     )?;
     eq(r.status, 201, &format!("submit ({})", r.raw))?;
@@ -886,7 +886,7 @@ fn faq_type_complaint_is_auto_replied_and_reopening_forwards_it() -> Result<(), 
     )?;
     // The idempotent retry answers the same reply.
     let again = submit(
-        &json!({"site": "answers", "text": "退款多久能到账 AUTO-1"}),
+        &json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}),
         "auto-00000001",
     )?;
     eq(

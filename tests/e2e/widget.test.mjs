@@ -109,7 +109,8 @@ test('hostile page CSS cannot break the widget; a complaint lands in D1', async 
   const shownTicket = await page.locator('.qt-ticket').innerText();
   assert.equal(shownTicket, receipt.ticket_no);
   assert.match(shownTicket, /^QT\d{6}-[0-9A-HJKMNP-TV-Z]{6}$/);
-  assert.equal(await page.locator('.qt-status').innerText(), '已受理');
+  // Nothing in the FAQ settles a late delivery by itself: the ticket is passed on.
+  assert.equal(await page.locator('.qt-status').innerText(), '已转交处理');
 
   // The customer's own view, through the API, and the row itself in D1.
   const view = await (await fetch(`${api}/v1/complaints/${receipt.id}`, { headers: { Authorization: `Bearer ${receipt.access_token}` } })).json();
@@ -291,5 +292,28 @@ test('a how-to question shows an answer while typing, and "solved" records a def
   await page.locator('.qt-faq-thanks').waitFor({ timeout: 5_000 });
   const after = d1("SELECT COALESCE(SUM(count), 0) AS n FROM faq_events WHERE site_key = 'demo' AND event = 'deflected'")[0].n;
   assert.equal(after, before + 1);
+  await page.close();
+});
+
+test('an FAQ-type complaint is answered at once, and "未解决" passes it on to a person', async () => {
+  const page = await context.newPage();
+  await openWidget(page, `${merchant}/`);
+  await page.locator('#qt-text').fill('退款一般几天到账啊');
+  const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
+  await page.locator('.qt-submit').click();
+  const receipt = await (await posted).json();
+  assert.equal(receipt.status, 'auto_replied');
+  await page.locator('.qt-reply-text').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.qt-status').innerText(), '已自动答复');
+  assert.equal(await page.locator('.qt-reply-text').innerText(), receipt.reply.text);
+  const reopened = page.waitForResponse((r) => r.url() === `${api}/v1/complaints/${receipt.id}/reopen`);
+  await page.locator('.qt-unsolved').click();
+  assert.equal((await reopened).status(), 200);
+  await page.locator('.qt-status', { hasText: '已转交处理' }).waitFor({ timeout: 5_000 });
+  assert.match(await page.locator('.qt-reply .qt-note').innerText(), /已转交人工处理/);
+  assert.equal(await page.locator('.qt-unsolved').count(), 0, 'asked once');
+  const rows = d1(`SELECT status, reopened_at IS NOT NULL AS reopened FROM complaints WHERE id = '${receipt.id}'`);
+  assert.deepEqual(rows, [{ status: 'forwarded', reopened: 1 }]);
+  await page.screenshot({ path: path.join(outDir, 'widget-auto-reply-reopened.png') });
   await page.close();
 });
