@@ -20,10 +20,7 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -61,15 +58,7 @@ impl Receiver {
 
     /// Requests whose path starts with `prefix`.
     pub fn requests(&self, prefix: &str) -> Vec<Received> {
-        self.log
-            .lock()
-            .map(|l| {
-                l.iter()
-                    .filter(|r| r.path.starts_with(prefix))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.log.lock().map(|l| l.iter().filter(|r| r.path.starts_with(prefix)).cloned().collect()).unwrap_or_default()
     }
 }
 
@@ -87,11 +76,7 @@ pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<
     }
 }
 
-fn handle(
-    stream: TcpStream,
-    log: &Mutex<Vec<Received>>,
-    counts: &Mutex<HashMap<String, u32>>,
-) -> std::io::Result<()> {
+fn handle(stream: TcpStream, log: &Mutex<Vec<Received>>, counts: &Mutex<HashMap<String, u32>>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -109,55 +94,34 @@ fn handle(
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    let len = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
+    let len = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
 
     let route = path.split('?').next().unwrap_or("").to_string();
     let n = {
-        let mut c = counts
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let mut c = counts.lock().map_err(|_| std::io::Error::other("poisoned"))?;
         let n = c.entry(route.clone()).or_default();
         *n += 1;
         *n
     };
     let failing = |p: &str| -> bool {
         // `/fail-3-…`: the first 3 requests fail.
-        p.strip_prefix("/fail-")
-            .and_then(|r| r.split('-').next())
-            .and_then(|k| k.parse::<u32>().ok())
-            .is_some_and(|k| n <= k)
+        p.strip_prefix("/fail-").and_then(|r| r.split('-').next()).and_then(|k| k.parse::<u32>().ok()).is_some_and(|k| n <= k)
     };
     let (status, answer) = if route.starts_with("/down") || failing(&route) {
         (500, "{\"error\":\"temporarily broken\"}".to_string())
     } else if route.starts_with("/feishu") {
-        (
-            200,
-            "{\"code\":0,\"msg\":\"success\",\"data\":{}}".to_string(),
-        )
+        (200, "{\"code\":0,\"msg\":\"success\",\"data\":{}}".to_string())
     } else if route.starts_with("/dingtalk") || route.starts_with("/wecom") {
         (200, "{\"errcode\":0,\"errmsg\":\"ok\"}".to_string())
     } else {
         (200, "{\"ok\":true}".to_string())
     };
     if let Ok(mut l) = log.lock() {
-        l.push(Received {
-            path,
-            headers,
-            body,
-            status,
-        });
+        l.push(Received { path, headers, body, status });
     }
     let mut out = stream;
-    write!(
-        out,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-        answer.len()
-    )?;
+    write!(out, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}", answer.len())?;
     out.flush()
 }

@@ -44,10 +44,7 @@ struct Reply {
 
 impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
@@ -57,25 +54,11 @@ impl Reply {
 fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, Failed> {
     let mut r = r.map_err(|e| format!("request failed: {e}"))?;
     let status = r.status().as_u16();
-    let headers = r
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let bytes = r
-        .body_mut()
-        .with_config()
-        .limit(16 * 1024 * 1024)
-        .read_to_vec()
-        .map_err(|e| e.to_string())?;
+    let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+    let bytes = r.body_mut().with_config().limit(16 * 1024 * 1024).read_to_vec().map_err(|e| e.to_string())?;
     let raw = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    Ok(Reply {
-        status,
-        headers,
-        body,
-        raw,
-    })
+    Ok(Reply { status, headers, body, raw })
 }
 
 /// POST /v1/complaints with raw bytes and explicit headers. Local `wrangler dev`'s proxy answers a
@@ -100,14 +83,7 @@ fn post_raw(body: &[u8], headers: &[(&str, &str)]) -> Result<Reply, Failed> {
 
 /// POST a JSON submission the way the widget does, from the allowed origin.
 fn submit(body: &Value, key: &str) -> Result<Reply, Failed> {
-    post_raw(
-        body.to_string().as_bytes(),
-        &[
-            ("Content-Type", "application/json"),
-            ("Origin", ORIGIN),
-            ("Idempotency-Key", key),
-        ],
-    )
+    post_raw(body.to_string().as_bytes(), &[("Content-Type", "application/json"), ("Origin", ORIGIN), ("Idempotency-Key", key)])
 }
 
 fn get(path: &str, headers: &[(&str, &str)]) -> Result<Reply, Failed> {
@@ -121,8 +97,7 @@ fn get(path: &str, headers: &[(&str, &str)]) -> Result<Reply, Failed> {
 /// Rows of a SQL query against the running server's local D1 (read through wrangler, not the API).
 fn rows(sql: &str) -> Result<Vec<Value>, Failed> {
     let out = query(&ctx().persist, sql)?;
-    let v: Value =
-        serde_json::from_str(&out).map_err(|e| format!("wrangler output: {e}: {out}"))?;
+    let v: Value = serde_json::from_str(&out).map_err(|e| format!("wrangler output: {e}: {out}"))?;
     Ok(v[0]["results"].as_array().cloned().unwrap_or_default())
 }
 
@@ -143,27 +118,11 @@ fn happy_path_stores_a_classified_masked_row() -> Result<(), Failed> {
     eq(r.status, 201, &format!("status ({})", r.raw))?;
     let id = r.body["id"].as_str().ok_or("no id")?.to_string();
     let ticket = r.body["ticket_no"].as_str().ok_or("no ticket_no")?;
-    check(
-        ticket.starts_with("QT") && ticket.len() == 15,
-        format!("ticket_no {ticket}"),
-    )?;
-    eq(
-        r.body["status"].as_str(),
-        Some("forwarded"),
-        "status (nothing in the FAQ settles it)",
-    )?;
+    check(ticket.starts_with("QT") && ticket.len() == 15, format!("ticket_no {ticket}"))?;
+    eq(r.body["status"].as_str(), Some("forwarded"), "status (nothing in the FAQ settles it)")?;
     eq(r.body["category"].as_str(), Some("delivery"), "category")?;
-    eq(
-        r.body["priority"].as_str(),
-        Some("P2"),
-        "priority (never delivered)",
-    )?;
-    check(
-        r.body["access_token"]
-            .as_str()
-            .is_some_and(|t| t.len() >= 40),
-        "access token",
-    )?;
+    eq(r.body["priority"].as_str(), Some("P2"), "priority (never delivered)")?;
+    check(r.body["access_token"].as_str().is_some_and(|t| t.len() >= 40), "access token")?;
 
     let found = rows(&format!("SELECT * FROM complaints WHERE id = '{id}'"))?;
     eq(found.len(), 1, "rows in D1")?;
@@ -172,61 +131,28 @@ fn happy_path_stores_a_classified_masked_row() -> Result<(), Failed> {
     eq(row["site_key"].as_str(), Some("demo"), "site")?;
     eq(row["order_id"].as_str(), Some("E202611230001"), "order id")?;
     eq(row["contact"].as_str(), Some("王女士"), "contact")?;
-    eq(
-        row["category"].as_str(),
-        Some("delivery"),
-        "stored category",
-    )?;
-    eq(
-        row["client_category"].as_str(),
-        Some("delivery"),
-        "client hint kept",
-    )?;
-    eq(
-        row["model_version"].as_str(),
-        Some(qingting_model_version().as_str()),
-        "model version",
-    )?;
+    eq(row["category"].as_str(), Some("delivery"), "stored category")?;
+    eq(row["client_category"].as_str(), Some("delivery"), "client hint kept")?;
+    eq(row["model_version"].as_str(), Some(qingting_model_version().as_str()), "model version")?;
     let text = row["text"].as_str().unwrap_or("");
-    check(
-        text.contains("138****5678") && !text.contains("13812345678"),
-        format!("phone masked in stored text: {text}"),
-    )
+    check(text.contains("138****5678") && !text.contains("13812345678"), format!("phone masked in stored text: {text}"))
 }
 
 fn qingting_model_version() -> String {
-    get("/v1/health", &[])
-        .ok()
-        .and_then(|r| r.body["model_version"].as_str().map(String::from))
-        .unwrap_or_default()
+    get("/v1/health", &[]).ok().and_then(|r| r.body["model_version"].as_str().map(String::from)).unwrap_or_default()
 }
 
 fn idempotent_retry_answers_the_same_ticket() -> Result<(), Failed> {
     let body = json!({"site": "demo", "text": "米饭是凉的，菜也不新鲜 IDEM-1"});
     let first = submit(&body, "idem-retry-0001")?;
     eq(first.status, 201, "first")?;
-    check(
-        first.header("Idempotent-Replayed").is_none(),
-        "first is not a replay",
-    )?;
+    check(first.header("Idempotent-Replayed").is_none(), "first is not a replay")?;
     let second = submit(&body, "idem-retry-0001")?;
     eq(second.status, 201, "retry")?;
-    eq(
-        second.header("Idempotent-Replayed"),
-        Some("true"),
-        "replay header",
-    )?;
+    eq(second.header("Idempotent-Replayed"), Some("true"), "replay header")?;
     eq(&second.body["id"], &first.body["id"], "same id")?;
-    eq(
-        &second.body["ticket_no"],
-        &first.body["ticket_no"],
-        "same ticket",
-    )?;
-    eq(
-        &second.body["access_token"],
-        &first.body["access_token"],
-        "same token",
-    )?;
+    eq(&second.body["ticket_no"], &first.body["ticket_no"], "same ticket")?;
+    eq(&second.body["access_token"], &first.body["access_token"], "same token")?;
     let n = rows("SELECT COUNT(*) AS n FROM complaints WHERE idempotency_key = 'idem-retry-0001'")?;
     eq(n[0]["n"].as_i64(), Some(1), "rows for the key")
 }
@@ -247,56 +173,26 @@ fn concurrent_retries_store_one_row() -> Result<(), Failed> {
     }
     ids.dedup();
     eq(ids.len(), 1, "one ticket for all concurrent retries")?;
-    let n = rows(
-        "SELECT COUNT(*) AS n FROM complaints WHERE idempotency_key = 'idem-concurrent-0001'",
-    )?;
+    let n = rows("SELECT COUNT(*) AS n FROM complaints WHERE idempotency_key = 'idem-concurrent-0001'")?;
     eq(n[0]["n"].as_i64(), Some(1), "rows for the key")
 }
 
 fn reused_key_with_other_content_is_a_conflict() -> Result<(), Failed> {
-    eq(
-        submit(
-            &json!({"site": "demo", "text": "第一条 REUSE-1"}),
-            "idem-reuse-0001",
-        )?
-        .status,
-        201,
-        "first",
-    )?;
-    let r = submit(
-        &json!({"site": "demo", "text": "完全不同的第二条 REUSE-2"}),
-        "idem-reuse-0001",
-    )?;
+    eq(submit(&json!({"site": "demo", "text": "第一条 REUSE-1"}), "idem-reuse-0001")?.status, 201, "first")?;
+    let r = submit(&json!({"site": "demo", "text": "完全不同的第二条 REUSE-2"}), "idem-reuse-0001")?;
     eq(r.status, 409, "status")?;
     eq(r.code(), "idempotency_conflict", "code")?;
-    eq(
-        rows("SELECT id FROM complaints WHERE text LIKE '%REUSE-2%'")?.len(),
-        0,
-        "second not stored",
-    )
+    eq(rows("SELECT id FROM complaints WHERE text LIKE '%REUSE-2%'")?.len(), 0, "second not stored")
 }
 
 fn every_validation_error_is_clear_and_stores_nothing() -> Result<(), Failed> {
     let json_ct = ("Content-Type", "application/json");
     let origin = ("Origin", ORIGIN);
-    let ok_body =
-        |text: &str| json!({"site": "demo", "text": format!("{text} VALMARK")}).to_string();
+    let ok_body = |text: &str| json!({"site": "demo", "text": format!("{text} VALMARK")}).to_string();
     let long = "慢".repeat(2001);
     let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>, u16, &str)> = vec![
-        (
-            "missing site",
-            json!({"text": "VALMARK"}).to_string().into(),
-            vec![json_ct, origin, ("Idempotency-Key", "val-0000001")],
-            400,
-            "missing_field",
-        ),
-        (
-            "missing text",
-            json!({"site": "demo"}).to_string().into(),
-            vec![json_ct, origin, ("Idempotency-Key", "val-0000002")],
-            400,
-            "missing_field",
-        ),
+        ("missing site", json!({"text": "VALMARK"}).to_string().into(), vec![json_ct, origin, ("Idempotency-Key", "val-0000001")], 400, "missing_field"),
+        ("missing text", json!({"site": "demo"}).to_string().into(), vec![json_ct, origin, ("Idempotency-Key", "val-0000002")], 400, "missing_field"),
         (
             "blank text",
             json!({"site": "demo", "text": "  \n "}).to_string().into(),
@@ -306,101 +202,54 @@ fn every_validation_error_is_clear_and_stores_nothing() -> Result<(), Failed> {
         ),
         (
             "2001 characters",
-            json!({"site": "demo", "text": format!("{long}VALMARK")})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": format!("{long}VALMARK")}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000004")],
             400,
             "text_too_long",
         ),
-        (
-            "control characters",
-            ok_body("退款\u{0000}").into(),
-            vec![json_ct, origin, ("Idempotency-Key", "val-0000005")],
-            400,
-            "control_characters",
-        ),
+        ("control characters", ok_body("退款\u{0000}").into(), vec![json_ct, origin, ("Idempotency-Key", "val-0000005")], 400, "control_characters"),
         (
             "bad order id",
-            json!({"site": "demo", "text": "VALMARK", "order_id": "<img src=x>"})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": "VALMARK", "order_id": "<img src=x>"}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000006")],
             400,
             "invalid_order_id",
         ),
         (
             "long contact",
-            json!({"site": "demo", "text": "VALMARK", "contact": "x".repeat(101)})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": "VALMARK", "contact": "x".repeat(101)}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000007")],
             400,
             "contact_too_long",
         ),
         (
             "bad lang",
-            json!({"site": "demo", "text": "VALMARK", "lang": "xx"})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": "VALMARK", "lang": "xx"}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000008")],
             400,
             "invalid_lang",
         ),
         (
             "bad client hint",
-            json!({"site": "demo", "text": "VALMARK", "client": {"priority": "P9"}})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": "VALMARK", "client": {"priority": "P9"}}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000009")],
             400,
             "invalid_client_hint",
         ),
         (
             "bad site key form",
-            json!({"site": "Demo Shop", "text": "VALMARK"})
-                .to_string()
-                .into(),
+            json!({"site": "Demo Shop", "text": "VALMARK"}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000010")],
             400,
             "invalid_site",
         ),
-        (
-            "no idempotency key",
-            ok_body("慢").into(),
-            vec![json_ct, origin],
-            400,
-            "missing_idempotency_key",
-        ),
-        (
-            "bad idempotency key",
-            ok_body("慢").into(),
-            vec![json_ct, origin, ("Idempotency-Key", "bad key!")],
-            400,
-            "invalid_idempotency_key",
-        ),
-        (
-            "not JSON",
-            b"text=VALMARK".to_vec(),
-            vec![json_ct, origin, ("Idempotency-Key", "val-0000013")],
-            400,
-            "invalid_json",
-        ),
-        (
-            "wrong JSON type",
-            br#"{"site":"demo","text":5}"#.to_vec(),
-            vec![json_ct, origin, ("Idempotency-Key", "val-0000014")],
-            400,
-            "invalid_json",
-        ),
+        ("no idempotency key", ok_body("慢").into(), vec![json_ct, origin], 400, "missing_idempotency_key"),
+        ("bad idempotency key", ok_body("慢").into(), vec![json_ct, origin, ("Idempotency-Key", "bad key!")], 400, "invalid_idempotency_key"),
+        ("not JSON", b"text=VALMARK".to_vec(), vec![json_ct, origin, ("Idempotency-Key", "val-0000013")], 400, "invalid_json"),
+        ("wrong JSON type", br#"{"site":"demo","text":5}"#.to_vec(), vec![json_ct, origin, ("Idempotency-Key", "val-0000014")], 400, "invalid_json"),
         (
             "invalid UTF-8",
-            [
-                br#"{"site":"demo","text":"VALMARK "#.as_slice(),
-                &[0xff, 0xfe],
-                br#""}"#,
-            ]
-            .concat(),
+            [br#"{"site":"demo","text":"VALMARK "#.as_slice(), &[0xff, 0xfe], br#""}"#].concat(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000015")],
             400,
             "invalid_utf8",
@@ -408,134 +257,61 @@ fn every_validation_error_is_clear_and_stores_nothing() -> Result<(), Failed> {
         (
             "wrong content type",
             ok_body("慢").into(),
-            vec![
-                ("Content-Type", "text/plain"),
-                origin,
-                ("Idempotency-Key", "val-0000016"),
-            ],
+            vec![("Content-Type", "text/plain"), origin, ("Idempotency-Key", "val-0000016")],
             415,
             "unsupported_media_type",
         ),
         (
             "too large",
-            json!({"site": "demo", "text": format!("{}VALMARK", "\u{1}".repeat(8000))})
-                .to_string()
-                .into(),
+            json!({"site": "demo", "text": format!("{}VALMARK", "\u{1}".repeat(8000))}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000017")],
             413,
             "payload_too_large",
         ),
         (
             "unknown site",
-            json!({"site": "no-such-site", "text": "VALMARK"})
-                .to_string()
-                .into(),
+            json!({"site": "no-such-site", "text": "VALMARK"}).to_string().into(),
             vec![json_ct, origin, ("Idempotency-Key", "val-0000018")],
             404,
             "unknown_site",
         ),
-        (
-            "wrong origin",
-            ok_body("慢").into(),
-            vec![
-                json_ct,
-                ("Origin", OTHER_ORIGIN),
-                ("Idempotency-Key", "val-0000019"),
-            ],
-            403,
-            "origin_not_allowed",
-        ),
-        (
-            "no origin",
-            ok_body("慢").into(),
-            vec![json_ct, ("Idempotency-Key", "val-0000020")],
-            403,
-            "origin_not_allowed",
-        ),
+        ("wrong origin", ok_body("慢").into(), vec![json_ct, ("Origin", OTHER_ORIGIN), ("Idempotency-Key", "val-0000019")], 403, "origin_not_allowed"),
+        ("no origin", ok_body("慢").into(), vec![json_ct, ("Idempotency-Key", "val-0000020")], 403, "origin_not_allowed"),
     ];
     let mut failures = Vec::new();
     for (name, body, headers, status, code) in &cases {
         let r = post_raw(body, headers)?;
         let message = r.body["error"]["message"].as_str().unwrap_or("");
         if r.status != *status || r.code() != *code || message.is_empty() {
-            failures.push(format!(
-                "{name}: got {} {} ({}), want {status} {code}",
-                r.status,
-                r.code(),
-                r.raw
-            ));
+            failures.push(format!("{name}: got {} {} ({}), want {status} {code}", r.status, r.code(), r.raw));
         }
     }
     check(failures.is_empty(), failures.join("\n"))?;
-    eq(
-        rows(
-            "SELECT id FROM complaints WHERE text LIKE '%VALMARK%' OR idempotency_key LIKE 'val-%'",
-        )?
-        .len(),
-        0,
-        "rows stored by refused requests",
-    )
+    eq(rows("SELECT id FROM complaints WHERE text LIKE '%VALMARK%' OR idempotency_key LIKE 'val-%'")?.len(), 0, "rows stored by refused requests")
 }
 
 fn customer_view_needs_the_access_token() -> Result<(), Failed> {
-    let r = submit(
-        &json!({"site": "demo", "text": "饭里有头发，吃完拉肚子了 VIEW-1", "lang": "zh-TW"}),
-        "view-0000001",
-    )?;
+    let r = submit(&json!({"site": "demo", "text": "饭里有头发，吃完拉肚子了 VIEW-1", "lang": "zh-TW"}), "view-0000001")?;
     eq(r.status, 201, "submit")?;
-    let (id, token) = (
-        r.body["id"].as_str().unwrap_or(""),
-        r.body["access_token"].as_str().unwrap_or(""),
-    );
-    let other = submit(
-        &json!({"site": "demo", "text": "另一条 VIEW-2"}),
-        "view-0000002",
-    )?;
+    let (id, token) = (r.body["id"].as_str().unwrap_or(""), r.body["access_token"].as_str().unwrap_or(""));
+    let other = submit(&json!({"site": "demo", "text": "另一条 VIEW-2"}), "view-0000002")?;
     let other_token = other.body["access_token"].as_str().unwrap_or("");
 
-    let view = get(
-        &format!("/v1/complaints/{id}"),
-        &[("Authorization", &format!("Bearer {token}"))],
-    )?;
+    let view = get(&format!("/v1/complaints/{id}"), &[("Authorization", &format!("Bearer {token}"))])?;
     eq(view.status, 200, &format!("own view ({})", view.raw))?;
-    eq(
-        view.body["ticket_no"].clone(),
-        r.body["ticket_no"].clone(),
-        "ticket",
-    )?;
-    eq(
-        view.body["category"].as_str(),
-        Some("food_safety"),
-        "category",
-    )?;
-    eq(
-        view.body["priority"].as_str(),
-        Some("P1"),
-        "priority (illness)",
-    )?;
+    eq(view.body["ticket_no"].clone(), r.body["ticket_no"].clone(), "ticket")?;
+    eq(view.body["category"].as_str(), Some("food_safety"), "category")?;
+    eq(view.body["priority"].as_str(), Some("P1"), "priority (illness)")?;
     eq(view.body["lang"].as_str(), Some("zh-TW"), "lang")?;
-    check(
-        view.body["text"]
-            .as_str()
-            .is_some_and(|t| t.contains("VIEW-1")),
-        "text",
-    )?;
+    check(view.body["text"].as_str().is_some_and(|t| t.contains("VIEW-1")), "text")?;
 
     let other_auth = format!("Bearer {other_token}");
-    for (what, auth) in [
-        ("no token", None),
-        ("wrong token", Some("Bearer abc")),
-        ("another ticket's token", Some(other_auth.as_str())),
-    ] {
-        let headers: Vec<(&str, &str)> =
-            auth.map(|a| vec![("Authorization", a)]).unwrap_or_default();
+    for (what, auth) in [("no token", None), ("wrong token", Some("Bearer abc")), ("another ticket's token", Some(other_auth.as_str()))] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| vec![("Authorization", a)]).unwrap_or_default();
         let r = get(&format!("/v1/complaints/{id}"), &headers)?;
         eq((r.status, r.code()), (401, "unauthorized"), what)?;
     }
-    let r = get(
-        "/v1/complaints/not-a-uuid",
-        &[("Authorization", &format!("Bearer {token}"))],
-    )?;
+    let r = get("/v1/complaints/not-a-uuid", &[("Authorization", &format!("Bearer {token}"))])?;
     eq((r.status, r.code()), (404, "not_found"), "malformed id")
 }
 
@@ -546,115 +322,52 @@ fn cors_lets_merchant_pages_read_answers() -> Result<(), Failed> {
             .options(format!("{}/v1/complaints", ctx().base))
             .header("Origin", ORIGIN)
             .header("Access-Control-Request-Method", "POST")
-            .header(
-                "Access-Control-Request-Headers",
-                "content-type, idempotency-key",
-            )
+            .header("Access-Control-Request-Headers", "content-type, idempotency-key")
             .call(),
     );
     let pre = pre?;
     eq(pre.status, 204, "preflight")?;
-    eq(
-        pre.header("Access-Control-Allow-Origin"),
-        Some(ORIGIN),
-        "allow origin",
-    )?;
-    check(
-        pre.header("Access-Control-Allow-Headers")
-            .is_some_and(|h| h.contains("Idempotency-Key")),
-        "allow headers",
-    )?;
+    eq(pre.header("Access-Control-Allow-Origin"), Some(ORIGIN), "allow origin")?;
+    check(pre.header("Access-Control-Allow-Headers").is_some_and(|h| h.contains("Idempotency-Key")), "allow headers")?;
     // Even refusals are readable by the page, so the widget can show them in words.
-    let r = post_raw(
-        b"{}",
-        &[
-            ("Content-Type", "application/json"),
-            ("Origin", OTHER_ORIGIN),
-            ("Idempotency-Key", "cors-000001"),
-        ],
-    )?;
-    eq(
-        r.header("Access-Control-Allow-Origin"),
-        Some(OTHER_ORIGIN),
-        "allow origin on an error",
-    )
+    let r = post_raw(b"{}", &[("Content-Type", "application/json"), ("Origin", OTHER_ORIGIN), ("Idempotency-Key", "cors-000001")])?;
+    eq(r.header("Access-Control-Allow-Origin"), Some(OTHER_ORIGIN), "allow origin on an error")
 }
 
 fn widget_files_are_served_for_other_origins() -> Result<(), Failed> {
     let manifest = get("/widget/manifest.json", &[("Origin", ORIGIN)])?;
-    eq(
-        manifest.header("Access-Control-Allow-Origin"),
-        Some("*"),
-        "manifest CORS",
-    )?;
-    let (app, wasm) = (
-        format!("/widget/{}", manifest.body["app"].as_str().unwrap_or("")),
-        format!("/widget/{}", manifest.body["wasm"].as_str().unwrap_or("")),
-    );
-    for (path, ty, cache) in [
-        ("/widget/qingting.js", "javascript", "max-age=300"),
-        (app.as_str(), "javascript", "immutable"),
-        (wasm.as_str(), "application/wasm", "immutable"),
-    ] {
+    eq(manifest.header("Access-Control-Allow-Origin"), Some("*"), "manifest CORS")?;
+    let (app, wasm) = (format!("/widget/{}", manifest.body["app"].as_str().unwrap_or("")), format!("/widget/{}", manifest.body["wasm"].as_str().unwrap_or("")));
+    for (path, ty, cache) in
+        [("/widget/qingting.js", "javascript", "max-age=300"), (app.as_str(), "javascript", "immutable"), (wasm.as_str(), "application/wasm", "immutable")]
+    {
         let r = get(path, &[("Origin", ORIGIN)])?;
         eq(r.status, 200, path)?;
-        check(
-            r.header("Content-Type").is_some_and(|c| c.contains(ty)),
-            format!("{path} content type {:?}", r.header("Content-Type")),
-        )?;
+        check(r.header("Content-Type").is_some_and(|c| c.contains(ty)), format!("{path} content type {:?}", r.header("Content-Type")))?;
         eq(r.header("Access-Control-Allow-Origin"), Some("*"), path)?;
-        check(
-            r.header("Cache-Control").is_some_and(|c| c.contains(cache)),
-            format!("{path} cache {:?}", r.header("Cache-Control")),
-        )?;
+        check(r.header("Cache-Control").is_some_and(|c| c.contains(cache)), format!("{path} cache {:?}", r.header("Cache-Control")))?;
     }
     let loader = get("/widget/qingting.js", &[])?;
-    check(
-        loader
-            .raw
-            .contains(manifest.body["app"].as_str().unwrap_or("?")),
-        "the loader names the current app file",
-    )?;
+    check(loader.raw.contains(manifest.body["app"].as_str().unwrap_or("?")), "the loader names the current app file")?;
     let demo = get("/demo/", &[])?;
-    check(
-        demo.status == 200 && demo.raw.contains("/widget/qingting.js"),
-        "demo page embeds the widget",
-    )
+    check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")
 }
 
 fn unknown_routes_and_methods_answer_json() -> Result<(), Failed> {
     let r = get("/v1/nope", &[])?;
     eq((r.status, r.code()), (404, "not_found"), "unknown route")?;
     let r = get("/v1/complaints", &[])?;
-    eq(
-        (r.status, r.code()),
-        (405, "method_not_allowed"),
-        "GET on the POST-only collection",
-    )?;
-    check(
-        r.header("Allow").is_some_and(|a| a.contains("POST")),
-        "Allow header",
-    )
+    eq((r.status, r.code()), (405, "method_not_allowed"), "GET on the POST-only collection")?;
+    check(r.header("Allow").is_some_and(|a| a.contains("POST")), "Allow header")
 }
 
 fn faq_pack_is_served_per_site_and_language() -> Result<(), Failed> {
     let r = get("/v1/faq?site=demo&lang=zh-TW", &[("Origin", ORIGIN)])?;
     eq(r.status, 200, "pack")?;
     check(r.raw.starts_with("QTF1 "), "compiled pack format")?;
-    check(
-        r.raw.lines().filter(|l| l.starts_with("E ")).count() >= 40,
-        "at least 40 entries",
-    )?;
-    check(
-        r.raw.lines().any(|l| l.starts_with("A zh-TW "))
-            && !r.raw.lines().any(|l| l.starts_with("A en ")),
-        "only the asked language's answers",
-    )?;
-    eq(
-        r.header("Access-Control-Allow-Origin"),
-        Some(ORIGIN),
-        "CORS",
-    )?;
+    check(r.raw.lines().filter(|l| l.starts_with("E ")).count() >= 40, "at least 40 entries")?;
+    check(r.raw.lines().any(|l| l.starts_with("A zh-TW ")) && !r.raw.lines().any(|l| l.starts_with("A en ")), "only the asked language's answers")?;
+    eq(r.header("Access-Control-Allow-Origin"), Some(ORIGIN), "CORS")?;
     let r = get("/v1/faq?site=no-such-site", &[])?;
     eq((r.status, r.code()), (404, "unknown_site"), "unknown site")?;
     let r = get("/v1/faq?site=demo&lang=fr", &[])?;
@@ -666,42 +379,17 @@ fn faq_pack_is_served_per_site_and_language() -> Result<(), Failed> {
 fn deflection_events_are_counted_per_site_entry_and_day() -> Result<(), Failed> {
     let send = |body: Value, origin: &str| post_events(&body, origin);
     for _ in 0..2 {
-        let r = send(
-            json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}),
-            ORIGIN,
-        )?;
+        let r = send(json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}), ORIGIN)?;
         eq(r.status, 202, &format!("event ({})", r.raw))?;
     }
-    let rows = rows(
-        "SELECT count FROM faq_events WHERE site_key = 'demo' AND faq_id = 'refund-arrival-time' AND event = 'deflected'",
-    )?;
+    let rows = rows("SELECT count FROM faq_events WHERE site_key = 'demo' AND faq_id = 'refund-arrival-time' AND event = 'deflected'")?;
     eq(rows.len(), 1, "one counter row per day")?;
     eq(rows[0]["count"].as_i64(), Some(2), "counted twice")?;
     for (body, origin, status, code) in [
-        (
-            json!({"site": "demo", "event": "clicked", "faq_id": "refund-arrival-time"}),
-            ORIGIN,
-            400,
-            "unknown_event",
-        ),
-        (
-            json!({"site": "demo", "event": "deflected", "faq_id": "no-such-entry"}),
-            ORIGIN,
-            404,
-            "unknown_faq",
-        ),
-        (
-            json!({"site": "demo", "event": "deflected"}),
-            ORIGIN,
-            400,
-            "missing_field",
-        ),
-        (
-            json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}),
-            OTHER_ORIGIN,
-            403,
-            "origin_not_allowed",
-        ),
+        (json!({"site": "demo", "event": "clicked", "faq_id": "refund-arrival-time"}), ORIGIN, 400, "unknown_event"),
+        (json!({"site": "demo", "event": "deflected", "faq_id": "no-such-entry"}), ORIGIN, 404, "unknown_faq"),
+        (json!({"site": "demo", "event": "deflected"}), ORIGIN, 400, "missing_field"),
+        (json!({"site": "demo", "event": "deflected", "faq_id": "refund-arrival-time"}), OTHER_ORIGIN, 403, "origin_not_allowed"),
     ] {
         let r = send(body, origin)?;
         eq((r.status, r.code()), (status, code), code)?;
@@ -710,28 +398,15 @@ fn deflection_events_are_counted_per_site_entry_and_day() -> Result<(), Failed> 
 }
 
 /// An admin API call with the operator's token (or `auth` instead).
-fn admin(
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    auth: Option<&str>,
-) -> Result<Reply, Failed> {
+fn admin(method: &str, path: &str, body: Option<&Value>, auth: Option<&str>) -> Result<Reply, Failed> {
     let url = format!("{}{path}", ctx().base);
     let bearer = format!("Bearer {}", auth.unwrap_or(ADMIN_TOKEN));
     let a = &ctx().agent;
     let r = match (method, body) {
         ("GET", _) => a.get(&url).header("Authorization", &bearer).call(),
         ("DELETE", _) => a.delete(&url).header("Authorization", &bearer).call(),
-        ("PUT", Some(b)) => a
-            .put(&url)
-            .header("Authorization", &bearer)
-            .header("Content-Type", "application/json")
-            .send(b.to_string().as_bytes()),
-        ("PUT", None) => a
-            .put(&url)
-            .header("Authorization", &bearer)
-            .header("Content-Type", "application/json")
-            .send(&b""[..]),
+        ("PUT", Some(b)) => a.put(&url).header("Authorization", &bearer).header("Content-Type", "application/json").send(b.to_string().as_bytes()),
+        ("PUT", None) => a.put(&url).header("Authorization", &bearer).header("Content-Type", "application/json").send(&b""[..]),
         _ => return Err(format!("unsupported method {method}").into()),
     };
     reply(r)
@@ -739,29 +414,14 @@ fn admin(
 
 /// Creates a site for `ORIGIN` with these destinations.
 fn site_with(key: &str, destinations: Value) -> Result<(), Failed> {
-    let r = admin(
-        "PUT",
-        &format!("/v1/admin/sites/{key}"),
-        Some(&json!({"merchant_name": format!("商家 {key}"), "allowed_origins": [ORIGIN]})),
-        None,
-    )?;
+    let r = admin("PUT", &format!("/v1/admin/sites/{key}"), Some(&json!({"merchant_name": format!("商家 {key}"), "allowed_origins": [ORIGIN]})), None)?;
     eq(r.status, 200, &format!("create site {key} ({})", r.raw))?;
-    let r = admin(
-        "PUT",
-        &format!("/v1/admin/sites/{key}/destinations"),
-        Some(&json!({ "destinations": destinations })),
-        None,
-    )?;
+    let r = admin("PUT", &format!("/v1/admin/sites/{key}/destinations"), Some(&json!({ "destinations": destinations })), None)?;
     eq(r.status, 200, &format!("destinations of {key} ({})", r.raw))
 }
 
 fn deliveries(id: &str) -> Result<Reply, Failed> {
-    admin(
-        "GET",
-        &format!("/v1/admin/complaints/{id}/deliveries"),
-        None,
-        None,
-    )
+    admin("GET", &format!("/v1/admin/complaints/{id}/deliveries"), None, None)
 }
 
 /// Waits until forwarding of `id` reaches `state`; the last delivery report.
@@ -775,17 +435,11 @@ fn wait_delivery(id: &str, state: &str, limit_secs: u64) -> Result<Reply, Failed
         }
         Err(_) => None,
     })
-    .ok_or_else(|| {
-        format!("delivery of {id} did not reach {state} within {limit_secs} s; last report: {last}")
-            .into()
-    })
+    .ok_or_else(|| format!("delivery of {id} did not reach {state} within {limit_secs} s; last report: {last}").into())
 }
 
 fn reopen(id: &str, token: Option<&str>) -> Result<Reply, Failed> {
-    let mut req = ctx()
-        .agent
-        .post(format!("{}/v1/complaints/{id}/reopen", ctx().base))
-        .header("Origin", ORIGIN);
+    let mut req = ctx().agent.post(format!("{}/v1/complaints/{id}/reopen", ctx().base)).header("Origin", ORIGIN);
     if let Some(t) = token {
         req = req.header("Authorization", &format!("Bearer {t}"));
     }
@@ -810,12 +464,7 @@ fn signature_ok(header: &str, body: &[u8], secret: &str) -> bool {
     mac.update(t.as_bytes());
     mac.update(b".");
     mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
     hex == v1
 }
 
@@ -825,113 +474,39 @@ fn field<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
 
 fn faq_type_complaint_is_auto_replied_and_reopening_forwards_it() -> Result<(), Failed> {
     let rx = &ctx().receiver;
-    site_with(
-        "answers",
-        json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-answers"), "secret": WEBHOOK_SECRET}]),
-    )?;
-    let r = submit(
-        &json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}),
-        "auto-00000001",
-    )?;
+    site_with("answers", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-answers"), "secret": WEBHOOK_SECRET}]))?;
+    let r = submit(&json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}), "auto-00000001")?;
     eq(r.status, 201, &format!("submit ({})", r.raw))?;
     eq(r.body["status"].as_str(), Some("auto_replied"), "status")?;
-    eq(
-        field(&r.body, &["reply", "faq_id"]).as_str(),
-        Some("refund-arrival-time"),
-        "reply entry",
-    )?;
-    eq(
-        field(&r.body, &["reply", "author"]).as_str(),
-        Some("faq"),
-        "reply author",
-    )?;
-    check(
-        field(&r.body, &["reply", "text"])
-            .as_str()
-            .is_some_and(|t| t.chars().count() > 10),
-        "reply text",
-    )?;
-    let (id, token) = (
-        r.body["id"].as_str().unwrap_or("").to_string(),
-        r.body["access_token"].as_str().unwrap_or("").to_string(),
-    );
+    eq(field(&r.body, &["reply", "faq_id"]).as_str(), Some("refund-arrival-time"), "reply entry")?;
+    eq(field(&r.body, &["reply", "author"]).as_str(), Some("faq"), "reply author")?;
+    check(field(&r.body, &["reply", "text"]).as_str().is_some_and(|t| t.chars().count() > 10), "reply text")?;
+    let (id, token) = (r.body["id"].as_str().unwrap_or("").to_string(), r.body["access_token"].as_str().unwrap_or("").to_string());
 
-    let view = get(
-        &format!("/v1/complaints/{id}"),
-        &[("Authorization", &format!("Bearer {token}"))],
-    )?;
-    eq(
-        view.body["status"].as_str(),
-        Some("auto_replied"),
-        "status in the customer's view",
-    )?;
-    eq(
-        field(&view.body, &["replies"]).as_array().map(Vec::len),
-        Some(1),
-        "one reply",
-    )?;
-    eq(
-        field(&view.body["replies"][0], &["faq_id"]).as_str(),
-        Some("refund-arrival-time"),
-        "reply in the view",
-    )?;
+    let view = get(&format!("/v1/complaints/{id}"), &[("Authorization", &format!("Bearer {token}"))])?;
+    eq(view.body["status"].as_str(), Some("auto_replied"), "status in the customer's view")?;
+    eq(field(&view.body, &["replies"]).as_array().map(Vec::len), Some(1), "one reply")?;
+    eq(field(&view.body["replies"][0], &["faq_id"]).as_str(), Some("refund-arrival-time"), "reply in the view")?;
     let d = deliveries(&id)?;
-    eq(
-        (
-            d.body["delivery"].as_str(),
-            d.body["attempts"].as_array().map(Vec::len),
-        ),
-        (Some("none"), Some(0)),
-        "not forwarded",
-    )?;
+    eq((d.body["delivery"].as_str(), d.body["attempts"].as_array().map(Vec::len)), (Some("none"), Some(0)), "not forwarded")?;
     // The idempotent retry answers the same reply.
-    let again = submit(
-        &json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}),
-        "auto-00000001",
-    )?;
-    eq(
-        again.body["reply"].clone(),
-        r.body["reply"].clone(),
-        "reply on replay",
-    )?;
+    let again = submit(&json!({"site": "answers", "text": "退款一般几天到账啊 AUTO-1"}), "auto-00000001")?;
+    eq(again.body["reply"].clone(), r.body["reply"].clone(), "reply on replay")?;
 
     eq(reopen(&id, None)?.status, 401, "reopen without the token")?;
     let re = reopen(&id, Some(&token))?;
-    eq(
-        (re.status, re.body["status"].as_str()),
-        (200, Some("forwarded")),
-        &format!("reopen ({})", re.raw),
-    )?;
+    eq((re.status, re.body["status"].as_str()), (200, Some("forwarded")), &format!("reopen ({})", re.raw))?;
     wait_delivery(&id, "delivered", 30)?;
-    let got: Vec<_> = rx
-        .requests("/ok-answers")
-        .into_iter()
-        .filter(|q| q.text().contains(&id))
-        .collect();
+    let got: Vec<_> = rx.requests("/ok-answers").into_iter().filter(|q| q.text().contains(&id)).collect();
     eq(got.len(), 1, "deliveries to the merchant")?;
     let env: Value = serde_json::from_slice(&got[0].body)?;
     eq(env["reason"].as_str(), Some("reopened"), "reason")?;
-    eq(
-        field(&env, &["ticket", "first_reply", "faq_id"]).as_str(),
-        Some("refund-arrival-time"),
-        "the answer that did not help",
-    )?;
+    eq(field(&env, &["ticket", "first_reply", "faq_id"]).as_str(), Some("refund-arrival-time"), "the answer that did not help")?;
     // Saying it twice changes nothing and sends nothing more.
     let re2 = reopen(&id, Some(&token))?;
-    eq(
-        (re2.status, re2.body["status"].as_str()),
-        (200, Some("forwarded")),
-        "second reopen",
-    )?;
+    eq((re2.status, re2.body["status"].as_str()), (200, Some("forwarded")), "second reopen")?;
     std::thread::sleep(Duration::from_secs(2));
-    eq(
-        rx.requests("/ok-answers")
-            .into_iter()
-            .filter(|q| q.text().contains(&id))
-            .count(),
-        1,
-        "still one delivery",
-    )
+    eq(rx.requests("/ok-answers").into_iter().filter(|q| q.text().contains(&id)).count(), 1, "still one delivery")
 }
 
 fn late_delivery_is_acknowledged_and_forwarded_in_every_format() -> Result<(), Failed> {
@@ -945,165 +520,64 @@ fn late_delivery_is_acknowledged_and_forwarded_in_every_format() -> Result<(), F
             {"id": "wecom", "kind": "wecom", "url": rx.url("/wecom-bots?key=k")},
         ]),
     )?;
-    let r = submit(
-        &json!({"site": "bots", "text": "外卖超时一个多小时才送到，有赔偿吗？电话13812345678 ACK-1", "order_id": "WM-ACK-1"}),
-        "ack-000000001",
-    )?;
+    let r = submit(&json!({"site": "bots", "text": "外卖超时一个多小时才送到，有赔偿吗？电话13812345678 ACK-1", "order_id": "WM-ACK-1"}), "ack-000000001")?;
     eq(r.status, 201, &format!("submit ({})", r.raw))?;
     eq(r.body["status"].as_str(), Some("forwarded"), "status")?;
-    eq(
-        field(&r.body, &["reply", "faq_id"]).as_str(),
-        Some("late-delivery-compensation"),
-        "policy reply",
-    )?;
+    eq(field(&r.body, &["reply", "faq_id"]).as_str(), Some("late-delivery-compensation"), "policy reply")?;
     let id = r.body["id"].as_str().unwrap_or("").to_string();
     let d = wait_delivery(&id, "delivered", 30)?;
-    eq(
-        d.body["attempts"].as_array().map(Vec::len),
-        Some(4),
-        &format!("one accepted attempt per destination ({})", d.raw),
-    )?;
+    eq(d.body["attempts"].as_array().map(Vec::len), Some(4), &format!("one accepted attempt per destination ({})", d.raw))?;
 
     let one = |prefix: &str| -> Result<receiver::Received, Failed> {
-        let got: Vec<_> = rx
-            .requests(prefix)
-            .into_iter()
-            .filter(|q| q.text().contains("ACK-1"))
-            .collect();
+        let got: Vec<_> = rx.requests(prefix).into_iter().filter(|q| q.text().contains("ACK-1")).collect();
         eq(got.len(), 1, prefix)?;
         let q = got[0].clone();
-        check(
-            q.text().contains("138****5678") && !q.text().contains("13812345678"),
-            format!("{prefix}: phone masked: {}", q.text()),
-        )?;
+        check(q.text().contains("138****5678") && !q.text().contains("13812345678"), format!("{prefix}: phone masked: {}", q.text()))?;
         Ok(q)
     };
     let hook = one("/ok-bots")?;
-    check(
-        signature_ok(
-            hook.header("Qingting-Signature").unwrap_or(""),
-            &hook.body,
-            WEBHOOK_SECRET,
-        ),
-        "webhook signature",
-    )?;
+    check(signature_ok(hook.header("Qingting-Signature").unwrap_or(""), &hook.body, WEBHOOK_SECRET), "webhook signature")?;
     let env: Value = serde_json::from_slice(&hook.body)?;
-    eq(
-        (env["event"].as_str(), env["reason"].as_str()),
-        (Some("ticket.forwarded"), Some("created")),
-        "envelope",
-    )?;
-    eq(
-        field(&env, &["ticket", "first_reply", "faq_id"]).as_str(),
-        Some("late-delivery-compensation"),
-        "acknowledgement forwarded",
-    )?;
-    eq(
-        field(&env, &["ticket", "order_id"]).as_str(),
-        Some("WM-ACK-1"),
-        "order",
-    )?;
+    eq((env["event"].as_str(), env["reason"].as_str()), (Some("ticket.forwarded"), Some("created")), "envelope")?;
+    eq(field(&env, &["ticket", "first_reply", "faq_id"]).as_str(), Some("late-delivery-compensation"), "acknowledgement forwarded")?;
+    eq(field(&env, &["ticket", "order_id"]).as_str(), Some("WM-ACK-1"), "order")?;
 
     let feishu: Value = serde_json::from_slice(&one("/feishu-bots")?.body)?;
     eq(feishu["msg_type"].as_str(), Some("text"), "feishu format")?;
-    check(
-        feishu["sign"].as_str().is_some_and(|s| !s.is_empty()) && feishu["timestamp"].is_string(),
-        "feishu signed",
-    )?;
-    check(
-        field(&feishu, &["content", "text"])
-            .as_str()
-            .is_some_and(|t| t.contains(r.body["ticket_no"].as_str().unwrap_or("?"))),
-        "feishu names the ticket",
-    )?;
+    check(feishu["sign"].as_str().is_some_and(|s| !s.is_empty()) && feishu["timestamp"].is_string(), "feishu signed")?;
+    check(field(&feishu, &["content", "text"]).as_str().is_some_and(|t| t.contains(r.body["ticket_no"].as_str().unwrap_or("?"))), "feishu names the ticket")?;
     let ding = one("/dingtalk-bots")?;
-    check(
-        ding.path.contains("access_token=t&timestamp=") && ding.path.contains("&sign="),
-        format!("dingtalk signed URL: {}", ding.path),
-    )?;
-    eq(
-        serde_json::from_slice::<Value>(&ding.body)?["msgtype"].as_str(),
-        Some("text"),
-        "dingtalk format",
-    )?;
+    check(ding.path.contains("access_token=t&timestamp=") && ding.path.contains("&sign="), format!("dingtalk signed URL: {}", ding.path))?;
+    eq(serde_json::from_slice::<Value>(&ding.body)?["msgtype"].as_str(), Some("text"), "dingtalk format")?;
     let wecom: Value = serde_json::from_slice(&one("/wecom-bots")?.body)?;
     eq(wecom["msgtype"].as_str(), Some("text"), "wecom format")?;
 
     let token = r.body["access_token"].as_str().unwrap_or("");
     let re = reopen(&id, Some(token))?;
-    eq(
-        (re.status, re.code()),
-        (409, "cannot_reopen"),
-        "a forwarded ticket is not reopened by the customer",
-    )
+    eq((re.status, re.code()), (409, "cannot_reopen"), "a forwarded ticket is not reopened by the customer")
 }
 
 fn flaky_receiver_ends_with_exactly_one_verified_delivery() -> Result<(), Failed> {
     let rx = &ctx().receiver;
-    site_with(
-        "flaky",
-        json!([{"id": "hook", "kind": "webhook", "url": rx.url("/fail-3-flaky"), "secret": WEBHOOK_SECRET}]),
-    )?;
-    let r = submit(
-        &json!({"site": "flaky", "text": "菜里有头发，太恶心了，我的电话13812345678 FLAKY-1"}),
-        "flaky-00000001",
-    )?;
-    eq(
-        (r.status, r.body["status"].as_str()),
-        (201, Some("forwarded")),
-        &format!("submit ({})", r.raw),
-    )?;
+    site_with("flaky", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/fail-3-flaky"), "secret": WEBHOOK_SECRET}]))?;
+    let r = submit(&json!({"site": "flaky", "text": "菜里有头发，太恶心了，我的电话13812345678 FLAKY-1"}), "flaky-00000001")?;
+    eq((r.status, r.body["status"].as_str()), (201, Some("forwarded")), &format!("submit ({})", r.raw))?;
     let id = r.body["id"].as_str().unwrap_or("").to_string();
     let d = wait_delivery(&id, "delivered", 60)?;
 
     let got = rx.requests("/fail-3-flaky");
     eq(got.len(), 4, "three refused attempts and one more")?;
-    eq(
-        got.iter().filter(|q| q.status == 200).count(),
-        1,
-        "accepted deliveries",
-    )?;
+    eq(got.iter().filter(|q| q.status == 200).count(), 1, "accepted deliveries")?;
     let key = format!("{id}/hook");
     for q in &got {
-        eq(
-            q.header("Qingting-Delivery"),
-            Some(key.as_str()),
-            "same idempotency key on every attempt",
-        )?;
-        check(
-            signature_ok(
-                q.header("Qingting-Signature").unwrap_or(""),
-                &q.body,
-                WEBHOOK_SECRET,
-            ),
-            "signature verifies",
-        )?;
-        check(
-            !signature_ok(
-                q.header("Qingting-Signature").unwrap_or(""),
-                &q.body,
-                "some-other-secret-000",
-            ),
-            "and only with the secret",
-        )?;
-        check(
-            q.text().contains("138****5678") && !q.text().contains("13812345678"),
-            "phone masked",
-        )?;
+        eq(q.header("Qingting-Delivery"), Some(key.as_str()), "same idempotency key on every attempt")?;
+        check(signature_ok(q.header("Qingting-Signature").unwrap_or(""), &q.body, WEBHOOK_SECRET), "signature verifies")?;
+        check(!signature_ok(q.header("Qingting-Signature").unwrap_or(""), &q.body, "some-other-secret-000"), "and only with the secret")?;
+        check(q.text().contains("138****5678") && !q.text().contains("13812345678"), "phone masked")?;
     }
     let log: Vec<(Option<i64>, Option<&str>, Option<i64>)> = d.body["attempts"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|x| {
-                    (
-                        x["attempt"].as_i64(),
-                        x["outcome"].as_str(),
-                        x["http_status"].as_i64(),
-                    )
-                })
-                .collect()
-        })
+        .map(|a| a.iter().map(|x| (x["attempt"].as_i64(), x["outcome"].as_str(), x["http_status"].as_i64())).collect())
         .unwrap_or_default();
     eq(
         log,
@@ -1119,122 +593,43 @@ fn flaky_receiver_ends_with_exactly_one_verified_delivery() -> Result<(), Failed
 
 fn always_failing_receiver_ends_in_the_dead_letter_queue() -> Result<(), Failed> {
     let rx = &ctx().receiver;
-    site_with(
-        "down",
-        json!([{"id": "hook", "kind": "webhook", "url": rx.url("/down-1"), "secret": WEBHOOK_SECRET}]),
-    )?;
-    let r = submit(
-        &json!({"site": "down", "text": "骑手把餐洒了一地，汤都没了 DOWN-1"}),
-        "down-00000001",
-    )?;
-    eq(
-        (r.status, r.body["status"].as_str()),
-        (201, Some("forwarded")),
-        &format!("submit ({})", r.raw),
-    )?;
-    let (id, token) = (
-        r.body["id"].as_str().unwrap_or("").to_string(),
-        r.body["access_token"].as_str().unwrap_or("").to_string(),
-    );
+    site_with("down", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/down-1"), "secret": WEBHOOK_SECRET}]))?;
+    let r = submit(&json!({"site": "down", "text": "骑手把餐洒了一地，汤都没了 DOWN-1"}), "down-00000001")?;
+    eq((r.status, r.body["status"].as_str()), (201, Some("forwarded")), &format!("submit ({})", r.raw))?;
+    let (id, token) = (r.body["id"].as_str().unwrap_or("").to_string(), r.body["access_token"].as_str().unwrap_or("").to_string());
     let d = wait_delivery(&id, "dead_letter", 150)?;
     let attempts = d.body["attempts"].as_array().cloned().unwrap_or_default();
     let failed = attempts.iter().filter(|a| a["outcome"] == "failed").count();
-    check(
-        failed >= 3,
-        format!("retried before giving up ({failed} attempts)"),
-    )?;
-    eq(
-        rx.requests("/down-1").len(),
-        failed,
-        "every attempt is in the log",
-    )?;
-    eq(
-        attempts.last().and_then(|a| a["outcome"].as_str()),
-        Some("dead_letter"),
-        "last log row",
-    )?;
+    check(failed >= 3, format!("retried before giving up ({failed} attempts)"))?;
+    eq(rx.requests("/down-1").len(), failed, "every attempt is in the log")?;
+    eq(attempts.last().and_then(|a| a["outcome"].as_str()), Some("dead_letter"), "last log row")?;
     // Nothing lost: the ticket is stored once, readable by the customer, and marked for a person.
-    eq(
-        rows(&format!(
-            "SELECT delivery FROM complaints WHERE id = '{id}'"
-        ))?
-        .len(),
-        1,
-        "stored once",
-    )?;
-    let view = get(
-        &format!("/v1/complaints/{id}"),
-        &[("Authorization", &format!("Bearer {token}"))],
-    )?;
-    eq(
-        (view.status, view.body["status"].as_str()),
-        (200, Some("forwarded")),
-        "customer view",
-    )
+    eq(rows(&format!("SELECT delivery FROM complaints WHERE id = '{id}'"))?.len(), 1, "stored once")?;
+    let view = get(&format!("/v1/complaints/{id}"), &[("Authorization", &format!("Bearer {token}"))])?;
+    eq((view.status, view.body["status"].as_str()), (200, Some("forwarded")), "customer view")
 }
 
 fn merchant_configuration_is_validated_and_applied() -> Result<(), Failed> {
     let rx = &ctx().receiver;
     let r = admin("GET", "/v1/admin/sites/demo", None, Some("not-the-token"))?;
-    eq(
-        (r.status, r.code()),
-        (401, "admin_unauthorized"),
-        "wrong admin token",
-    )?;
-    let r = reply(
-        ctx()
-            .agent
-            .get(format!("{}/v1/admin/sites/demo", ctx().base))
-            .call(),
-    )?;
-    eq(
-        (r.status, r.code()),
-        (401, "admin_unauthorized"),
-        "no admin token",
-    )?;
-    let r = admin(
-        "PUT",
-        "/v1/admin/sites/shop",
-        Some(&json!({"merchant_name": "小店", "allowed_origins": ["javascript:alert(1)"]})),
-        None,
-    )?;
+    eq((r.status, r.code()), (401, "admin_unauthorized"), "wrong admin token")?;
+    let r = reply(ctx().agent.get(format!("{}/v1/admin/sites/demo", ctx().base)).call())?;
+    eq((r.status, r.code()), (401, "admin_unauthorized"), "no admin token")?;
+    let r = admin("PUT", "/v1/admin/sites/shop", Some(&json!({"merchant_name": "小店", "allowed_origins": ["javascript:alert(1)"]})), None)?;
     eq((r.status, r.code()), (400, "invalid_config"), "bad origin")?;
     site_with("shop", json!([]))?;
     for (bad, what) in [
-        (
-            json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-shop")}]),
-            "webhook without secret",
-        ),
-        (
-            json!([{"id": "hook", "kind": "webhook", "url": "ftp://x/y", "secret": WEBHOOK_SECRET}]),
-            "not http(s)",
-        ),
-        (
-            json!([{"id": "Bad Id", "kind": "wecom", "url": rx.url("/wecom-shop")}]),
-            "bad id",
-        ),
+        (json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-shop")}]), "webhook without secret"),
+        (json!([{"id": "hook", "kind": "webhook", "url": "ftp://x/y", "secret": WEBHOOK_SECRET}]), "not http(s)"),
+        (json!([{"id": "Bad Id", "kind": "wecom", "url": rx.url("/wecom-shop")}]), "bad id"),
     ] {
-        let r = admin(
-            "PUT",
-            "/v1/admin/sites/shop/destinations",
-            Some(&json!({ "destinations": bad })),
-            None,
-        )?;
+        let r = admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({ "destinations": bad })), None)?;
         eq((r.status, r.code()), (400, "invalid_destination"), what)?;
     }
-    let r = admin(
-        "PUT",
-        "/v1/admin/sites/shop/destinations",
-        Some(&json!({"destinations": [{"id": "x", "kind": "carrier-pigeon", "url": "https://a"}]})),
-        None,
-    )?;
+    let r =
+        admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({"destinations": [{"id": "x", "kind": "carrier-pigeon", "url": "https://a"}]})), None)?;
     eq((r.status, r.code()), (400, "invalid_json"), "unknown kind")?;
-    let r = admin(
-        "PUT",
-        "/v1/admin/sites/nowhere/destinations",
-        Some(&json!({"destinations": []})),
-        None,
-    )?;
+    let r = admin("PUT", "/v1/admin/sites/nowhere/destinations", Some(&json!({"destinations": []})), None)?;
     eq((r.status, r.code()), (404, "unknown_site"), "unknown site")?;
 
     let pack = json!({"id": "shop-pack", "version": 2, "entries": [{
@@ -1248,145 +643,56 @@ fn merchant_configuration_is_validated_and_applied() -> Result<(), Failed> {
 E x"
     );
     let r = admin("PUT", "/v1/admin/sites/shop/faq", Some(&bad), None)?;
-    eq(
-        (r.status, r.code()),
-        (400, "invalid_faq_pack"),
-        "unsafe entry id",
-    )?;
+    eq((r.status, r.code()), (400, "invalid_faq_pack"), "unsafe entry id")?;
     let r = admin("PUT", "/v1/admin/sites/shop/faq", Some(&pack), None)?;
     eq(r.status, 200, &format!("store the pack ({})", r.raw))?;
     let served = get("/v1/faq?site=shop&lang=zh-CN", &[])?;
-    check(
-        served.raw.contains("E shop-parking resolves")
-            && served.raw.contains("E refund-arrival-time"),
-        "merchant entry served over the default",
-    )?;
-    let r = submit(
-        &json!({"site": "shop", "text": "请问你们店停车场在哪里，可以停车吗"}),
-        "shop-00000001",
-    )?;
+    check(served.raw.contains("E shop-parking resolves") && served.raw.contains("E refund-arrival-time"), "merchant entry served over the default")?;
+    let r = submit(&json!({"site": "shop", "text": "请问你们店停车场在哪里，可以停车吗"}), "shop-00000001")?;
     eq(
-        (
-            r.body["status"].as_str(),
-            field(&r.body, &["reply", "faq_id"]).as_str(),
-        ),
+        (r.body["status"].as_str(), field(&r.body, &["reply", "faq_id"]).as_str()),
         (Some("auto_replied"), Some("shop-parking")),
         &format!("merchant answer ({})", r.raw),
     )?;
-    check(
-        field(&r.body, &["reply", "text"])
-            .as_str()
-            .is_some_and(|t| t.contains("停车")),
-        "merchant's own words",
-    )?;
-    let e = post_events(
-        &json!({"site": "shop", "event": "deflected", "faq_id": "shop-parking"}),
-        ORIGIN,
-    )?;
+    check(field(&r.body, &["reply", "text"]).as_str().is_some_and(|t| t.contains("停车")), "merchant's own words")?;
+    let e = post_events(&json!({"site": "shop", "event": "deflected", "faq_id": "shop-parking"}), ORIGIN)?;
     eq(e.status, 202, "deflection of a merchant entry")?;
-    let e = post_events(
-        &json!({"site": "demo", "event": "deflected", "faq_id": "shop-parking"}),
-        ORIGIN,
-    )?;
+    let e = post_events(&json!({"site": "demo", "event": "deflected", "faq_id": "shop-parking"}), ORIGIN)?;
     eq(e.status, 404, "another site does not have it")?;
 
-    let r = admin(
-        "PUT",
-        "/v1/admin/sites/shop/thresholds",
-        Some(&json!({"resolve": 0.2})),
-        None,
-    )?;
-    eq(
-        (r.status, r.code()),
-        (400, "invalid_config"),
-        "threshold out of range",
-    )?;
-    let r = admin(
-        "PUT",
-        "/v1/admin/sites/shop/thresholds",
-        Some(&json!({"resolve": 1.0, "acknowledge": null})),
-        None,
-    )?;
-    eq(
-        field(&r.body, &["thresholds", "resolve"]).as_f64(),
-        Some(1.0),
-        "stored threshold",
-    )?;
-    let r = submit(
-        &json!({"site": "shop", "text": "请问你们店停车场在哪里，可以停车吗？"}),
-        "shop-00000002",
-    )?;
-    eq(
-        r.body["status"].as_str(),
-        Some("forwarded"),
-        "a site that never auto-replies",
-    )?;
+    let r = admin("PUT", "/v1/admin/sites/shop/thresholds", Some(&json!({"resolve": 0.2})), None)?;
+    eq((r.status, r.code()), (400, "invalid_config"), "threshold out of range")?;
+    let r = admin("PUT", "/v1/admin/sites/shop/thresholds", Some(&json!({"resolve": 1.0, "acknowledge": null})), None)?;
+    eq(field(&r.body, &["thresholds", "resolve"]).as_f64(), Some(1.0), "stored threshold")?;
+    let r = submit(&json!({"site": "shop", "text": "请问你们店停车场在哪里，可以停车吗？"}), "shop-00000002")?;
+    eq(r.body["status"].as_str(), Some("forwarded"), "a site that never auto-replies")?;
 
-    site_with(
-        "shop",
-        json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-shop"), "secret": WEBHOOK_SECRET}]),
-    )?;
+    site_with("shop", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-shop"), "secret": WEBHOOK_SECRET}]))?;
     let shown = admin("GET", "/v1/admin/sites/shop", None, None)?;
-    eq(
-        field(&shown.body, &["destinations"])[0]["secret"].as_str(),
-        Some("********"),
-        "secrets are never shown back",
-    )?;
-    check(
-        !shown.raw.contains(WEBHOOK_SECRET),
-        "secret absent from the answer",
-    )?;
+    eq(field(&shown.body, &["destinations"])[0]["secret"].as_str(), Some("********"), "secrets are never shown back")?;
+    check(!shown.raw.contains(WEBHOOK_SECRET), "secret absent from the answer")?;
     let r = admin("DELETE", "/v1/admin/sites/shop/faq", None, None)?;
-    eq(
-        (r.status, r.body["faq_pack"].is_null()),
-        (200, true),
-        "pack removed",
-    )?;
-    check(
-        !get("/v1/faq?site=shop", &[])?.raw.contains("shop-parking"),
-        "back to the default pack",
-    )
+    eq((r.status, r.body["faq_pack"].is_null()), (200, true), "pack removed")?;
+    check(!get("/v1/faq?site=shop", &[])?.raw.contains("shop-parking"), "back to the default pack")
 }
 
 fn cron_sweep_requeues_a_lost_forwarding() -> Result<(), Failed> {
     let rx = &ctx().receiver;
     site_with("sweep", json!([]))?;
-    let r = submit(
-        &json!({"site": "sweep", "text": "包装破了，汤洒了一袋子 SWEEP-1"}),
-        "sweep-00000001",
-    )?;
+    let r = submit(&json!({"site": "sweep", "text": "包装破了，汤洒了一袋子 SWEEP-1"}), "sweep-00000001")?;
     let id = r.body["id"].as_str().unwrap_or("").to_string();
     wait_delivery(&id, "no_destination", 30)?;
-    site_with(
-        "sweep",
-        json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-sweep"), "secret": WEBHOOK_SECRET}]),
-    )?;
+    site_with("sweep", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-sweep"), "secret": WEBHOOK_SECRET}]))?;
     // As if the queue message had been lost long ago.
-    query(
-        &ctx().persist,
-        &format!(
-            "UPDATE complaints SET delivery = 'queued', delivery_at = '2000-01-01T00:00:00.000Z' WHERE id = '{id}'"
-        ),
-    )?;
+    query(&ctx().persist, &format!("UPDATE complaints SET delivery = 'queued', delivery_at = '2000-01-01T00:00:00.000Z' WHERE id = '{id}'"))?;
     let s = get("/__scheduled?cron=*/5+*+*+*+*", &[])?;
     eq(s.status, 200, &format!("cron ({})", s.raw))?;
     wait_delivery(&id, "delivered", 30)?;
-    eq(
-        rx.requests("/ok-sweep")
-            .into_iter()
-            .filter(|q| q.text().contains("SWEEP-1"))
-            .count(),
-        1,
-        "delivered once",
-    )
+    eq(rx.requests("/ok-sweep").into_iter().filter(|q| q.text().contains("SWEEP-1")).count(), 1, "delivered once")
 }
 
 fn post_events(body: &Value, origin: &str) -> Result<Reply, Failed> {
-    let req = ctx()
-        .agent
-        .post(format!("{}/v1/events", ctx().base))
-        .header("Content-Type", "application/json")
-        .header("Origin", origin);
+    let req = ctx().agent.post(format!("{}/v1/events", ctx().base)).header("Content-Type", "application/json").header("Origin", origin);
     reply(req.send(body.to_string().as_bytes()))
 }
 
@@ -1394,79 +700,25 @@ fn main() {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
     let tests: Vec<(&str, fn() -> Result<(), Failed>)> = vec![
-        (
-            "happy_path_stores_a_classified_masked_row",
-            happy_path_stores_a_classified_masked_row,
-        ),
-        (
-            "idempotent_retry_answers_the_same_ticket",
-            idempotent_retry_answers_the_same_ticket,
-        ),
-        (
-            "concurrent_retries_store_one_row",
-            concurrent_retries_store_one_row,
-        ),
-        (
-            "reused_key_with_other_content_is_a_conflict",
-            reused_key_with_other_content_is_a_conflict,
-        ),
-        (
-            "every_validation_error_is_clear_and_stores_nothing",
-            every_validation_error_is_clear_and_stores_nothing,
-        ),
-        (
-            "customer_view_needs_the_access_token",
-            customer_view_needs_the_access_token,
-        ),
-        (
-            "cors_lets_merchant_pages_read_answers",
-            cors_lets_merchant_pages_read_answers,
-        ),
-        (
-            "widget_files_are_served_for_other_origins",
-            widget_files_are_served_for_other_origins,
-        ),
-        (
-            "unknown_routes_and_methods_answer_json",
-            unknown_routes_and_methods_answer_json,
-        ),
-        (
-            "faq_pack_is_served_per_site_and_language",
-            faq_pack_is_served_per_site_and_language,
-        ),
-        (
-            "deflection_events_are_counted_per_site_entry_and_day",
-            deflection_events_are_counted_per_site_entry_and_day,
-        ),
-        (
-            "faq_type_complaint_is_auto_replied_and_reopening_forwards_it",
-            faq_type_complaint_is_auto_replied_and_reopening_forwards_it,
-        ),
-        (
-            "late_delivery_is_acknowledged_and_forwarded_in_every_format",
-            late_delivery_is_acknowledged_and_forwarded_in_every_format,
-        ),
-        (
-            "flaky_receiver_ends_with_exactly_one_verified_delivery",
-            flaky_receiver_ends_with_exactly_one_verified_delivery,
-        ),
-        (
-            "always_failing_receiver_ends_in_the_dead_letter_queue",
-            always_failing_receiver_ends_in_the_dead_letter_queue,
-        ),
-        (
-            "merchant_configuration_is_validated_and_applied",
-            merchant_configuration_is_validated_and_applied,
-        ),
-        (
-            "cron_sweep_requeues_a_lost_forwarding",
-            cron_sweep_requeues_a_lost_forwarding,
-        ),
+        ("happy_path_stores_a_classified_masked_row", happy_path_stores_a_classified_masked_row),
+        ("idempotent_retry_answers_the_same_ticket", idempotent_retry_answers_the_same_ticket),
+        ("concurrent_retries_store_one_row", concurrent_retries_store_one_row),
+        ("reused_key_with_other_content_is_a_conflict", reused_key_with_other_content_is_a_conflict),
+        ("every_validation_error_is_clear_and_stores_nothing", every_validation_error_is_clear_and_stores_nothing),
+        ("customer_view_needs_the_access_token", customer_view_needs_the_access_token),
+        ("cors_lets_merchant_pages_read_answers", cors_lets_merchant_pages_read_answers),
+        ("widget_files_are_served_for_other_origins", widget_files_are_served_for_other_origins),
+        ("unknown_routes_and_methods_answer_json", unknown_routes_and_methods_answer_json),
+        ("faq_pack_is_served_per_site_and_language", faq_pack_is_served_per_site_and_language),
+        ("deflection_events_are_counted_per_site_entry_and_day", deflection_events_are_counted_per_site_entry_and_day),
+        ("faq_type_complaint_is_auto_replied_and_reopening_forwards_it", faq_type_complaint_is_auto_replied_and_reopening_forwards_it),
+        ("late_delivery_is_acknowledged_and_forwarded_in_every_format", late_delivery_is_acknowledged_and_forwarded_in_every_format),
+        ("flaky_receiver_ends_with_exactly_one_verified_delivery", flaky_receiver_ends_with_exactly_one_verified_delivery),
+        ("always_failing_receiver_ends_in_the_dead_letter_queue", always_failing_receiver_ends_in_the_dead_letter_queue),
+        ("merchant_configuration_is_validated_and_applied", merchant_configuration_is_validated_and_applied),
+        ("cron_sweep_requeues_a_lost_forwarding", cron_sweep_requeues_a_lost_forwarding),
     ];
-    let trials: Vec<Trial> = tests
-        .into_iter()
-        .map(|(name, f)| Trial::test(name, move || f()))
-        .collect();
+    let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, move || f())).collect();
     if args.list {
         libtest_mimic::run(&args, trials).exit();
     }
@@ -1485,15 +737,8 @@ fn main() {
         ("FORWARD_RETRY_MAX_SECONDS", "2"),
     ];
     let server = match DevServer::start(Options {
-        sites: vec![SiteSeed {
-            key: "demo".into(),
-            merchant_name: "测试商家".into(),
-            origins: vec![ORIGIN.into()],
-        }],
-        vars: vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "测试商家".into(), origins: vec![ORIGIN.into()] }],
+        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         ..Options::default()
     }) {
         Ok(s) => s,
@@ -1502,22 +747,11 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let _ = CTX.set(Ctx {
-        base: server.base_url.clone(),
-        persist: server.persist_to.clone(),
-        agent,
-        receiver,
-    });
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let _ = CTX.set(Ctx { base: server.base_url.clone(), persist: server.persist_to.clone(), agent, receiver });
     let conclusion = libtest_mimic::run(&args, trials);
     if conclusion.has_failed() {
-        eprintln!(
-            "--- wrangler dev log (last lines) ---\n{}",
-            server.log_tail()
-        );
+        eprintln!("--- wrangler dev log (last lines) ---\n{}", server.log_tail());
     }
     drop(server);
     conclusion.exit();

@@ -21,19 +21,10 @@ pub struct Labelled {
 }
 
 pub fn read_jsonl(path: &std::path::Path) -> Result<Vec<Labelled>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| CliError::Data {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| CliError::Data { path: path.display().to_string(), line: i + 1, message: e.to_string() }))
         .collect()
 }

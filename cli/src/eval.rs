@@ -21,35 +21,19 @@ pub struct Args {
 
 pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
     if args.complaint.is_none() && args.categories.is_none() {
-        return Err(CliError::Usage(
-            "give --complaint and/or --categories".into(),
-        ));
+        return Err(CliError::Usage("give --complaint and/or --categories".into()));
     }
     println!("model {}", classifier.model_version());
     if let Some(path) = &args.complaint {
         let rows = read_jsonl(path)?;
         let start = Instant::now();
-        let pairs: Vec<(bool, bool)> = rows
-            .iter()
-            .filter_map(|r| {
-                r.complaint
-                    .map(|g| (classifier.classify(&r.text).complaint, g))
-            })
-            .collect();
+        let pairs: Vec<(bool, bool)> = rows.iter().filter_map(|r| r.complaint.map(|g| (classifier.classify(&r.text).complaint, g))).collect();
         let us = start.elapsed().as_secs_f64() * 1e6 / rows.len().max(1) as f64;
-        println!(
-            "\n## {} ({us:.1} µs per text)\n{}",
-            path.display(),
-            binary(&pairs)
-        );
+        println!("\n## {} ({us:.1} µs per text)\n{}", path.display(), binary(&pairs));
     }
     if let Some(path) = &args.categories {
         let rows = read_jsonl(path)?;
-        let ids: Vec<String> = classifier
-            .category_ids()
-            .iter()
-            .map(|c| c.as_str().to_string())
-            .collect();
+        let ids: Vec<String> = classifier.category_ids().iter().map(|c| c.as_str().to_string()).collect();
         let index = |name: &str| ids.iter().position(|i| i == name);
         let (mut given, mut end_to_end) = (Vec::new(), Vec::new());
         for r in rows.iter().filter(|r| !r.categories.is_empty()) {
@@ -58,31 +42,13 @@ pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
             let analysis = classifier.analyse(&r.text);
             let (_, probs) = classifier.scores(&analysis);
             let (predicted, primary) = classifier.categorize(&probs);
-            given.push(LabelledPrediction {
-                predicted,
-                gold: gold.clone(),
-                predicted_primary: Some(primary),
-                gold_primary,
-            });
+            given.push(LabelledPrediction { predicted, gold: gold.clone(), predicted_primary: Some(primary), gold_primary });
             let c = classifier.classify(&r.text);
-            let predicted: Vec<usize> = c
-                .categories
-                .iter()
-                .filter_map(|c| index(c.as_str()))
-                .collect();
+            let predicted: Vec<usize> = c.categories.iter().filter_map(|c| index(c.as_str())).collect();
             let predicted_primary = c.primary.as_ref().and_then(|p| index(p.as_str()));
-            end_to_end.push(LabelledPrediction {
-                predicted,
-                gold,
-                predicted_primary,
-                gold_primary,
-            });
+            end_to_end.push(LabelledPrediction { predicted, gold, predicted_primary, gold_primary });
         }
-        println!(
-            "\n## {} — categories of complaints (category heads alone)\n{}",
-            path.display(),
-            multilabel(&ids, &given)
-        );
+        println!("\n## {} — categories of complaints (category heads alone)\n{}", path.display(), multilabel(&ids, &given));
         let e2e = multilabel(&ids, &end_to_end);
         let micro = e2e.micro();
         println!(

@@ -23,11 +23,7 @@ mod similar;
 mod train;
 
 #[derive(Parser)]
-#[command(
-    name = "qingting",
-    version,
-    about = "倾听 Qingting complaint classifier"
-)]
+#[command(name = "qingting", version, about = "倾听 Qingting complaint classifier")]
 struct Cli {
     /// Use this model artefact instead of the built-in one.
     #[arg(long, global = true)]
@@ -74,11 +70,7 @@ pub enum CliError {
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
     #[error("{path}:{line}: {message}")]
-    Data {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    Data { path: String, line: usize, message: String },
     #[error("model: {0}")]
     Model(#[from] qingting_shared::model::ModelError),
     #[error("{0}")]
@@ -89,10 +81,7 @@ fn load_classifier(model: Option<&PathBuf>) -> Result<Classifier, CliError> {
     match model {
         None => Ok(Classifier::builtin().clone()),
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|source| CliError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
             Ok(Classifier::from_model_bytes(&bytes)?)
         }
     }
@@ -100,19 +89,11 @@ fn load_classifier(model: Option<&PathBuf>) -> Result<Classifier, CliError> {
 
 /// Runs `f` on every non-empty stdin line (with its 1-based number) and writes its JSON answer.
 /// Split on bytes, not `lines()`: a line that is not UTF-8 gets an error line, and the run goes on.
-pub fn each_jsonl_line(
-    mut f: impl FnMut(&str, usize) -> serde_json::Value,
-) -> Result<(), CliError> {
+pub fn each_jsonl_line(mut f: impl FnMut(&str, usize) -> serde_json::Value) -> Result<(), CliError> {
     let mut out = BufWriter::new(io::stdout().lock());
-    let io_err = |source| CliError::Io {
-        path: "stdout".into(),
-        source,
-    };
+    let io_err = |source| CliError::Io { path: "stdout".into(), source };
     for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
-        let line = line.map_err(|source| CliError::Io {
-            path: "stdin".into(),
-            source,
-        })?;
+        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
         let result = match String::from_utf8(line) {
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => f(&line, n + 1),
@@ -130,19 +111,10 @@ fn classify(classifier: &Classifier, explain: bool) -> Result<(), CliError> {
 }
 
 /// One output line for one input line: a classification, or an error object for that id.
-pub fn classify_line(
-    classifier: &Classifier,
-    line: &str,
-    line_no: usize,
-    explain: bool,
-) -> serde_json::Value {
+pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize, explain: bool) -> serde_json::Value {
     use serde_json::{Value, json};
     let parsed: Result<Value, _> = serde_json::from_str(line);
-    let id = parsed
-        .as_ref()
-        .ok()
-        .and_then(|v| v.get("id").cloned())
-        .unwrap_or(Value::Null);
+    let id = parsed.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
     let text = match &parsed {
         Err(e) => {
             return json!({"id": id, "line": line_no, "error": {"code": "invalid_json", "message": e.to_string()}});
@@ -170,15 +142,9 @@ pub fn classify_line(
 fn segment(classifier: &Classifier) -> Result<(), CliError> {
     let stdin = io::stdin();
     let mut out = BufWriter::new(io::stdout().lock());
-    let io_err = |source| CliError::Io {
-        path: "stdout".into(),
-        source,
-    };
+    let io_err = |source| CliError::Io { path: "stdout".into(), source };
     for line in stdin.lock().lines() {
-        let line = line.map_err(|source| CliError::Io {
-            path: "stdin".into(),
-            source,
-        })?;
+        let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
         let norm = qingting_shared::text::normalize(&line);
         writeln!(out, "{}", classifier.segmenter().cut(&norm).join(" ")).map_err(io_err)?;
     }
@@ -186,31 +152,14 @@ fn segment(classifier: &Classifier) -> Result<(), CliError> {
 }
 
 fn faq_compile(pack: &PathBuf, out: Option<&PathBuf>) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(pack).map_err(|source| CliError::Io {
-        path: pack.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(pack).map_err(|source| CliError::Io { path: pack.display().to_string(), source })?;
     let parsed: qingting_shared::faq::FaqPack =
-        serde_json::from_str(&text).map_err(|e| CliError::Data {
-            path: pack.display().to_string(),
-            line: e.line(),
-            message: e.to_string(),
-        })?;
-    parsed
-        .validate()
-        .map_err(|e| CliError::Usage(format!("{}: {e}", pack.display())))?;
+        serde_json::from_str(&text).map_err(|e| CliError::Data { path: pack.display().to_string(), line: e.line(), message: e.to_string() })?;
+    parsed.validate().map_err(|e| CliError::Usage(format!("{}: {e}", pack.display())))?;
     let compiled = qingting_shared::faq::compiled::write(&parsed, None);
     match out {
-        Some(path) => std::fs::write(path, compiled).map_err(|source| CliError::Io {
-            path: path.display().to_string(),
-            source,
-        }),
-        None => io::stdout()
-            .write_all(compiled.as_bytes())
-            .map_err(|source| CliError::Io {
-                path: "stdout".into(),
-                source,
-            }),
+        Some(path) => std::fs::write(path, compiled).map_err(|source| CliError::Io { path: path.display().to_string(), source }),
+        None => io::stdout().write_all(compiled.as_bytes()).map_err(|source| CliError::Io { path: "stdout".into(), source }),
     }
 }
 

@@ -25,20 +25,11 @@ struct Pair {
 }
 
 fn read_pairs(path: &PathBuf) -> Result<Vec<Pair>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| CliError::Data {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| CliError::Data { path: path.display().to_string(), line: i + 1, message: e.to_string() }))
         .collect()
 }
 
@@ -69,38 +60,15 @@ pub struct TrainArgs {
 
 pub fn train(segmenter: &Segmenter, args: &TrainArgs) -> Result<(), CliError> {
     let pairs = read_pairs(&args.pairs)?;
-    let examples: Vec<Example> = pairs
-        .iter()
-        .filter_map(|p| {
-            p.same.map(|s| Example {
-                features: pair_features(segmenter, &p.q1, &p.q2),
-                targets: vec![s == 1],
-                weight: 1.0,
-            })
-        })
-        .collect();
-    let cfg = TrainConfig {
-        bits: 18,
-        epochs: 8,
-        learning_rate: 0.2,
-        l2: 1e-6,
-        seed: 20261123,
-        balance: false,
-    };
+    let examples: Vec<Example> =
+        pairs.iter().filter_map(|p| p.same.map(|s| Example { features: pair_features(segmenter, &p.q1, &p.q2), targets: vec![s == 1], weight: 1.0 })).collect();
+    let cfg = TrainConfig { bits: 18, epochs: 8, learning_rate: 0.2, l2: 1e-6, seed: 20261123, balance: false };
     let mut table = fit(&examples, 1, &cfg);
     table.prune(0.3);
     let model = table.quantize(&["same"], &[0.5], 15);
     let bytes = model.to_bytes();
-    std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io {
-        path: args.out.display().to_string(),
-        source,
-    })?;
-    eprintln!(
-        "trained on {} pairs → {} ({} bytes)",
-        examples.len(),
-        args.out.display(),
-        bytes.len()
-    );
+    std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io { path: args.out.display().to_string(), source })?;
+    eprintln!("trained on {} pairs → {} ({} bytes)", examples.len(), args.out.display(), bytes.len());
     Ok(())
 }
 
@@ -143,19 +111,11 @@ fn bm25(idf: &Idf, q: &[String], d: &[String], avg: f32) -> f32 {
         *tf.entry(t).or_default() += 1.0;
     }
     let len = d.len() as f32;
-    q.iter()
-        .filter_map(|t| {
-            tf.get(t.as_str())
-                .map(|&f| idf.get(t) * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len / avg)))
-        })
-        .sum()
+    q.iter().filter_map(|t| tf.get(t.as_str()).map(|&f| idf.get(t) * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len / avg)))).sum()
 }
 
 fn char_grams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = normalize(text)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let chars: Vec<char> = normalize(text).chars().filter(|c| c.is_alphanumeric()).collect();
     let mut out: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
     out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
     out
@@ -166,17 +126,12 @@ fn tfidf_vector<'a>(idf: &Idf, t: &'a [String]) -> HashMap<&'a str, f32> {
     for x in t {
         *m.entry(x.as_str()).or_default() += 1.0;
     }
-    m.into_iter()
-        .map(|(k, v)| (k, (1.0 + v.ln()) * idf.get(k)))
-        .collect()
+    m.into_iter().map(|(k, v)| (k, (1.0 + v.ln()) * idf.get(k))).collect()
 }
 
 fn cosine(idf: &Idf, a: &[String], b: &[String]) -> f32 {
     let (va, vb) = (tfidf_vector(idf, a), tfidf_vector(idf, b));
-    let dot: f32 = va
-        .iter()
-        .filter_map(|(k, x)| vb.get(k).map(|y| x * y))
-        .sum();
+    let dot: f32 = va.iter().filter_map(|(k, x)| vb.get(k).map(|y| x * y)).sum();
     let norm = |v: &HashMap<&str, f32>| v.values().map(|x| x * x).sum::<f32>().sqrt();
     let d = norm(&va) * norm(&vb);
     if d == 0.0 { 0.0 } else { dot / d }
@@ -200,38 +155,21 @@ fn best_f1(scored: &[(f32, bool)]) -> f64 {
 
 pub fn eval(segmenter: &Segmenter, args: &EvalArgs) -> Result<(), CliError> {
     let train = read_pairs(&args.train)?;
-    let pairs: Vec<Pair> = read_pairs(&args.pairs)?
-        .into_iter()
-        .filter(|p| p.same.is_some())
-        .collect();
-    let word_docs: Vec<Vec<String>> = train
-        .iter()
-        .flat_map(|p| [terms(segmenter, &p.q1), terms(segmenter, &p.q2)])
-        .collect();
+    let pairs: Vec<Pair> = read_pairs(&args.pairs)?.into_iter().filter(|p| p.same.is_some()).collect();
+    let word_docs: Vec<Vec<String>> = train.iter().flat_map(|p| [terms(segmenter, &p.q1), terms(segmenter, &p.q2)]).collect();
     let avg = word_docs.iter().map(|d| d.len() as f32).sum::<f32>() / word_docs.len().max(1) as f32;
     let word_idf = Idf::new(word_docs.into_iter());
-    let char_idf = Idf::new(
-        train
-            .iter()
-            .flat_map(|p| [char_grams(&p.q1), char_grams(&p.q2)]),
-    );
+    let char_idf = Idf::new(train.iter().flat_map(|p| [char_grams(&p.q1), char_grams(&p.q2)]));
     let model = builtin()?;
     let (mut ours, mut bm, mut tfidf) = (Vec::new(), Vec::new(), Vec::new());
     for p in &pairs {
         let y = p.same == Some(1);
         let (a, b) = (terms(segmenter, &p.q1), terms(segmenter, &p.q2));
-        bm.push((
-            (bm25(&word_idf, &a, &b, avg) + bm25(&word_idf, &b, &a, avg)) / 2.0,
-            y,
-        ));
+        bm.push(((bm25(&word_idf, &a, &b, avg) + bm25(&word_idf, &b, &a, avg)) / 2.0, y));
         tfidf.push((cosine(&char_idf, &char_grams(&p.q1), &char_grams(&p.q2)), y));
         ours.push((similarity(&model, segmenter, &p.q1, &p.q2), y));
     }
-    println!(
-        "## Paraphrase pairs: {} held-out ATEC pairs ({} same)\n",
-        pairs.len(),
-        pairs.iter().filter(|p| p.same == Some(1)).count()
-    );
+    println!("## Paraphrase pairs: {} held-out ATEC pairs ({} same)\n", pairs.len(), pairs.iter().filter(|p| p.same == Some(1)).count());
     println!("| method | ROC-AUC | best F1 |");
     println!("|---|---:|---:|");
     for (name, s) in [

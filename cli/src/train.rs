@@ -8,9 +8,7 @@ use qingting_shared::eval::{LabelledPrediction, multilabel};
 use qingting_shared::model::Model;
 use qingting_shared::numeric::sigmoid;
 use qingting_shared::segment::Segmenter;
-use qingting_shared::train::{
-    Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle,
-};
+use qingting_shared::train::{Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
 
 use crate::CliError;
 use crate::data::read_jsonl;
@@ -81,31 +79,19 @@ fn split<T: Clone>(items: &[T], holdout: f64, seed: u64) -> (Vec<T>, Vec<T>) {
 
 /// Category metrics of out-of-fold probabilities with the chosen thresholds (the same decision
 /// rule as `Classifier::categorize`, on float weights).
-fn oof_report(
-    oof: &[Vec<f32>],
-    examples: &[Example],
-    names: &[&str],
-    thresholds: &[f32],
-) -> qingting_shared::eval::MultiLabelReport {
+fn oof_report(oof: &[Vec<f32>], examples: &[Example], names: &[&str], thresholds: &[f32]) -> qingting_shared::eval::MultiLabelReport {
     let other = names.iter().position(|n| *n == "other");
     let items: Vec<LabelledPrediction> = oof
         .iter()
         .zip(examples)
         .map(|(p, e)| {
             let primary = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
-            let mut predicted: Vec<usize> = (0..p.len())
-                .filter(|&i| i == primary || p[i] >= thresholds[i])
-                .collect();
+            let mut predicted: Vec<usize> = (0..p.len()).filter(|&i| i == primary || p[i] >= thresholds[i]).collect();
             if Some(primary) != other {
                 predicted.retain(|&i| Some(i) != other);
             }
             let gold: Vec<usize> = (0..p.len()).filter(|&i| e.targets[i]).collect();
-            LabelledPrediction {
-                predicted,
-                gold_primary: gold.first().copied(),
-                gold,
-                predicted_primary: Some(primary),
-            }
+            LabelledPrediction { predicted, gold_primary: gold.first().copied(), gold, predicted_primary: Some(primary) }
         })
         .collect();
     let labels: Vec<String> = names.iter().map(|n| n.to_string()).collect();
@@ -115,28 +101,14 @@ fn oof_report(
 pub fn run(args: &Args) -> Result<(), CliError> {
     let segmenter = Segmenter::builtin();
     let taxonomy = Taxonomy::default_taxonomy();
-    let names: Vec<&str> = taxonomy
-        .categories()
-        .iter()
-        .map(|c| c.id.as_str())
-        .collect();
+    let names: Vec<&str> = taxonomy.categories().iter().map(|c| c.id.as_str()).collect();
 
     let complaint_examples = |path: &PathBuf| -> Result<Vec<Example>, CliError> {
         read_jsonl(path)?
             .iter()
             .map(|r| {
-                let label = r.complaint.ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "{}: row {} has no `complaint`",
-                        path.display(),
-                        r.id
-                    ))
-                })?;
-                Ok(Example {
-                    features: analyse(&segmenter, &r.text).features,
-                    targets: vec![label],
-                    weight: r.weight.unwrap_or(1.0),
-                })
+                let label = r.complaint.ok_or_else(|| CliError::Usage(format!("{}: row {} has no `complaint`", path.display(), r.id)))?;
+                Ok(Example { features: analyse(&segmenter, &r.text).features, targets: vec![label], weight: r.weight.unwrap_or(1.0) })
             })
             .collect()
     };
@@ -149,37 +121,14 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let mut categories = Vec::with_capacity(category_rows.len());
     for r in &category_rows {
         if let Some(unknown) = r.categories.iter().find(|c| !names.contains(&c.as_str())) {
-            return Err(CliError::Usage(format!(
-                "{}: row {} has unknown category {unknown}",
-                args.categories.display(),
-                r.id
-            )));
+            return Err(CliError::Usage(format!("{}: row {} has unknown category {unknown}", args.categories.display(), r.id)));
         }
-        let targets = names
-            .iter()
-            .map(|n| r.categories.iter().any(|c| c == n))
-            .collect();
-        categories.push(Example {
-            features: analyse(&segmenter, &r.text).features,
-            targets,
-            weight: r.weight.unwrap_or(1.0),
-        });
+        let targets = names.iter().map(|n| r.categories.iter().any(|c| c == n)).collect();
+        categories.push(Example { features: analyse(&segmenter, &r.text).features, targets, weight: r.weight.unwrap_or(1.0) });
     }
-    eprintln!(
-        "training on {} (+{} out-of-domain) complaint-or-not texts and {} categorised complaints",
-        complaint.len(),
-        extra.len(),
-        categories.len()
-    );
+    eprintln!("training on {} (+{} out-of-domain) complaint-or-not texts and {} categorised complaints", complaint.len(), extra.len(), categories.len());
 
-    let cfg = |bits| TrainConfig {
-        bits,
-        epochs: args.epochs,
-        learning_rate: args.learning_rate,
-        l2: args.l2,
-        seed: args.seed,
-        balance: false,
-    };
+    let cfg = |bits| TrainConfig { bits, epochs: args.epochs, learning_rate: args.learning_rate, l2: args.l2, seed: args.seed, balance: false };
     let category_cfg = |bits| TrainConfig {
         balance: args.balance,
         epochs: args.category_epochs.unwrap_or(args.epochs),
@@ -191,24 +140,12 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let (mut c_fit, c_held) = split(&complaint, args.holdout, args.seed);
     c_fit.extend(extra.iter().cloned());
     let c_table = fit_sparse(&c_fit, 1, &cfg(args.bits_complaint), args.keep_complaint, 2);
-    let logits: Vec<(f32, bool)> = c_held
-        .iter()
-        .map(|e| (c_table.logits(&e.features)[0], e.targets[0]))
-        .collect();
+    let logits: Vec<(f32, bool)> = c_held.iter().map(|e| (c_table.logits(&e.features)[0], e.targets[0])).collect();
     let (platt_a, platt_b) = platt(&logits);
-    let calibrated: Vec<(f32, bool)> = logits
-        .iter()
-        .map(|&(z, y)| (sigmoid(platt_a * z + platt_b), y))
-        .collect();
+    let calibrated: Vec<(f32, bool)> = logits.iter().map(|&(z, y)| (sigmoid(platt_a * z + platt_b), y)).collect();
     let complaint_threshold = best_accuracy_threshold(&calibrated);
-    let held_acc = calibrated
-        .iter()
-        .filter(|&&(p, y)| (p >= complaint_threshold) == y)
-        .count() as f64
-        / calibrated.len().max(1) as f64;
-    eprintln!(
-        "hold-out: complaint accuracy {held_acc:.4} at threshold {complaint_threshold:.2} (platt a={platt_a:.3} b={platt_b:.3})"
-    );
+    let held_acc = calibrated.iter().filter(|&&(p, y)| (p >= complaint_threshold) == y).count() as f64 / calibrated.len().max(1) as f64;
+    eprintln!("hold-out: complaint accuracy {held_acc:.4} at threshold {complaint_threshold:.2} (platt a={platt_a:.3} b={platt_b:.3})");
 
     // Category thresholds from out-of-fold probabilities over all the category data: the data is
     // small, and one 15 % hold-out gave thresholds that moved with the seed.
@@ -216,51 +153,16 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     shuffle(&mut order, args.seed ^ 0x5555);
     let mut oof: Vec<Vec<f32>> = vec![Vec::new(); categories.len()];
     for fold in 0..args.folds {
-        let held: Vec<usize> = order
-            .iter()
-            .copied()
-            .skip(fold)
-            .step_by(args.folds)
-            .collect();
-        let fit_set: Vec<Example> = order
-            .iter()
-            .filter(|i| !held.contains(i))
-            .map(|&i| categories[i].clone())
-            .collect();
-        let table = fit_sparse(
-            &fit_set,
-            names.len(),
-            &category_cfg(args.bits_categories),
-            args.keep_categories,
-            5,
-        );
+        let held: Vec<usize> = order.iter().copied().skip(fold).step_by(args.folds).collect();
+        let fit_set: Vec<Example> = order.iter().filter(|i| !held.contains(i)).map(|&i| categories[i].clone()).collect();
+        let table = fit_sparse(&fit_set, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
         for &i in &held {
-            oof[i] = table
-                .logits(&categories[i].features)
-                .into_iter()
-                .map(sigmoid)
-                .collect();
+            oof[i] = table.logits(&categories[i].features).into_iter().map(sigmoid).collect();
         }
     }
-    let thresholds: Vec<f32> = (0..names.len())
-        .map(|h| {
-            best_f1_threshold(
-                &oof.iter()
-                    .zip(&categories)
-                    .map(|(p, e)| (p[h], e.targets[h]))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    eprintln!(
-        "out-of-fold: category thresholds {}",
-        names
-            .iter()
-            .zip(&thresholds)
-            .map(|(n, t)| format!("{n}={t:.2}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let thresholds: Vec<f32> =
+        (0..names.len()).map(|h| best_f1_threshold(&oof.iter().zip(&categories).map(|(p, e)| (p[h], e.targets[h])).collect::<Vec<_>>())).collect();
+    eprintln!("out-of-fold: category thresholds {}", names.iter().zip(&thresholds).map(|(n, t)| format!("{n}={t:.2}")).collect::<Vec<_>>().join(" "));
     let report = oof_report(&oof, &categories, &names, &thresholds);
     eprintln!(
         "out-of-fold ({} folds): categories micro-F1 {:.4} macro-F1 {:.4} primary accuracy {:.4}",
@@ -273,13 +175,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     // 2. Refit on everything with the same settings; keep the calibration.
     let all: Vec<Example> = complaint.iter().chain(&extra).cloned().collect();
     let c_final = fit_sparse(&all, 1, &cfg(args.bits_complaint), args.keep_complaint, 2);
-    let k_final = fit_sparse(
-        &categories,
-        names.len(),
-        &category_cfg(args.bits_categories),
-        args.keep_categories,
-        5,
-    );
+    let k_final = fit_sparse(&categories, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
     let model = Model {
         version: args.version.clone(),
         complaint: c_final.quantize(&["complaint"], &[complaint_threshold], args.levels),
@@ -288,15 +184,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         platt_b,
     };
     let bytes = model.to_bytes();
-    std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io {
-        path: args.out.display().to_string(),
-        source,
-    })?;
-    eprintln!(
-        "wrote {} ({} bytes, version {})",
-        args.out.display(),
-        bytes.len(),
-        model.version
-    );
+    std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io { path: args.out.display().to_string(), source })?;
+    eprintln!("wrote {} ({} bytes, version {})", args.out.display(), bytes.len(), model.version);
     Ok(())
 }

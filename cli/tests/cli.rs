@@ -11,9 +11,7 @@ fn run(args: &[&str], stdin: &str) -> (String, String, bool) {
 
 /// Every stdout line parsed as JSON.
 fn json_lines(out: &str) -> Vec<Value> {
-    out.lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
+    out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
 }
 
 fn run_bytes(args: &[&str], stdin: &[u8]) -> (String, String, bool) {
@@ -24,18 +22,9 @@ fn run_bytes(args: &[&str], stdin: &[u8]) -> (String, String, bool) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("qingting starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
     let out = child.wait_with_output().expect("qingting runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
 }
 
 #[test]
@@ -48,43 +37,24 @@ fn classify_writes_one_line_per_input_with_the_documented_fields() {
     let a = &lines[0];
     assert_eq!(a["id"], "a");
     assert_eq!(a["complaint"], true);
-    assert!(
-        a["complaint_score"]
-            .as_f64()
-            .is_some_and(|s| (0.0..=1.0).contains(&s))
-    );
+    assert!(a["complaint_score"].as_f64().is_some_and(|s| (0.0..=1.0).contains(&s)));
     assert_eq!(a["primary"], "food_safety");
     assert_eq!(a["priority"], "P1");
-    assert!(
-        a["categories"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c == "food_safety"))
-    );
+    assert!(a["categories"].as_array().is_some_and(|c| c.iter().any(|c| c == "food_safety")));
     let b = &lines[1];
-    assert_eq!(
-        (
-            b["complaint"].clone(),
-            b["primary"].clone(),
-            b["priority"].clone()
-        ),
-        (Value::Bool(false), Value::Null, Value::Null)
-    );
+    assert_eq!((b["complaint"].clone(), b["primary"].clone(), b["priority"].clone()), (Value::Bool(false), Value::Null, Value::Null));
     assert_eq!(b["categories"], serde_json::json!([]));
 }
 
 #[test]
 fn bad_lines_give_an_error_line_for_that_id_and_the_rest_go_on() {
-    let input =
-        "not json\n{\"id\":7}\n{\"id\":8,\"text\":12}\n{\"id\":9,\"text\":\"骑手送餐太慢\"}\n";
+    let input = "not json\n{\"id\":7}\n{\"id\":8,\"text\":12}\n{\"id\":9,\"text\":\"骑手送餐太慢\"}\n";
     let (out, _, ok) = run(&["classify"], input);
     assert!(ok, "bad input lines are not a crash");
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["error"]["code"], "invalid_json");
-    assert_eq!(
-        (lines[1]["id"].clone(), lines[1]["error"]["code"].clone()),
-        (Value::from(7), Value::from("missing_text"))
-    );
+    assert_eq!((lines[1]["id"].clone(), lines[1]["error"]["code"].clone()), (Value::from(7), Value::from("missing_text")));
     assert_eq!(lines[2]["error"]["code"], "missing_text");
     assert_eq!(lines[3]["id"], 9);
     assert!(lines[3].get("error").is_none());
@@ -109,11 +79,7 @@ fn segment_prints_space_separated_tokens() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].split(' ').any(|t| t == "骑手"), "{}", lines[0]);
-    assert!(
-        lines[1].split(' ').any(|t| t == "账号"),
-        "Traditional input is normalised: {}",
-        lines[1]
-    );
+    assert!(lines[1].split(' ').any(|t| t == "账号"), "Traditional input is normalised: {}", lines[1]);
 }
 
 #[test]
@@ -128,45 +94,27 @@ fn eval_prints_metrics_for_a_labelled_file() {
     let dir = std::env::temp_dir().join(format!("qingting-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let complaint = dir.join("c.jsonl");
-    std::fs::write(&complaint, "{\"id\":\"1\",\"text\":\"太难吃了，再也不点了\",\"complaint\":true}\n{\"id\":\"2\",\"text\":\"很好吃，下次还来\",\"complaint\":false}\n").expect("write");
+    std::fs::write(
+        &complaint,
+        "{\"id\":\"1\",\"text\":\"太难吃了，再也不点了\",\"complaint\":true}\n{\"id\":\"2\",\"text\":\"很好吃，下次还来\",\"complaint\":false}\n",
+    )
+    .expect("write");
     let categories = dir.join("k.jsonl");
     std::fs::write(&categories, "{\"id\":\"1\",\"text\":\"少送了一份饮料\",\"categories\":[\"order_error\"],\"primary\":\"order_error\"}\n").expect("write");
-    let (out, err, ok) = run(
-        &[
-            "eval",
-            "--complaint",
-            complaint.to_str().unwrap(),
-            "--categories",
-            categories.to_str().unwrap(),
-        ],
-        "",
-    );
+    let (out, err, ok) = run(&["eval", "--complaint", complaint.to_str().unwrap(), "--categories", categories.to_str().unwrap()], "");
     assert!(ok, "{err}");
     assert!(out.contains("accuracy = 1.0000"), "{out}");
-    assert!(
-        out.contains("micro-F1") && out.contains("| order_error |"),
-        "{out}"
-    );
+    assert!(out.contains("micro-F1") && out.contains("| order_error |"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_compiled_default_faq_pack_is_up_to_date() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let (out, err, ok) = run(
-        &[
-            "faq-compile",
-            root.join("data/faq/default.json").to_str().unwrap(),
-        ],
-        "",
-    );
+    let (out, err, ok) = run(&["faq-compile", root.join("data/faq/default.json").to_str().unwrap()], "");
     assert!(ok, "{err}");
-    let committed = std::fs::read_to_string(root.join("shared/model/faq-default.qtf"))
-        .expect("compiled pack committed");
-    assert!(
-        out == committed,
-        "shared/model/faq-default.qtf is stale: run `cargo xtask faq`"
-    );
+    let committed = std::fs::read_to_string(root.join("shared/model/faq-default.qtf")).expect("compiled pack committed");
+    assert!(out == committed, "shared/model/faq-default.qtf is stale: run `cargo xtask faq`");
     let pack = qingting_shared::faq::compiled::read(&committed).expect("parses");
     assert!(pack.entries.len() >= 40);
 }
@@ -178,20 +126,10 @@ fn faq_decides_what_the_worker_would_do() {
     assert!(ok, "{err}");
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 4);
-    assert_eq!(
-        (
-            lines[0]["decision"].clone(),
-            lines[0]["matches"][0]["faq_id"].clone()
-        ),
-        (Value::from("resolve"), Value::from("refund-arrival-time"))
-    );
+    assert_eq!((lines[0]["decision"].clone(), lines[0]["matches"][0]["faq_id"].clone()), (Value::from("resolve"), Value::from("refund-arrival-time")));
     assert_eq!(lines[1]["decision"], "acknowledge");
     assert_eq!(lines[2]["decision"], "forward");
-    assert!(lines[0]["matches"].as_array().is_some_and(|m| {
-        m.len() <= 3
-            && m.iter()
-                .all(|x| x["score"].as_f64().is_some_and(|s| (0.0..1.0).contains(&s)))
-    }));
+    assert!(lines[0]["matches"].as_array().is_some_and(|m| { m.len() <= 3 && m.iter().all(|x| x["score"].as_f64().is_some_and(|s| (0.0..1.0).contains(&s))) }));
     assert_eq!(lines[3]["error"]["code"], "missing_text");
 }
 
@@ -202,10 +140,7 @@ fn similar_scores_pairs_higher_for_the_same_question() {
     assert!(ok, "{err}");
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 3);
-    let (same, different) = (
-        lines[0]["score"].as_f64().unwrap(),
-        lines[1]["score"].as_f64().unwrap(),
-    );
+    let (same, different) = (lines[0]["score"].as_f64().unwrap(), lines[1]["score"].as_f64().unwrap());
     assert!(same > different, "{same} vs {different}");
     assert_eq!(lines[2]["error"]["code"], "invalid_pair");
 }

@@ -13,31 +13,12 @@ const TEXTS: [&str; 4] = [
 
 fn bench(c: &mut Criterion) {
     let classifier = Classifier::builtin();
-    c.bench_function("normalize", |b| {
-        b.iter(|| {
-            TEXTS
-                .iter()
-                .map(|t| normalize(black_box(t)).len())
-                .sum::<usize>()
-        })
-    });
+    c.bench_function("normalize", |b| b.iter(|| TEXTS.iter().map(|t| normalize(black_box(t)).len()).sum::<usize>()));
     c.bench_function("segment", |b| {
         let normalized: Vec<String> = TEXTS.iter().map(|t| normalize(t)).collect();
-        b.iter(|| {
-            normalized
-                .iter()
-                .map(|t| classifier.segmenter().cut(black_box(t)).len())
-                .sum::<usize>()
-        })
+        b.iter(|| normalized.iter().map(|t| classifier.segmenter().cut(black_box(t)).len()).sum::<usize>())
     });
-    c.bench_function("classify (4 texts)", |b| {
-        b.iter(|| {
-            TEXTS
-                .iter()
-                .filter(|t| classifier.classify(black_box(t)).complaint)
-                .count()
-        })
-    });
+    c.bench_function("classify (4 texts)", |b| b.iter(|| TEXTS.iter().filter(|t| classifier.classify(black_box(t)).complaint).count()));
 }
 
 criterion_group!(benches, bench);

@@ -42,13 +42,7 @@ impl ReplyAuthor {
     }
 
     pub fn parse(s: &str) -> Option<ReplyAuthor> {
-        [
-            ReplyAuthor::Faq,
-            ReplyAuthor::Merchant,
-            ReplyAuthor::Support,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+        [ReplyAuthor::Faq, ReplyAuthor::Merchant, ReplyAuthor::Support].into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -100,11 +94,6 @@ pub struct ErrorDetail {
 
 impl ErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: code.into(),
-                message: message.into(),
-            },
-        }
+        ErrorBody { error: ErrorDetail { code: code.into(), message: message.into() } }
     }
 }

@@ -60,42 +60,22 @@ pub struct Analysis {
 /// Normalises, segments and extracts features: the one text pipeline of training and inference.
 pub fn analyse(segmenter: &Segmenter, text: &str) -> Analysis {
     let normalized = normalize(text);
-    let tokens: Vec<String> = segmenter
-        .cut(&normalized)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let tokens: Vec<String> = segmenter.cut(&normalized).into_iter().map(str::to_string).collect();
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
     let features = extract(&normalized, &refs);
-    Analysis {
-        normalized,
-        tokens,
-        features,
-    }
+    Analysis { normalized, tokens, features }
 }
 
 impl Classifier {
     /// A classifier over a given segmenter and model.
     pub fn new(segmenter: Segmenter, model: Model) -> Classifier {
-        let categories = model
-            .categories
-            .heads
-            .iter()
-            .map(|h| Category::new(h.name.clone()))
-            .collect();
-        Classifier {
-            segmenter,
-            model,
-            categories,
-        }
+        let categories = model.categories.heads.iter().map(|h| Category::new(h.name.clone())).collect();
+        Classifier { segmenter, model, categories }
     }
 
     /// A classifier over model bytes (`QTM1`) and the built-in dictionary.
     pub fn from_model_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
-        Ok(Classifier::new(
-            Segmenter::builtin(),
-            Model::from_bytes(bytes)?,
-        ))
+        Ok(Classifier::new(Segmenter::builtin(), Model::from_bytes(bytes)?))
     }
 
     /// The built-in classifier, built once on first use (a few milliseconds) and shared.
@@ -103,8 +83,7 @@ impl Classifier {
         static BUILTIN: OnceLock<Classifier> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // A unit test checks the embedded artefact parses; this cannot fail at run time.
-            Classifier::from_model_bytes(BUILTIN_MODEL)
-                .unwrap_or_else(|e| panic!("embedded model: {e}"))
+            Classifier::from_model_bytes(BUILTIN_MODEL).unwrap_or_else(|e| panic!("embedded model: {e}"))
         })
     }
 
@@ -130,15 +109,9 @@ impl Classifier {
     /// the primary one: the most probable head, plus every head above its threshold; `other`
     /// only when it is the primary.
     pub fn categorize(&self, probs: &[f32]) -> (Vec<usize>, usize) {
-        let (primary, _) =
-            probs.iter().enumerate().fold(
-                (0, f32::MIN),
-                |best, (i, &p)| if p > best.1 { (i, p) } else { best },
-            );
+        let (primary, _) = probs.iter().enumerate().fold((0, f32::MIN), |best, (i, &p)| if p > best.1 { (i, p) } else { best });
         let heads = &self.model.categories.heads;
-        let mut chosen: Vec<usize> = (0..probs.len())
-            .filter(|&i| i == primary || probs[i] >= heads[i].threshold)
-            .collect();
+        let mut chosen: Vec<usize> = (0..probs.len()).filter(|&i| i == primary || probs[i] >= heads[i].threshold).collect();
         chosen.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
         if self.categories[primary] != Category::OTHER {
             chosen.retain(|&i| self.categories[i] != Category::OTHER);
@@ -155,13 +128,7 @@ impl Classifier {
     pub fn scores(&self, analysis: &Analysis) -> (f32, Vec<f32>) {
         let z = self.model.complaint.logits(&analysis.features)[0];
         let complaint = sigmoid(self.model.platt_a * z + self.model.platt_b);
-        let cats = self
-            .model
-            .categories
-            .logits(&analysis.features)
-            .into_iter()
-            .map(sigmoid)
-            .collect();
+        let cats = self.model.categories.logits(&analysis.features).into_iter().map(sigmoid).collect();
         (complaint, cats)
     }
 
@@ -169,29 +136,14 @@ impl Classifier {
     pub fn classify(&self, text: &str) -> Classification {
         let analysis = self.analyse(text);
         let (complaint_score, probs) = self.scores(&analysis);
-        let complaint = !analysis.features.is_empty()
-            && complaint_score >= self.model.complaint.heads[0].threshold;
+        let complaint = !analysis.features.is_empty() && complaint_score >= self.model.complaint.heads[0].threshold;
         if !complaint {
-            let top_tokens = self.top_tokens(
-                &analysis.tokens,
-                |h| self.model.complaint.weight(h, 0),
-                true,
-            );
-            return Classification {
-                complaint,
-                complaint_score,
-                categories: Vec::new(),
-                primary: None,
-                priority: None,
-                top_tokens,
-            };
+            let top_tokens = self.top_tokens(&analysis.tokens, |h| self.model.complaint.weight(h, 0), true);
+            return Classification { complaint, complaint_score, categories: Vec::new(), primary: None, priority: None, top_tokens };
         }
         let (mut chosen, mut primary_idx) = self.categorize(&probs);
         // Explicit rule: a food-safety incident is routed as food safety (priority.rs).
-        if let Some(safety) = self
-            .categories
-            .iter()
-            .position(|c| c.as_str() == "food_safety")
+        if let Some(safety) = self.categories.iter().position(|c| c.as_str() == "food_safety")
             && safety_incident(&analysis.normalized)
         {
             chosen.retain(|&i| i != safety && self.categories[i] != Category::OTHER);
@@ -199,34 +151,17 @@ impl Classifier {
             primary_idx = safety;
         }
         let primary = self.categories[primary_idx].clone();
-        let categories: Vec<Category> =
-            chosen.iter().map(|&i| self.categories[i].clone()).collect();
+        let categories: Vec<Category> = chosen.iter().map(|&i| self.categories[i].clone()).collect();
         let (mut priority, reason) = priority_for(&analysis.normalized, &categories);
         if reason == PriorityReason::Default && complaint_score < MILD_SCORE {
             priority = Priority::P4;
         }
-        let top_tokens = self.top_tokens(
-            &analysis.tokens,
-            |h| self.model.categories.weight(h, primary_idx),
-            false,
-        );
-        Classification {
-            complaint,
-            complaint_score,
-            categories,
-            primary: Some(primary),
-            priority: Some(priority),
-            top_tokens,
-        }
+        let top_tokens = self.top_tokens(&analysis.tokens, |h| self.model.categories.weight(h, primary_idx), false);
+        Classification { complaint, complaint_score, categories, primary: Some(primary), priority: Some(priority), top_tokens }
     }
 
     /// Up to five distinct words whose own weight pushed hardest toward the decision.
-    fn top_tokens(
-        &self,
-        tokens: &[String],
-        weight: impl Fn(u64) -> f32,
-        negative: bool,
-    ) -> Vec<String> {
+    fn top_tokens(&self, tokens: &[String], weight: impl Fn(u64) -> f32, negative: bool) -> Vec<String> {
         let mut scored: Vec<(f32, &String)> = tokens
             .iter()
             .filter(|t| t.chars().any(char::is_alphanumeric))
@@ -263,11 +198,7 @@ mod tests {
         let m = Model::from_bytes(BUILTIN_MODEL).expect("embedded model parses");
         let names: Vec<&str> = m.categories.heads.iter().map(|h| h.name.as_str()).collect();
         let taxonomy = crate::Taxonomy::default_taxonomy();
-        let ids: Vec<&str> = taxonomy
-            .categories()
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect();
+        let ids: Vec<&str> = taxonomy.categories().iter().map(|c| c.id.as_str()).collect();
         assert_eq!(names, ids);
         assert!(!m.version.is_empty());
     }
@@ -283,32 +214,17 @@ mod tests {
     #[test]
     fn primary_categories_of_clear_cases() {
         let primary = |t: &str| c().classify(t).primary.map(|p| p.as_str().to_string());
-        assert_eq!(
-            primary("骑手送餐太慢了，等了两个小时才送到").as_deref(),
-            Some("delivery")
-        );
-        assert_eq!(
-            primary("饭里有头发，吃完拉肚子").as_deref(),
-            Some("food_safety")
-        );
+        assert_eq!(primary("骑手送餐太慢了，等了两个小时才送到").as_deref(), Some("delivery"));
+        assert_eq!(primary("饭里有头发，吃完拉肚子").as_deref(), Some("food_safety"));
         // The safety rule makes food_safety primary even next to a stronger other grievance.
-        assert_eq!(
-            primary("送得太慢了，等了两个小时，汤里还有一只苍蝇").as_deref(),
-            Some("food_safety")
-        );
-        assert_eq!(
-            primary("少送了一份饮料，也没有筷子").as_deref(),
-            Some("order_error")
-        );
+        assert_eq!(primary("送得太慢了，等了两个小时，汤里还有一只苍蝇").as_deref(), Some("food_safety"));
+        assert_eq!(primary("少送了一份饮料，也没有筷子").as_deref(), Some("order_error"));
         assert_eq!(primary("菜太咸了，很难吃").as_deref(), Some("food_quality"));
     }
 
     #[test]
     fn traditional_text_classifies_like_simplified() {
-        let (t, s) = (
-            c().classify("外送員態度很差，湯都灑了，等了兩個小時"),
-            c().classify("外送员态度很差，汤都洒了，等了两个小时"),
-        );
+        let (t, s) = (c().classify("外送員態度很差，湯都灑了，等了兩個小時"), c().classify("外送员态度很差，汤都洒了，等了两个小时"));
         assert_eq!(t, s);
     }
 
@@ -317,10 +233,7 @@ mod tests {
         let r = c().classify("饭里吃出虫子，吃完拉肚子进医院了");
         assert!(r.complaint);
         assert_eq!(r.priority, Some(Priority::P1));
-        assert_eq!(
-            c().classify("再不退款我就投诉到12315").priority,
-            Some(Priority::P1)
-        );
+        assert_eq!(c().classify("再不退款我就投诉到12315").priority, Some(Priority::P1));
     }
 
     #[test]
@@ -331,25 +244,11 @@ mod tests {
 
     #[test]
     fn scores_are_probabilities_and_tokens_come_from_the_text() {
-        for t in [
-            "好",
-            "差差差差差差！！！",
-            "很好吃很好吃",
-            "送餐慢，菜凉了",
-            "asdf 1234",
-        ] {
+        for t in ["好", "差差差差差差！！！", "很好吃很好吃", "送餐慢，菜凉了", "asdf 1234"] {
             let r = c().classify(t);
-            assert!(
-                (0.0..=1.0).contains(&r.complaint_score),
-                "{t}: {}",
-                r.complaint_score
-            );
+            assert!((0.0..=1.0).contains(&r.complaint_score), "{t}: {}", r.complaint_score);
             let norm = normalize(t);
-            assert!(
-                r.top_tokens.iter().all(|tok| norm.contains(tok.as_str())),
-                "{t}: {:?}",
-                r.top_tokens
-            );
+            assert!(r.top_tokens.iter().all(|tok| norm.contains(tok.as_str())), "{t}: {:?}", r.top_tokens);
         }
     }
 

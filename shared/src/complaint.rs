@@ -101,8 +101,7 @@ impl ValidationError {
 
 /// Control characters other than tab and line breaks, plus invisible direction overrides.
 fn has_bad_controls(s: &str) -> bool {
-    s.chars()
-        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_invisible_format(c))
+    s.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_invisible_format(c))
 }
 
 fn optional(value: Option<&String>) -> Option<&str> {
@@ -117,10 +116,7 @@ pub fn validate_text(text: &str) -> Result<&str, ValidationError> {
     }
     let got = char_len(text);
     if got > MAX_TEXT_CHARS {
-        return Err(ValidationError::TextTooLong {
-            got,
-            max: MAX_TEXT_CHARS,
-        });
+        return Err(ValidationError::TextTooLong { got, max: MAX_TEXT_CHARS });
     }
     if has_bad_controls(text) {
         return Err(ValidationError::ControlCharacters { field: "text" });
@@ -130,60 +126,30 @@ pub fn validate_text(text: &str) -> Result<&str, ValidationError> {
 
 /// Checks an `Idempotency-Key` header value.
 pub fn validate_idempotency_key(key: Option<&str>) -> Result<&str, ValidationError> {
-    let key = key
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or(ValidationError::MissingIdempotencyKey)?;
-    let ok = IDEMPOTENCY_KEY_CHARS.contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'));
-    if ok {
-        Ok(key)
-    } else {
-        Err(ValidationError::InvalidIdempotencyKey)
-    }
+    let key = key.map(str::trim).filter(|k| !k.is_empty()).ok_or(ValidationError::MissingIdempotencyKey)?;
+    let ok = IDEMPOTENCY_KEY_CHARS.contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'));
+    if ok { Ok(key) } else { Err(ValidationError::InvalidIdempotencyKey) }
 }
 
 /// Checks a site key's form (whether the site exists is the worker's question).
 pub fn validate_site_key(site: &str) -> Result<&str, ValidationError> {
     let site = site.trim();
-    let ok = (1..=MAX_SITE_CHARS).contains(&site.len())
-        && site
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'));
-    if ok {
-        Ok(site)
-    } else {
-        Err(ValidationError::InvalidSite)
-    }
+    let ok = (1..=MAX_SITE_CHARS).contains(&site.len()) && site.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'));
+    if ok { Ok(site) } else { Err(ValidationError::InvalidSite) }
 }
 
 impl ComplaintSubmission {
     /// Validates and normalises the submission. Nothing here touches storage.
     pub fn validate(&self) -> Result<ValidComplaint, ValidationError> {
-        let site = self
-            .site
-            .as_deref()
-            .ok_or(ValidationError::MissingField("site"))?;
+        let site = self.site.as_deref().ok_or(ValidationError::MissingField("site"))?;
         let site = validate_site_key(site)?.to_string();
-        let text = self
-            .text
-            .as_deref()
-            .ok_or(ValidationError::MissingField("text"))?;
+        let text = self.text.as_deref().ok_or(ValidationError::MissingField("text"))?;
         let text = validate_text(text)?.to_string();
 
         let order_id = optional(self.order_id.as_ref())
             .map(|o| {
-                let ok = char_len(o) <= MAX_ORDER_ID_CHARS
-                    && o.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '#' | '.' | '/' | ':')
-                    });
-                if ok {
-                    Ok(o.to_string())
-                } else {
-                    Err(ValidationError::InvalidOrderId)
-                }
+                let ok = char_len(o) <= MAX_ORDER_ID_CHARS && o.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '#' | '.' | '/' | ':'));
+                if ok { Ok(o.to_string()) } else { Err(ValidationError::InvalidOrderId) }
             })
             .transpose()?;
 
@@ -191,10 +157,7 @@ impl ComplaintSubmission {
             .map(|c| {
                 let got = char_len(c);
                 if got > MAX_CONTACT_CHARS {
-                    Err(ValidationError::ContactTooLong {
-                        got,
-                        max: MAX_CONTACT_CHARS,
-                    })
+                    Err(ValidationError::ContactTooLong { got, max: MAX_CONTACT_CHARS })
                 } else if has_bad_controls(c) || c.contains('\n') {
                     Err(ValidationError::ControlCharacters { field: "contact" })
                 } else {
@@ -205,8 +168,7 @@ impl ComplaintSubmission {
 
         let lang = match optional(self.lang.as_ref()) {
             None => Lang::default(),
-            Some(tag) => Lang::from_tag(tag)
-                .ok_or_else(|| ValidationError::InvalidLang(tag.chars().take(16).collect()))?,
+            Some(tag) => Lang::from_tag(tag).ok_or_else(|| ValidationError::InvalidLang(tag.chars().take(16).collect()))?,
         };
 
         let (client_category, client_priority) = match &self.client {
@@ -217,31 +179,18 @@ impl ComplaintSubmission {
                         if c.len() <= 40 && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                             Ok(c.to_string())
                         } else {
-                            Err(ValidationError::InvalidClientHint(
-                                "category must be a category id",
-                            ))
+                            Err(ValidationError::InvalidClientHint("category must be a category id"))
                         }
                     })
                     .transpose()?;
                 let priority = optional(hint.priority.as_ref())
-                    .map(|p| {
-                        Priority::parse(p)
-                            .ok_or(ValidationError::InvalidClientHint("priority must be P1–P4"))
-                    })
+                    .map(|p| Priority::parse(p).ok_or(ValidationError::InvalidClientHint("priority must be P1–P4")))
                     .transpose()?;
                 (category, priority)
             }
         };
 
-        Ok(ValidComplaint {
-            site,
-            text,
-            order_id,
-            contact,
-            lang,
-            client_category,
-            client_priority,
-        })
+        Ok(ValidComplaint { site, text, order_id, contact, lang, client_category, client_priority })
     }
 }
 
@@ -251,16 +200,11 @@ impl ValidComplaint {
     pub fn fingerprint_input(&self) -> String {
         let field = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
         // Length-prefixed so that no two different submissions share a canonical form.
-        [
-            self.site.clone(),
-            self.text.clone(),
-            field(&self.order_id),
-            field(&self.contact),
-        ]
-        .iter()
-        .map(|s| format!("{}:{}", s.len(), s))
-        .collect::<Vec<_>>()
-        .join("|")
+        [self.site.clone(), self.text.clone(), field(&self.order_id), field(&self.contact)]
+            .iter()
+            .map(|s| format!("{}:{}", s.len(), s))
+            .collect::<Vec<_>>()
+            .join("|")
     }
 }
 
@@ -269,11 +213,7 @@ mod tests {
     use super::*;
 
     fn sub(text: &str) -> ComplaintSubmission {
-        ComplaintSubmission {
-            site: Some("demo".into()),
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        ComplaintSubmission { site: Some("demo".into()), text: Some(text.into()), ..Default::default() }
     }
 
     #[test]
@@ -286,52 +226,28 @@ mod tests {
 
     #[test]
     fn missing_fields_are_named() {
-        let e = ComplaintSubmission {
-            text: Some("x".into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap_err();
+        let e = ComplaintSubmission { text: Some("x".into()), ..Default::default() }.validate().unwrap_err();
         assert_eq!(e, ValidationError::MissingField("site"));
         assert_eq!(e.code(), "missing_field");
-        let e = ComplaintSubmission {
-            site: Some("demo".into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap_err();
+        let e = ComplaintSubmission { site: Some("demo".into()), ..Default::default() }.validate().unwrap_err();
         assert_eq!(e, ValidationError::MissingField("text"));
     }
 
     #[test]
     fn text_limits_count_characters() {
-        assert_eq!(
-            sub(" \n ").validate().unwrap_err(),
-            ValidationError::TextEmpty
-        );
+        assert_eq!(sub(" \n ").validate().unwrap_err(), ValidationError::TextEmpty);
         assert!(sub(&"慢".repeat(MAX_TEXT_CHARS)).validate().is_ok());
         assert_eq!(
-            sub(&"慢".repeat(MAX_TEXT_CHARS + 1))
-                .validate()
-                .unwrap_err(),
-            ValidationError::TextTooLong {
-                got: MAX_TEXT_CHARS + 1,
-                max: MAX_TEXT_CHARS
-            }
+            sub(&"慢".repeat(MAX_TEXT_CHARS + 1)).validate().unwrap_err(),
+            ValidationError::TextTooLong { got: MAX_TEXT_CHARS + 1, max: MAX_TEXT_CHARS }
         );
     }
 
     #[test]
     fn control_characters_are_refused_but_line_breaks_kept() {
         assert!(sub("第一行\n第二行").validate().is_ok());
-        assert_eq!(
-            sub("abc\u{0000}def").validate().unwrap_err().code(),
-            "control_characters"
-        );
-        assert_eq!(
-            sub("abc\u{202E}def").validate().unwrap_err().code(),
-            "control_characters"
-        );
+        assert_eq!(sub("abc\u{0000}def").validate().unwrap_err().code(), "control_characters");
+        assert_eq!(sub("abc\u{202E}def").validate().unwrap_err().code(), "control_characters");
     }
 
     #[test]
@@ -342,10 +258,7 @@ mod tests {
 
         let mut s = sub("慢");
         s.order_id = Some("E2026-11-23#001".into());
-        assert_eq!(
-            s.validate().unwrap().order_id.as_deref(),
-            Some("E2026-11-23#001")
-        );
+        assert_eq!(s.validate().unwrap().order_id.as_deref(), Some("E2026-11-23#001"));
         s.order_id = Some("<script>".into());
         assert_eq!(s.validate().unwrap_err(), ValidationError::InvalidOrderId);
         s.order_id = Some("   ".into());
@@ -365,36 +278,19 @@ mod tests {
     #[test]
     fn client_hints_are_checked_not_trusted() {
         let mut s = sub("慢");
-        s.client = Some(ClientHint {
-            category: Some("delivery".into()),
-            priority: Some("P3".into()),
-        });
+        s.client = Some(ClientHint { category: Some("delivery".into()), priority: Some("P3".into()) });
         let v = s.validate().unwrap();
         assert_eq!(v.client_category.as_deref(), Some("delivery"));
         assert_eq!(v.client_priority, Some(Priority::P3));
-        s.client = Some(ClientHint {
-            category: None,
-            priority: Some("urgent".into()),
-        });
+        s.client = Some(ClientHint { category: None, priority: Some("urgent".into()) });
         assert_eq!(s.validate().unwrap_err().code(), "invalid_client_hint");
     }
 
     #[test]
     fn idempotency_keys() {
-        assert_eq!(
-            validate_idempotency_key(None).unwrap_err().code(),
-            "missing_idempotency_key"
-        );
-        assert_eq!(
-            validate_idempotency_key(Some("short")).unwrap_err().code(),
-            "invalid_idempotency_key"
-        );
-        assert_eq!(
-            validate_idempotency_key(Some("has space in it"))
-                .unwrap_err()
-                .code(),
-            "invalid_idempotency_key"
-        );
+        assert_eq!(validate_idempotency_key(None).unwrap_err().code(), "missing_idempotency_key");
+        assert_eq!(validate_idempotency_key(Some("short")).unwrap_err().code(), "invalid_idempotency_key");
+        assert_eq!(validate_idempotency_key(Some("has space in it")).unwrap_err().code(), "invalid_idempotency_key");
         assert!(validate_idempotency_key(Some("0b1f7c1e-4a4e-4b8e-9d7a-2f4c9e1a0b3d")).is_ok());
     }
 

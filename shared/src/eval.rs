@@ -46,11 +46,7 @@ impl BinaryReport {
 
 /// `(predicted, gold)` pairs.
 pub fn binary(pairs: &[(bool, bool)]) -> BinaryReport {
-    let mut r = BinaryReport {
-        n: pairs.len(),
-        correct: 0,
-        positive: Prf::default(),
-    };
+    let mut r = BinaryReport { n: pairs.len(), correct: 0, positive: Prf::default() };
     for &(p, g) in pairs {
         if p == g {
             r.correct += 1;
@@ -67,19 +63,8 @@ pub fn binary(pairs: &[(bool, bool)]) -> BinaryReport {
 
 impl fmt::Display for BinaryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "complaint vs not: n = {}, accuracy = {:.4}",
-            self.n,
-            self.accuracy()
-        )?;
-        writeln!(
-            f,
-            "  complaint class: precision {:.4}  recall {:.4}  F1 {:.4}",
-            self.positive.precision(),
-            self.positive.recall(),
-            self.positive.f1()
-        )
+        writeln!(f, "complaint vs not: n = {}, accuracy = {:.4}", self.n, self.accuracy())?;
+        writeln!(f, "  complaint class: precision {:.4}  recall {:.4}  F1 {:.4}", self.positive.precision(), self.positive.recall(), self.positive.f1())
     }
 }
 
@@ -104,26 +89,13 @@ pub struct MultiLabelReport {
 
 impl MultiLabelReport {
     pub fn micro(&self) -> Prf {
-        self.per_class.iter().fold(Prf::default(), |a, c| Prf {
-            tp: a.tp + c.tp,
-            fp: a.fp + c.fp,
-            fn_: a.fn_ + c.fn_,
-        })
+        self.per_class.iter().fold(Prf::default(), |a, c| Prf { tp: a.tp + c.tp, fp: a.fp + c.fp, fn_: a.fn_ + c.fn_ })
     }
 
     /// Mean F1 over the classes that occur in the gold labels.
     pub fn macro_f1(&self) -> f64 {
-        let present: Vec<f64> = self
-            .per_class
-            .iter()
-            .filter(|c| c.support() > 0)
-            .map(Prf::f1)
-            .collect();
-        if present.is_empty() {
-            0.0
-        } else {
-            present.iter().sum::<f64>() / present.len() as f64
-        }
+        let present: Vec<f64> = self.per_class.iter().filter(|c| c.support() > 0).map(Prf::f1).collect();
+        if present.is_empty() { 0.0 } else { present.iter().sum::<f64>() / present.len() as f64 }
     }
 
     pub fn primary_accuracy(&self) -> f64 {
@@ -150,13 +122,7 @@ pub fn multilabel(labels: &[String], items: &[LabelledPrediction]) -> MultiLabel
         }
         confusion[it.gold_primary.unwrap_or(k)][it.predicted_primary.unwrap_or(k)] += 1;
     }
-    MultiLabelReport {
-        labels: labels.to_vec(),
-        per_class,
-        n: items.len(),
-        primary_correct,
-        confusion,
-    }
+    MultiLabelReport { labels: labels.to_vec(), per_class, n: items.len(), primary_correct, confusion }
 }
 
 impl fmt::Display for MultiLabelReport {
@@ -175,25 +141,10 @@ impl fmt::Display for MultiLabelReport {
         writeln!(f, "| category | support | precision | recall | F1 |")?;
         writeln!(f, "|---|---:|---:|---:|---:|")?;
         for (name, c) in self.labels.iter().zip(&self.per_class) {
-            writeln!(
-                f,
-                "| {name} | {} | {:.3} | {:.3} | {:.3} |",
-                c.support(),
-                c.precision(),
-                c.recall(),
-                c.f1()
-            )?;
+            writeln!(f, "| {name} | {} | {:.3} | {:.3} | {:.3} |", c.support(), c.precision(), c.recall(), c.f1())?;
         }
-        writeln!(
-            f,
-            "\nprimary confusion (rows gold, columns predicted; `-` none):"
-        )?;
-        let short: Vec<String> = self
-            .labels
-            .iter()
-            .map(|l| l.chars().take(6).collect())
-            .chain(["-".to_string()])
-            .collect();
+        writeln!(f, "\nprimary confusion (rows gold, columns predicted; `-` none):")?;
+        let short: Vec<String> = self.labels.iter().map(|l| l.chars().take(6).collect()).chain(["-".to_string()]).collect();
         write!(f, "{:>8}", "")?;
         for s in &short {
             write!(f, "{s:>8}")?;
@@ -218,14 +169,7 @@ mod tests {
     fn binary_counts() {
         let r = binary(&[(true, true), (true, false), (false, false), (false, true)]);
         assert_eq!(r.accuracy(), 0.5);
-        assert_eq!(
-            r.positive,
-            Prf {
-                tp: 1,
-                fp: 1,
-                fn_: 1
-            }
-        );
+        assert_eq!(r.positive, Prf { tp: 1, fp: 1, fn_: 1 });
         assert!((r.positive.f1() - 0.5).abs() < 1e-12);
     }
 
@@ -233,44 +177,13 @@ mod tests {
     fn multilabel_micro_macro_and_confusion() {
         let labels = vec!["a".to_string(), "b".to_string(), "c".to_string()];
         let items = vec![
-            LabelledPrediction {
-                predicted: vec![0],
-                gold: vec![0],
-                predicted_primary: Some(0),
-                gold_primary: Some(0),
-            },
-            LabelledPrediction {
-                predicted: vec![0, 1],
-                gold: vec![1],
-                predicted_primary: Some(0),
-                gold_primary: Some(1),
-            },
+            LabelledPrediction { predicted: vec![0], gold: vec![0], predicted_primary: Some(0), gold_primary: Some(0) },
+            LabelledPrediction { predicted: vec![0, 1], gold: vec![1], predicted_primary: Some(0), gold_primary: Some(1) },
         ];
         let r = multilabel(&labels, &items);
-        assert_eq!(
-            r.per_class[0],
-            Prf {
-                tp: 1,
-                fp: 1,
-                fn_: 0
-            }
-        );
-        assert_eq!(
-            r.per_class[1],
-            Prf {
-                tp: 1,
-                fp: 0,
-                fn_: 0
-            }
-        );
-        assert_eq!(
-            r.micro(),
-            Prf {
-                tp: 2,
-                fp: 1,
-                fn_: 0
-            }
-        );
+        assert_eq!(r.per_class[0], Prf { tp: 1, fp: 1, fn_: 0 });
+        assert_eq!(r.per_class[1], Prf { tp: 1, fp: 0, fn_: 0 });
+        assert_eq!(r.micro(), Prf { tp: 2, fp: 1, fn_: 0 });
         // c never occurs in gold: left out of the macro average.
         assert!((r.macro_f1() - (2.0 / 3.0 + 1.0) / 2.0).abs() < 1e-12);
         assert_eq!(r.primary_accuracy(), 0.5);

@@ -75,10 +75,7 @@ pub fn extract(normalized: &str, tokens: &[&str]) -> Vec<Feature> {
         return Vec::new();
     }
     let value = 1.0 / (hashes.len() as f32).sqrt();
-    hashes
-        .into_iter()
-        .map(|hash| Feature { hash, value })
-        .collect()
+    hashes.into_iter().map(|hash| Feature { hash, value }).collect()
 }
 
 #[cfg(test)]

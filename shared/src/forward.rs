@@ -68,14 +68,7 @@ impl DestinationKind {
     }
 
     pub fn parse(s: &str) -> Option<DestinationKind> {
-        [
-            DestinationKind::Webhook,
-            DestinationKind::Feishu,
-            DestinationKind::Dingtalk,
-            DestinationKind::Wecom,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        [DestinationKind::Webhook, DestinationKind::Feishu, DestinationKind::Dingtalk, DestinationKind::Wecom].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -120,29 +113,16 @@ impl Destination {
     /// Checks one destination. `allow_http` admits `http://` URLs (local development and tests
     /// only; production requires TLS).
     pub fn validate(&self, allow_http: bool) -> Result<(), DestinationError> {
-        let id_ok = (1..=32).contains(&self.id.len())
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        let id_ok = (1..=32).contains(&self.id.len()) && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !id_ok {
             return Err(DestinationError::InvalidId);
         }
-        let rest = self.url.strip_prefix("https://").or_else(|| {
-            if allow_http {
-                self.url.strip_prefix("http://")
-            } else {
-                None
-            }
-        });
+        let rest = self.url.strip_prefix("https://").or_else(|| if allow_http { self.url.strip_prefix("http://") } else { None });
         let url_ok = rest.is_some_and(|r| {
             let host = r.split(['/', '?', '#']).next().unwrap_or("");
             !host.is_empty() && !host.contains('@')
         }) && self.url.len() <= 2048
-            && !self
-                .url
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control());
+            && !self.url.chars().any(|c| c.is_whitespace() || c.is_control());
         if !url_ok {
             return Err(DestinationError::InvalidUrl(self.id.clone()));
         }
@@ -150,9 +130,7 @@ impl Destination {
             (None, DestinationKind::Webhook) => {
                 return Err(DestinationError::SecretRequired(self.id.clone()));
             }
-            (Some(s), _)
-                if !(16..=256).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_graphic()) =>
-            {
+            (Some(s), _) if !(16..=256).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_graphic()) => {
                 return Err(DestinationError::InvalidSecret(self.id.clone()));
             }
             _ => {}
@@ -176,10 +154,7 @@ impl Destination {
 
     /// The same destination with its secret hidden, for showing the configuration back.
     pub fn redacted(&self) -> Destination {
-        Destination {
-            secret: self.secret.as_ref().map(|_| "********".to_string()),
-            ..self.clone()
-        }
+        Destination { secret: self.secret.as_ref().map(|_| "********".to_string()), ..self.clone() }
     }
 }
 
@@ -258,15 +233,7 @@ fn hmac(key: &[u8], message: &[u8]) -> HmacSha256 {
 
 fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| {
-            [
-                HEX[(b >> 4) as usize] as char,
-                HEX[(b & 15) as usize] as char,
-            ]
-        })
-        .collect()
+    bytes.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
 }
 
 /// `t=<unix>,v1=<hex HMAC-SHA256(secret, "<unix>.<body>")>`.
@@ -289,12 +256,7 @@ pub enum SignatureError {
 }
 
 /// The receiver's check (see the module docs): constant-time, with a timestamp tolerance.
-pub fn verify_signature(
-    secret: &str,
-    header: &str,
-    body: &[u8],
-    now_unix: i64,
-) -> Result<(), SignatureError> {
+pub fn verify_signature(secret: &str, header: &str, body: &[u8], now_unix: i64) -> Result<(), SignatureError> {
     let mut t = None;
     let mut v1 = None;
     for part in header.split(',') {
@@ -308,19 +270,12 @@ pub fn verify_signature(
     if (now_unix - t).abs() > SIGNATURE_TOLERANCE_SECS {
         return Err(SignatureError::Stale);
     }
-    let given: Option<Vec<u8>> = (v1.len() == 64)
-        .then(|| {
-            (0..32)
-                .map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok())
-                .collect()
-        })
-        .flatten();
+    let given: Option<Vec<u8>> = (v1.len() == 64).then(|| (0..32).map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok()).collect()).flatten();
     let given = given.ok_or(SignatureError::Malformed)?;
     let mut mac = hmac(secret.as_bytes(), t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac.verify_slice(&given)
-        .map_err(|_| SignatureError::Mismatch)
+    mac.verify_slice(&given).map_err(|_| SignatureError::Mismatch)
 }
 
 /// Feishu's and DingTalk's bot signature: base64(HMAC-SHA256(key, message)) where Feishu keys with
@@ -367,37 +322,12 @@ pub fn bot_safe(text: &str, max_chars: usize) -> String {
 pub fn bot_text(t: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy) -> String {
     let lang = Lang::from_tag(&t.lang).unwrap_or_default();
     let (head, reopened, cat_l, pri_l, order_l, reply_l) = match lang {
-        Lang::ZhCn => (
-            "【倾听】新投诉",
-            "【倾听】顾客表示自动答复未解决",
-            "类别",
-            "优先级",
-            "订单",
-            "已发送的答复",
-        ),
-        Lang::ZhTw => (
-            "【傾聽】新投訴",
-            "【傾聽】顧客表示自動答覆未解決",
-            "類別",
-            "優先級",
-            "訂單",
-            "已發送的答覆",
-        ),
-        Lang::En => (
-            "[Qingting] New complaint",
-            "[Qingting] Customer says the automatic answer did not help",
-            "Category",
-            "Priority",
-            "Order",
-            "Reply sent",
-        ),
+        Lang::ZhCn => ("【倾听】新投诉", "【倾听】顾客表示自动答复未解决", "类别", "优先级", "订单", "已发送的答复"),
+        Lang::ZhTw => ("【傾聽】新投訴", "【傾聽】顧客表示自動答覆未解決", "類別", "優先級", "訂單", "已發送的答覆"),
+        Lang::En => ("[Qingting] New complaint", "[Qingting] Customer says the automatic answer did not help", "Category", "Priority", "Order", "Reply sent"),
     };
     let mut out = String::new();
-    out.push_str(if reason == ForwardReason::Reopened {
-        reopened
-    } else {
-        head
-    });
+    out.push_str(if reason == ForwardReason::Reopened { reopened } else { head });
     out.push_str(&format!(" {}\n", t.ticket_no));
     if let Some(c) = &t.category {
         out.push_str(&format!("{cat_l}: {}\n", taxonomy.name(c, lang)));
@@ -418,13 +348,7 @@ pub fn bot_text(t: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy)
 
 /// The request that delivers `ticket` to `dest`. `now_ms` is the current time in Unix
 /// milliseconds (the caller's clock: the worker has no `SystemTime`).
-pub fn render(
-    dest: &Destination,
-    ticket: &ForwardedTicket,
-    reason: ForwardReason,
-    now_ms: i64,
-    taxonomy: &Taxonomy,
-) -> OutgoingRequest {
+pub fn render(dest: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, now_ms: i64, taxonomy: &Taxonomy) -> OutgoingRequest {
     let key = delivery_key(&ticket.id, &dest.id);
     let mut ticket = ticket.clone();
     // Masked again on the way out, whatever the row holds.
@@ -438,18 +362,10 @@ pub fn render(
     let mut url = dest.url.clone();
     let body = match dest.kind {
         DestinationKind::Webhook => {
-            let envelope = WebhookEnvelope {
-                event: "ticket.forwarded".into(),
-                reason,
-                delivery_id: key.clone(),
-                ticket,
-            };
+            let envelope = WebhookEnvelope { event: "ticket.forwarded".into(), reason, delivery_id: key.clone(), ticket };
             let body = serde_json::to_string(&envelope).unwrap_or_default();
             let secret = dest.secret.as_deref().unwrap_or_default();
-            headers.push((
-                SIGNATURE_HEADER.to_string(),
-                sign_webhook(secret, now_ms / 1000, &body),
-            ));
+            headers.push((SIGNATURE_HEADER.to_string(), sign_webhook(secret, now_ms / 1000, &body)));
             headers.push((DELIVERY_HEADER.to_string(), key));
             return OutgoingRequest { url, headers, body };
         }
@@ -479,11 +395,7 @@ pub fn render(
         }
     };
     headers.push((DELIVERY_HEADER.to_string(), key));
-    OutgoingRequest {
-        url,
-        headers,
-        body: body.to_string(),
-    }
+    OutgoingRequest { url, headers, body: body.to_string() }
 }
 
 /// How one delivery attempt ended.
@@ -512,22 +424,12 @@ pub fn judge(kind: DestinationKind, status: u16, body: &str) -> Outcome {
         Err(_) => return Outcome::Retry("the bot's answer is not JSON".into()),
     };
     // Feishu's newer answers use `StatusCode`; accept either.
-    let code = v
-        .get(field)
-        .or_else(|| v.get("StatusCode"))
-        .and_then(serde_json::Value::as_i64);
+    let code = v.get(field).or_else(|| v.get("StatusCode")).and_then(serde_json::Value::as_i64);
     match code {
         Some(0) => Outcome::Delivered,
         Some(c) => {
-            let msg = v
-                .get("msg")
-                .or_else(|| v.get("errmsg"))
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("");
-            Outcome::Retry(format!(
-                "{field} {c}: {}",
-                msg.chars().take(200).collect::<String>()
-            ))
+            let msg = v.get("msg").or_else(|| v.get("errmsg")).and_then(serde_json::Value::as_str).unwrap_or("");
+            Outcome::Retry(format!("{field} {c}: {}", msg.chars().take(200).collect::<String>()))
         }
         None => Outcome::Retry(format!("the bot's answer has no {field}")),
     }
@@ -536,9 +438,7 @@ pub fn judge(kind: DestinationKind, status: u16, body: &str) -> Outcome {
 /// Seconds to wait before attempt `attempt + 1` after `attempt` failed attempts (1-based):
 /// `base × 2^(attempt-1)`, capped at `max`.
 pub fn retry_delay(attempt: u32, base: u32, max: u32) -> u32 {
-    let factor = 1u32
-        .checked_shl(attempt.saturating_sub(1))
-        .unwrap_or(u32::MAX);
+    let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
     base.saturating_mul(factor).min(max)
 }
 
@@ -560,94 +460,32 @@ mod tests {
             contact: Some("13812345678".into()),
             lang: "zh-CN".into(),
             created_at: "2026-11-23T10:00:00.000Z".into(),
-            first_reply: Some(FirstReply {
-                faq_id: "late-compensation".into(),
-                text: "超时赔付规则…".into(),
-            }),
+            first_reply: Some(FirstReply { faq_id: "late-compensation".into(), text: "超时赔付规则…".into() }),
         }
     }
 
     fn dest(kind: DestinationKind, secret: Option<&str>) -> Destination {
-        Destination {
-            id: "ops".into(),
-            kind,
-            url: "https://hooks.example.cn/x?key=1".into(),
-            secret: secret.map(String::from),
-        }
+        Destination { id: "ops".into(), kind, url: "https://hooks.example.cn/x?key=1".into(), secret: secret.map(String::from) }
     }
 
     #[test]
     fn webhook_is_signed_verifiable_and_masked() {
         let d = dest(DestinationKind::Webhook, Some("0123456789abcdef-secret"));
-        let r = render(
-            &d,
-            &ticket(),
-            ForwardReason::Created,
-            1_790_000_000_123,
-            &Taxonomy::default_taxonomy(),
-        );
-        let sig = r
-            .headers
-            .iter()
-            .find(|(k, _)| k == SIGNATURE_HEADER)
-            .map(|(_, v)| v.clone())
-            .unwrap();
+        let r = render(&d, &ticket(), ForwardReason::Created, 1_790_000_000_123, &Taxonomy::default_taxonomy());
+        let sig = r.headers.iter().find(|(k, _)| k == SIGNATURE_HEADER).map(|(_, v)| v.clone()).unwrap();
         assert!(sig.starts_with("t=1790000000,v1="));
-        assert_eq!(
-            verify_signature(
-                "0123456789abcdef-secret",
-                &sig,
-                r.body.as_bytes(),
-                1_790_000_010
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            verify_signature(
-                "another-secret-0123456",
-                &sig,
-                r.body.as_bytes(),
-                1_790_000_010
-            ),
-            Err(SignatureError::Mismatch)
-        );
+        assert_eq!(verify_signature("0123456789abcdef-secret", &sig, r.body.as_bytes(), 1_790_000_010), Ok(()));
+        assert_eq!(verify_signature("another-secret-0123456", &sig, r.body.as_bytes(), 1_790_000_010), Err(SignatureError::Mismatch));
         let tampered = r.body.replace("迟到", "早到");
-        assert_eq!(
-            verify_signature(
-                "0123456789abcdef-secret",
-                &sig,
-                tampered.as_bytes(),
-                1_790_000_010
-            ),
-            Err(SignatureError::Mismatch)
-        );
-        assert_eq!(
-            verify_signature(
-                "0123456789abcdef-secret",
-                &sig,
-                r.body.as_bytes(),
-                1_790_000_400
-            ),
-            Err(SignatureError::Stale)
-        );
-        assert_eq!(
-            verify_signature(
-                "0123456789abcdef-secret",
-                "v1=00",
-                r.body.as_bytes(),
-                1_790_000_010
-            ),
-            Err(SignatureError::Malformed)
-        );
+        assert_eq!(verify_signature("0123456789abcdef-secret", &sig, tampered.as_bytes(), 1_790_000_010), Err(SignatureError::Mismatch));
+        assert_eq!(verify_signature("0123456789abcdef-secret", &sig, r.body.as_bytes(), 1_790_000_400), Err(SignatureError::Stale));
+        assert_eq!(verify_signature("0123456789abcdef-secret", "v1=00", r.body.as_bytes(), 1_790_000_010), Err(SignatureError::Malformed));
         let env: WebhookEnvelope = serde_json::from_str(&r.body).unwrap();
         assert_eq!(env.delivery_id, "6f1c2f0e-0000-4000-8000-000000000001/ops");
         assert!(!r.body.contains("13812345678"), "{}", r.body);
         assert!(env.ticket.text.contains("138****5678"));
         assert_eq!(env.ticket.contact.as_deref(), Some("138****5678"));
-        assert!(
-            r.headers
-                .contains(&(DELIVERY_HEADER.to_string(), env.delivery_id.clone()))
-        );
+        assert!(r.headers.contains(&(DELIVERY_HEADER.to_string(), env.delivery_id.clone())));
     }
 
     #[test]
@@ -662,62 +500,25 @@ mod tests {
     #[test]
     fn bots_get_plain_masked_text_in_their_formats() {
         let tax = Taxonomy::default_taxonomy();
-        let feishu = render(
-            &dest(DestinationKind::Feishu, Some("feishu-secret-0123456")),
-            &ticket(),
-            ForwardReason::Created,
-            1_790_000_000_000,
-            &tax,
-        );
+        let feishu = render(&dest(DestinationKind::Feishu, Some("feishu-secret-0123456")), &ticket(), ForwardReason::Created, 1_790_000_000_000, &tax);
         let v: serde_json::Value = serde_json::from_str(&feishu.body).unwrap();
         assert_eq!(v["msg_type"], "text");
         assert_eq!(v["timestamp"], "1790000000");
         // Feishu: base64(HMAC-SHA256(key = "timestamp\nsecret", message = "")).
-        assert_eq!(
-            v["sign"].as_str().unwrap(),
-            bot_sign(b"1790000000\nfeishu-secret-0123456", b"")
-        );
+        assert_eq!(v["sign"].as_str().unwrap(), bot_sign(b"1790000000\nfeishu-secret-0123456", b""));
         let text = v["content"]["text"].as_str().unwrap();
-        assert!(
-            text.contains("QT261123-7K3M9Q")
-                && text.contains("138****5678")
-                && !text.contains("13812345678"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("<at"),
-            "Feishu's mention tag must not survive: {text}"
-        );
+        assert!(text.contains("QT261123-7K3M9Q") && text.contains("138****5678") && !text.contains("13812345678"), "{text}");
+        assert!(!text.contains("<at"), "Feishu's mention tag must not survive: {text}");
         assert!(text.contains("P2 高"));
 
-        let ding = render(
-            &dest(DestinationKind::Dingtalk, Some("SEC-dingtalk-0123456")),
-            &ticket(),
-            ForwardReason::Reopened,
-            1_790_000_000_000,
-            &tax,
-        );
-        assert!(
-            ding.url
-                .starts_with("https://hooks.example.cn/x?key=1&timestamp=1790000000000&sign="),
-            "{}",
-            ding.url
-        );
-        assert!(
-            !ding.url[ding.url.find("sign=").unwrap() + 5..].contains(['+', '/', '=']),
-            "sign is percent-encoded"
-        );
+        let ding = render(&dest(DestinationKind::Dingtalk, Some("SEC-dingtalk-0123456")), &ticket(), ForwardReason::Reopened, 1_790_000_000_000, &tax);
+        assert!(ding.url.starts_with("https://hooks.example.cn/x?key=1&timestamp=1790000000000&sign="), "{}", ding.url);
+        assert!(!ding.url[ding.url.find("sign=").unwrap() + 5..].contains(['+', '/', '=']), "sign is percent-encoded");
         let v: serde_json::Value = serde_json::from_str(&ding.body).unwrap();
         assert_eq!(v["msgtype"], "text");
         assert!(v["text"]["content"].as_str().unwrap().contains("未解决"));
 
-        let wecom = render(
-            &dest(DestinationKind::Wecom, None),
-            &ticket(),
-            ForwardReason::Created,
-            0,
-            &tax,
-        );
+        let wecom = render(&dest(DestinationKind::Wecom, None), &ticket(), ForwardReason::Created, 0, &tax);
         let v: serde_json::Value = serde_json::from_str(&wecom.body).unwrap();
         assert_eq!(v["msgtype"], "text");
         assert_eq!(wecom.url, "https://hooks.example.cn/x?key=1");
@@ -734,40 +535,13 @@ mod tests {
     #[test]
     fn answers_are_judged_per_format() {
         assert_eq!(judge(DestinationKind::Webhook, 204, ""), Outcome::Delivered);
-        assert!(
-            matches!(judge(DestinationKind::Webhook, 500, ""), Outcome::Retry(r) if r == "HTTP 500")
-        );
-        assert_eq!(
-            judge(
-                DestinationKind::Feishu,
-                200,
-                r#"{"code":0,"msg":"success"}"#
-            ),
-            Outcome::Delivered
-        );
-        assert_eq!(
-            judge(DestinationKind::Feishu, 200, r#"{"StatusCode":0}"#),
-            Outcome::Delivered
-        );
-        assert!(
-            matches!(judge(DestinationKind::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Outcome::Retry(r) if r.contains("19021"))
-        );
-        assert_eq!(
-            judge(
-                DestinationKind::Dingtalk,
-                200,
-                r#"{"errcode":0,"errmsg":"ok"}"#
-            ),
-            Outcome::Delivered
-        );
-        assert!(matches!(
-            judge(DestinationKind::Wecom, 200, r#"{"errcode":93000}"#),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            judge(DestinationKind::Wecom, 200, "<html>"),
-            Outcome::Retry(_)
-        ));
+        assert!(matches!(judge(DestinationKind::Webhook, 500, ""), Outcome::Retry(r) if r == "HTTP 500"));
+        assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"code":0,"msg":"success"}"#), Outcome::Delivered);
+        assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"StatusCode":0}"#), Outcome::Delivered);
+        assert!(matches!(judge(DestinationKind::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Outcome::Retry(r) if r.contains("19021")));
+        assert_eq!(judge(DestinationKind::Dingtalk, 200, r#"{"errcode":0,"errmsg":"ok"}"#), Outcome::Delivered);
+        assert!(matches!(judge(DestinationKind::Wecom, 200, r#"{"errcode":93000}"#), Outcome::Retry(_)));
+        assert!(matches!(judge(DestinationKind::Wecom, 200, "<html>"), Outcome::Retry(_)));
     }
 
     #[test]
@@ -782,43 +556,16 @@ mod tests {
     fn destinations_are_validated() {
         let ok = dest(DestinationKind::Webhook, Some("0123456789abcdef"));
         assert_eq!(ok.validate(false), Ok(()));
-        assert_eq!(
-            dest(DestinationKind::Webhook, None).validate(false),
-            Err(DestinationError::SecretRequired("ops".into()))
-        );
+        assert_eq!(dest(DestinationKind::Webhook, None).validate(false), Err(DestinationError::SecretRequired("ops".into())));
         assert_eq!(dest(DestinationKind::Wecom, None).validate(false), Ok(()));
-        let http = Destination {
-            url: "http://127.0.0.1:9/x".into(),
-            ..ok.clone()
-        };
-        assert_eq!(
-            http.validate(false),
-            Err(DestinationError::InvalidUrl("ops".into()))
-        );
+        let http = Destination { url: "http://127.0.0.1:9/x".into(), ..ok.clone() };
+        assert_eq!(http.validate(false), Err(DestinationError::InvalidUrl("ops".into())));
         assert_eq!(http.validate(true), Ok(()));
         for bad in ["https://", "https://a b", "ftp://x", "https://user@evil/"] {
-            assert!(
-                Destination {
-                    url: bad.into(),
-                    ..ok.clone()
-                }
-                .validate(true)
-                .is_err(),
-                "{bad}"
-            );
+            assert!(Destination { url: bad.into(), ..ok.clone() }.validate(true).is_err(), "{bad}");
         }
-        assert_eq!(
-            Destination {
-                id: "Ops!".into(),
-                ..ok.clone()
-            }
-            .validate(false),
-            Err(DestinationError::InvalidId)
-        );
-        assert_eq!(
-            Destination::validate_all(&[ok.clone(), ok.clone()], false),
-            Err(DestinationError::DuplicateId("ops".into()))
-        );
+        assert_eq!(Destination { id: "Ops!".into(), ..ok.clone() }.validate(false), Err(DestinationError::InvalidId));
+        assert_eq!(Destination::validate_all(&[ok.clone(), ok.clone()], false), Err(DestinationError::DuplicateId("ops".into())));
         assert_eq!(ok.redacted().secret.as_deref(), Some("********"));
     }
 }

@@ -29,9 +29,7 @@ impl Lang {
 
     /// Parses a language tag strictly: only the three wire tags (case-insensitive).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.tag().eq_ignore_ascii_case(tag))
+        Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag))
     }
 
     /// Maps any browser or page language tag to the closest supported language
@@ -40,9 +38,7 @@ impl Lang {
         let t = tag.trim().to_ascii_lowercase();
         if t.starts_with("en") {
             Lang::En
-        } else if t.starts_with("zh")
-            && (t.contains("tw") || t.contains("hk") || t.contains("mo") || t.contains("hant"))
-        {
+        } else if t.starts_with("zh") && (t.contains("tw") || t.contains("hk") || t.contains("mo") || t.contains("hant")) {
             Lang::ZhTw
         } else {
             Lang::ZhCn

@@ -35,9 +35,7 @@ pub fn mask_pii(text: &str) -> Masked {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let hit = digit_run(&chars, i, true)
-            .or_else(|| digit_run(&chars, i, false))
-            .or_else(|| email(&chars, i));
+        let hit = digit_run(&chars, i, true).or_else(|| digit_run(&chars, i, false)).or_else(|| email(&chars, i));
         if let Some((end, kind, masked)) = hit {
             out.push_str(&masked);
             if !found.contains(&kind) {
@@ -74,12 +72,7 @@ fn digit_run(chars: &[char], start: usize, grouped: bool) -> Option<(usize, PiiK
             digits.push(c);
             i += 1;
             end = i;
-        } else if grouped
-            && (c == ' ' || c == '-')
-            && i + 1 < chars.len()
-            && chars[i + 1].is_ascii_digit()
-            && !digits.is_empty()
-        {
+        } else if grouped && (c == ' ' || c == '-') && i + 1 < chars.len() && chars[i + 1].is_ascii_digit() && !digits.is_empty() {
             i += 1;
         } else {
             break;
@@ -96,11 +89,7 @@ fn digit_run(chars: &[char], start: usize, grouped: bool) -> Option<(usize, PiiK
     }
     // +86 / 86 before a mobile number.
     let country = digits.len() == 13 && digits.starts_with("86") && digits.as_bytes()[2] == b'1';
-    let digits = if country {
-        digits[2..].to_string()
-    } else {
-        digits
-    };
+    let digits = if country { digits[2..].to_string() } else { digits };
     let n = digits.len();
     let b = digits.as_bytes();
     let kind = if id_x || (n == 18 && plausible_id(&digits)) {
@@ -118,16 +107,7 @@ fn digit_run(chars: &[char], start: usize, grouped: bool) -> Option<(usize, PiiK
     let masked = match kind {
         PiiKind::Phone if country => format!("86 {}****{}", &digits[..3], &digits[n - 4..]),
         PiiKind::Phone => format!("{}****{}", &digits[..3], &digits[n - 4..]),
-        PiiKind::IdNumber => format!(
-            "{}{}{}",
-            &digits[..3],
-            "*".repeat(11),
-            if id_x {
-                format!("{}X", &digits[14..17])
-            } else {
-                digits[14..].to_string()
-            }
-        ),
+        PiiKind::IdNumber => format!("{}{}{}", &digits[..3], "*".repeat(11), if id_x { format!("{}X", &digits[14..17]) } else { digits[14..].to_string() }),
         _ => format!("{}{}", "*".repeat(n - 4), &digits[n - 4..]),
     };
     Some((end, kind, masked))
@@ -148,11 +128,7 @@ fn luhn(d: &str) -> bool {
         .enumerate()
         .map(|(i, b)| {
             let v = u32::from(b - b'0');
-            if i % 2 == 1 {
-                if v * 2 > 9 { v * 2 - 9 } else { v * 2 }
-            } else {
-                v
-            }
+            if i % 2 == 1 { if v * 2 > 9 { v * 2 - 9 } else { v * 2 } } else { v }
         })
         .sum();
     sum.is_multiple_of(10)
@@ -175,9 +151,7 @@ fn email(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
         return None;
     }
     let mut end = at + 1;
-    while end < chars.len()
-        && (chars[end].is_ascii_alphanumeric() || matches!(chars[end], '.' | '-'))
-    {
+    while end < chars.len() && (chars[end].is_ascii_alphanumeric() || matches!(chars[end], '.' | '-')) {
         end += 1;
     }
     while end > at + 1 && chars[end - 1] == '.' {
@@ -188,11 +162,7 @@ fn email(chars: &[char], start: usize) -> Option<(usize, PiiKind, String)> {
     if dot == 0 || domain.len() - dot < 3 {
         return None;
     }
-    Some((
-        end,
-        PiiKind::Email,
-        format!("{}***@{}", chars[start], domain),
-    ))
+    Some((end, PiiKind::Email, format!("{}***@{}", chars[start], domain)))
 }
 
 #[cfg(test)]
@@ -209,17 +179,11 @@ mod tests {
 
     #[test]
     fn masks_phones_next_to_other_numbers_prefixes_and_full_width() {
-        assert_eq!(
-            mask_pii("电话13812345678 3次都没人接").text,
-            "电话138****5678 3次都没人接"
-        );
+        assert_eq!(mask_pii("电话13812345678 3次都没人接").text, "电话138****5678 3次都没人接");
         assert_eq!(mask_pii("13812345678-2号楼").text, "138****5678-2号楼");
         assert_eq!(mask_pii("打+8613812345678").text, "打+86 138****5678");
         assert_eq!(mask_pii("86 138 1234 5678").text, "86 138****5678");
-        assert_eq!(
-            mask_pii("电话１３８１２３４５６７８").text,
-            "电话138****5678"
-        );
+        assert_eq!(mask_pii("电话１３８１２３４５６７８").text, "电话138****5678");
     }
 
     #[test]
@@ -230,14 +194,8 @@ mod tests {
 
     #[test]
     fn masks_id_numbers_with_and_without_x() {
-        assert_eq!(
-            mask_pii("身份证11010519491231002X").text,
-            "身份证110***********002X"
-        );
-        assert_eq!(
-            mask_pii("身份证110105199003071234").text,
-            "身份证110***********1234"
-        );
+        assert_eq!(mask_pii("身份证11010519491231002X").text, "身份证110***********002X");
+        assert_eq!(mask_pii("身份证110105199003071234").text, "身份证110***********1234");
     }
 
     #[test]
@@ -246,30 +204,18 @@ mod tests {
         assert_eq!(m.text, "卡号 ************1111 被扣两次");
         assert_eq!(m.found, [PiiKind::CardNumber]);
         // 16 digits failing Luhn: an order number, not a card.
-        assert_eq!(
-            mask_pii("订单4111111111111112").text,
-            "订单4111111111111112"
-        );
+        assert_eq!(mask_pii("订单4111111111111112").text, "订单4111111111111112");
     }
 
     #[test]
     fn masks_email_addresses() {
-        assert_eq!(
-            mask_pii("发到 zhang.san@qq.com。").text,
-            "发到 z***@qq.com。"
-        );
+        assert_eq!(mask_pii("发到 zhang.san@qq.com。").text, "发到 z***@qq.com。");
         assert_eq!(mask_pii("a@b").text, "a@b");
     }
 
     #[test]
     fn leaves_ordinary_numbers_and_ids_alone() {
-        for t in [
-            "等了2个小时",
-            "订单号E202611230001",
-            "价格38.5元",
-            "12345678901x",
-            "共3份，少了1份",
-        ] {
+        for t in ["等了2个小时", "订单号E202611230001", "价格38.5元", "12345678901x", "共3份，少了1份"] {
             assert_eq!(mask_pii(t).text, t, "{t}");
         }
     }

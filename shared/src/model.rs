@@ -72,16 +72,12 @@ impl LinearTable {
                 *a += f32::from(w) * f.value;
             }
         }
-        acc.iter()
-            .zip(&self.heads)
-            .map(|(a, h)| a * h.scale + h.bias)
-            .collect()
+        acc.iter().zip(&self.heads).map(|(a, h)| a * h.scale + h.bias).collect()
     }
 
     /// The contribution of one feature to one head's logit (for explanations).
     pub fn weight(&self, hash: u64, head: usize) -> f32 {
-        f32::from(self.weights[self.bucket(hash) * self.heads.len() + head])
-            * self.heads[head].scale
+        f32::from(self.weights[self.bucket(hash) * self.heads.len() + head]) * self.heads[head].scale
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -127,15 +123,8 @@ impl LinearTable {
         let mut heads = Vec::with_capacity(n);
         for _ in 0..n {
             let len = r.u8()? as usize;
-            let name = std::str::from_utf8(r.bytes(len)?)
-                .map_err(|_| ModelError::Malformed("head name is not UTF-8"))?
-                .to_string();
-            heads.push(Head {
-                name,
-                scale: r.f32()?,
-                bias: r.f32()?,
-                threshold: r.f32()?,
-            });
+            let name = std::str::from_utf8(r.bytes(len)?).map_err(|_| ModelError::Malformed("head name is not UTF-8"))?.to_string();
+            heads.push(Head { name, scale: r.f32()?, bias: r.f32()?, threshold: r.f32()? });
         }
         let mut weights = vec![0i8; (1usize << bits) * n];
         let nonzero = r.u32()? as usize;
@@ -156,16 +145,10 @@ impl LinearTable {
                 return Err(ModelError::Malformed("weight gap of zero"));
             }
             index += gap as i64;
-            let slot = weights
-                .get_mut(index as usize)
-                .ok_or(ModelError::Malformed("weight index out of range"))?;
+            let slot = weights.get_mut(index as usize).ok_or(ModelError::Malformed("weight index out of range"))?;
             *slot = r.u8()? as i8;
         }
-        Ok(LinearTable {
-            bits,
-            heads,
-            weights,
-        })
+        Ok(LinearTable { bits, heads, weights })
     }
 }
 
@@ -210,11 +193,7 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32, ModelError> {
         let b = self.bytes(4)?;
         let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(ModelError::Malformed("a number is not finite"))
-        }
+        if v.is_finite() { Ok(v) } else { Err(ModelError::Malformed("a number is not finite")) }
     }
 }
 
@@ -242,8 +221,7 @@ impl LinearTable {
 impl Model {
     /// Serialises to the `QTM1` format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out =
-            Vec::with_capacity(self.complaint.weights.len() + self.categories.weights.len() + 512);
+        let mut out = Vec::with_capacity(self.complaint.weights.len() + self.categories.weights.len() + 512);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(self.version.len() as u16).to_le_bytes());
         out.extend_from_slice(self.version.as_bytes());
@@ -261,27 +239,17 @@ impl Model {
             return Err(ModelError::BadMagic);
         }
         let len = r.u16()? as usize;
-        let version = std::str::from_utf8(r.bytes(len)?)
-            .map_err(|_| ModelError::Malformed("version is not UTF-8"))?
-            .to_string();
+        let version = std::str::from_utf8(r.bytes(len)?).map_err(|_| ModelError::Malformed("version is not UTF-8"))?.to_string();
         let complaint = LinearTable::read(&mut r)?;
         if complaint.heads.len() != 1 {
-            return Err(ModelError::Malformed(
-                "the complaint table must have one head",
-            ));
+            return Err(ModelError::Malformed("the complaint table must have one head"));
         }
         let categories = LinearTable::read(&mut r)?;
         let (platt_a, platt_b) = (r.f32()?, r.f32()?);
         if !r.data.is_empty() {
             return Err(ModelError::Malformed("trailing bytes"));
         }
-        Ok(Model {
-            version,
-            complaint,
-            categories,
-            platt_a,
-            platt_b,
-        })
+        Ok(Model { version, complaint, categories, platt_a, platt_b })
     }
 }
 
@@ -292,26 +260,10 @@ mod tests {
     fn tiny() -> Model {
         let table = |names: &[&str], bits: u8| LinearTable {
             bits,
-            heads: names
-                .iter()
-                .map(|n| Head {
-                    name: n.to_string(),
-                    scale: 0.01,
-                    bias: -0.5,
-                    threshold: 0.4,
-                })
-                .collect(),
-            weights: (0..(1usize << bits) * names.len())
-                .map(|i| if i % 3 == 0 { 0 } else { (i % 251) as i8 - 120 })
-                .collect(),
+            heads: names.iter().map(|n| Head { name: n.to_string(), scale: 0.01, bias: -0.5, threshold: 0.4 }).collect(),
+            weights: (0..(1usize << bits) * names.len()).map(|i| if i % 3 == 0 { 0 } else { (i % 251) as i8 - 120 }).collect(),
         };
-        Model {
-            version: "test-1".into(),
-            complaint: table(&["complaint"], 6),
-            categories: table(&["delivery", "other"], 5),
-            platt_a: 1.2,
-            platt_b: -0.1,
-        }
+        Model { version: "test-1".into(), complaint: table(&["complaint"], 6), categories: table(&["delivery", "other"], 5), platt_a: 1.2, platt_b: -0.1 }
     }
 
     #[test]
@@ -324,16 +276,10 @@ mod tests {
     fn refuses_damaged_files() {
         let bytes = tiny().to_bytes();
         assert_eq!(Model::from_bytes(b"nope"), Err(ModelError::BadMagic));
-        assert_eq!(
-            Model::from_bytes(&bytes[..bytes.len() - 3]),
-            Err(ModelError::Truncated)
-        );
+        assert_eq!(Model::from_bytes(&bytes[..bytes.len() - 3]), Err(ModelError::Truncated));
         let mut extra = bytes.clone();
         extra.push(0);
-        assert_eq!(
-            Model::from_bytes(&extra),
-            Err(ModelError::Malformed("trailing bytes"))
-        );
+        assert_eq!(Model::from_bytes(&extra), Err(ModelError::Malformed("trailing bytes")));
         // A gap pointing past the table.
         let mut m = tiny();
         m.categories.weights.iter_mut().for_each(|w| *w = 0);
@@ -345,20 +291,14 @@ mod tests {
         bytes.extend_from_slice(&[0xff, 0x7f, 5]);
         bytes.extend_from_slice(&1.0f32.to_le_bytes());
         bytes.extend_from_slice(&0.0f32.to_le_bytes());
-        assert_eq!(
-            Model::from_bytes(&bytes),
-            Err(ModelError::Malformed("weight index out of range"))
-        );
+        assert_eq!(Model::from_bytes(&bytes), Err(ModelError::Malformed("weight index out of range")));
     }
 
     #[test]
     fn logits_use_scale_and_bias() {
         let m = tiny();
         assert_ne!(m.complaint.weights[4], 0);
-        let f = [Feature {
-            hash: 4,
-            value: 1.0,
-        }];
+        let f = [Feature { hash: 4, value: 1.0 }];
         let expected = f32::from(m.complaint.weights[4]) * 0.01 - 0.5;
         assert_eq!(m.complaint.logits(&f), vec![expected]);
         assert_eq!(m.complaint.logits(&[]), vec![-0.5]);

@@ -14,10 +14,7 @@ pub fn exp(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
     let k = (x * LOG2_E + 0.5).floor();
     let r = (x - k * LN_2_HI) - k * LN_2_LO; // |r| <= ln 2 / 2: the degree-6 series is enough
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
     let two_k = f32::from_bits((((k as i32) + 127) as u32) << 23);
     p * two_k
 }
@@ -36,10 +33,7 @@ mod tests {
         let mut x = -80.0f32;
         while x < 80.0 {
             let (ours, std) = (exp(x), x.exp());
-            assert!(
-                ((ours - std) / std).abs() < 2e-6,
-                "exp({x}): {ours} vs {std}"
-            );
+            assert!(((ours - std) / std).abs() < 2e-6, "exp({x}): {ours} vs {std}");
             x += 0.37;
         }
         assert_eq!(exp(0.0), 1.0);

@@ -28,37 +28,10 @@ pub enum PriorityReason {
 }
 
 /// Illness after eating: always a safety incident.
-const ILLNESS: &[&str] = &[
-    "拉肚子",
-    "腹泻",
-    "呕吐",
-    "吐了",
-    "食物中毒",
-    "肚子疼",
-    "肚子痛",
-    "胃疼",
-    "过敏",
-    "发烧",
-    "进医院",
-];
+const ILLNESS: &[&str] = &["拉肚子", "腹泻", "呕吐", "吐了", "食物中毒", "肚子疼", "肚子痛", "胃疼", "过敏", "发烧", "进医院"];
 /// Foreign objects: a safety incident when the text is about food (a hair in a salon review is not).
-const FOREIGN_OBJECT: &[&str] = &[
-    "头发",
-    "虫子",
-    "苍蝇",
-    "蟑螂",
-    "钢丝",
-    "铁丝",
-    "玻璃",
-    "塑料",
-    "异物",
-    "指甲",
-    "创可贴",
-    "烟头",
-];
-const FOOD_CONTEXT: &[&str] = &[
-    "吃", "饭", "菜", "汤", "面", "粥", "餐", "肉", "饮料", "奶茶", "外卖", "里面", "里有", "碗",
-];
+const FOREIGN_OBJECT: &[&str] = &["头发", "虫子", "苍蝇", "蟑螂", "钢丝", "铁丝", "玻璃", "塑料", "异物", "指甲", "创可贴", "烟头"];
+const FOOD_CONTEXT: &[&str] = &["吃", "饭", "菜", "汤", "面", "粥", "餐", "肉", "饮料", "奶茶", "外卖", "里面", "里有", "碗"];
 const LEGAL_OR_MEDIA: &[&str] = &[
     "报警",
     "起诉",
@@ -79,63 +52,11 @@ const LEGAL_OR_MEDIA: &[&str] = &[
     "lawyer",
     "sue ",
 ];
-const FRAUD: &[&str] = &[
-    "盗刷",
-    "被盗",
-    "诈骗",
-    "骗子",
-    "冒充客服",
-    "陌生订单",
-    "不是本人",
-    "盗号",
-    "被骗",
-];
-const DOUBLE_CHARGE: &[&str] = &[
-    "重复扣款",
-    "扣了两次",
-    "扣两次",
-    "重复扣费",
-    "多扣",
-    "扣了两遍",
-    "charged twice",
-];
-const NEVER_DELIVERED: &[&str] = &[
-    "没送到",
-    "没有送到",
-    "一直没到",
-    "没收到",
-    "未送达",
-    "没送来",
-    "根本没送",
-    "never arrived",
-    "never delivered",
-];
-const STRONG_ANGER: &[&str] = &[
-    "气死",
-    "垃圾",
-    "恶心",
-    "太过分",
-    "忍无可忍",
-    "再也不",
-    "什么玩意",
-    "坑人",
-    "黑心",
-    "!!!",
-    "！！！",
-];
-const MILD: &[&str] = &[
-    "有点",
-    "有一点",
-    "稍微",
-    "略",
-    "还行但是",
-    "还可以就是",
-    "希望改进",
-    "建议",
-    "一般般",
-    "a bit",
-    "slightly",
-];
+const FRAUD: &[&str] = &["盗刷", "被盗", "诈骗", "骗子", "冒充客服", "陌生订单", "不是本人", "盗号", "被骗"];
+const DOUBLE_CHARGE: &[&str] = &["重复扣款", "扣了两次", "扣两次", "重复扣费", "多扣", "扣了两遍", "charged twice"];
+const NEVER_DELIVERED: &[&str] = &["没送到", "没有送到", "一直没到", "没收到", "未送达", "没送来", "根本没送", "never arrived", "never delivered"];
+const STRONG_ANGER: &[&str] = &["气死", "垃圾", "恶心", "太过分", "忍无可忍", "再也不", "什么玩意", "坑人", "黑心", "!!!", "！！！"];
+const MILD: &[&str] = &["有点", "有一点", "稍微", "略", "还行但是", "还可以就是", "希望改进", "建议", "一般般", "a bit", "slightly"];
 
 fn any(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| text.contains(w))
@@ -192,84 +113,42 @@ mod tests {
 
     #[test]
     fn illness_is_always_and_foreign_objects_in_food_are_safety_incidents() {
-        assert_eq!(
-            priority_for("吃完拉肚子了", &cats(&["food_quality"])).1,
-            PriorityReason::SafetyIncident
-        );
-        assert_eq!(
-            priority_for("饭里有头发", &cats(&["food_quality"])).1,
-            PriorityReason::SafetyIncident
-        );
+        assert_eq!(priority_for("吃完拉肚子了", &cats(&["food_quality"])).1, PriorityReason::SafetyIncident);
+        assert_eq!(priority_for("饭里有头发", &cats(&["food_quality"])).1, PriorityReason::SafetyIncident);
         assert!(safety_incident("汤里有只苍蝇"));
         // "头发" in a hair-salon review is no food safety incident.
         assert!(!safety_incident("头发剪得不好"));
-        assert_eq!(
-            priority_for("头发剪得不好", &cats(&["merchant_service"])).0,
-            Priority::P3
-        );
+        assert_eq!(priority_for("头发剪得不好", &cats(&["merchant_service"])).0, Priority::P3);
     }
 
     #[test]
     fn fraud_and_account_security_are_urgent() {
-        assert_eq!(
-            priority_for("账号被盗了", &cats(&["account_security"])).1,
-            PriorityReason::AccountSecurity
-        );
-        assert_eq!(
-            priority_for("有人冒充客服骗钱", &cats(&["other"])).0,
-            Priority::P1
-        );
+        assert_eq!(priority_for("账号被盗了", &cats(&["account_security"])).1, PriorityReason::AccountSecurity);
+        assert_eq!(priority_for("有人冒充客服骗钱", &cats(&["other"])).0, Priority::P1);
     }
 
     #[test]
     fn legal_and_media_threats_are_urgent_in_any_category() {
-        assert_eq!(
-            priority_for("再不处理我就投诉到12315", &cats(&["delivery"])).1,
-            PriorityReason::LegalOrMediaThreat
-        );
-        assert_eq!(
-            priority_for("我要曝光你们", &cats(&["food_quality"])).0,
-            Priority::P1
-        );
+        assert_eq!(priority_for("再不处理我就投诉到12315", &cats(&["delivery"])).1, PriorityReason::LegalOrMediaThreat);
+        assert_eq!(priority_for("我要曝光你们", &cats(&["food_quality"])).0, Priority::P1);
     }
 
     #[test]
     fn money_and_failed_orders_are_high() {
-        assert_eq!(
-            priority_for("退款一直没到账", &cats(&["refund"])).1,
-            PriorityReason::Refund
-        );
-        assert_eq!(
-            priority_for("同一单扣了两次钱", &cats(&["price_billing"])).1,
-            PriorityReason::DoubleCharge
-        );
-        assert_eq!(
-            priority_for("等了三小时还是没送到", &cats(&["delivery"])).1,
-            PriorityReason::NeverDelivered
-        );
-        assert_eq!(
-            priority_for("什么玩意，气死了", &cats(&["food_quality"])).1,
-            PriorityReason::StrongAnger
-        );
+        assert_eq!(priority_for("退款一直没到账", &cats(&["refund"])).1, PriorityReason::Refund);
+        assert_eq!(priority_for("同一单扣了两次钱", &cats(&["price_billing"])).1, PriorityReason::DoubleCharge);
+        assert_eq!(priority_for("等了三小时还是没送到", &cats(&["delivery"])).1, PriorityReason::NeverDelivered);
+        assert_eq!(priority_for("什么玩意，气死了", &cats(&["food_quality"])).1, PriorityReason::StrongAnger);
     }
 
     #[test]
     fn mild_wording_is_low_and_the_rest_normal() {
-        assert_eq!(
-            priority_for("味道不错，就是送得有点慢", &cats(&["delivery"])).0,
-            Priority::P4
-        );
-        assert_eq!(
-            priority_for("米饭是凉的", &cats(&["food_quality"])).0,
-            Priority::P3
-        );
+        assert_eq!(priority_for("味道不错，就是送得有点慢", &cats(&["delivery"])).0, Priority::P4);
+        assert_eq!(priority_for("米饭是凉的", &cats(&["food_quality"])).0, Priority::P3);
     }
 
     #[test]
     fn urgent_rules_win_over_mild_wording() {
-        assert_eq!(
-            priority_for("有点拉肚子", &cats(&["food_safety"])).0,
-            Priority::P1
-        );
+        assert_eq!(priority_for("有点拉肚子", &cats(&["food_safety"])).0, Priority::P1);
     }
 }

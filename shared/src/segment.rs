@@ -37,19 +37,12 @@ impl Segmenter {
     /// The segmenter over the built-in dictionary.
     pub fn builtin() -> Segmenter {
         // The built-in dictionary is checked by a unit test; it cannot fail at run time.
-        Segmenter::from_dict(BUILTIN_DICT).unwrap_or_else(|_| Segmenter {
-            jieba: Jieba::empty(),
-        })
+        Segmenter::from_dict(BUILTIN_DICT).unwrap_or_else(|_| Segmenter { jieba: Jieba::empty() })
     }
 
     /// Splits already-normalised text ([`crate::text::normalize`]) into words, dropping spaces.
     pub fn cut<'a>(&self, normalized: &'a str) -> Vec<&'a str> {
-        self.jieba
-            .cut(normalized, false)
-            .into_iter()
-            .map(|t| t.word)
-            .filter(|w| !w.trim().is_empty())
-            .collect()
+        self.jieba.cut(normalized, false).into_iter().map(|t| t.word).filter(|w| !w.trim().is_empty()).collect()
     }
 }
 
@@ -76,10 +69,7 @@ mod tests {
     #[test]
     fn traditional_text_segments_like_simplified() {
         let s = Segmenter::builtin();
-        let (t, c) = (
-            normalize("帳號被盜了，有陌生訂單，客服電話打不通"),
-            normalize("账号被盗了，有陌生订单，客服电话打不通"),
-        );
+        let (t, c) = (normalize("帳號被盜了，有陌生訂單，客服電話打不通"), normalize("账号被盗了，有陌生订单，客服电话打不通"));
         assert_eq!(s.cut(&t), s.cut(&c));
     }
 

@@ -25,37 +25,20 @@ const SWAP: u8 = b'W';
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     let union = a.union(b).count();
-    if union == 0 {
-        0.0
-    } else {
-        a.intersection(b).count() as f32 / union as f32
-    }
+    if union == 0 { 0.0 } else { a.intersection(b).count() as f32 / union as f32 }
 }
 
 /// The features of a pair (order does not matter).
 pub fn pair_features(segmenter: &Segmenter, a: &str, b: &str) -> Vec<Feature> {
     let (ta, tb) = (terms(segmenter, a), terms(segmenter, b));
-    let words = |t: &[String]| -> HashSet<String> {
-        t.iter()
-            .filter(|w| !w.starts_with('\u{1}'))
-            .cloned()
-            .collect()
-    };
-    let grams = |t: &[String]| -> HashSet<String> {
-        t.iter()
-            .filter(|w| w.starts_with('\u{1}'))
-            .cloned()
-            .collect()
-    };
+    let words = |t: &[String]| -> HashSet<String> { t.iter().filter(|w| !w.starts_with('\u{1}')).cloned().collect() };
+    let grams = |t: &[String]| -> HashSet<String> { t.iter().filter(|w| w.starts_with('\u{1}')).cloned().collect() };
     let (wa, wb, ga, gb) = (words(&ta), words(&tb), grams(&ta), grams(&tb));
     let mut hashes: Vec<u64> = Vec::new();
     let bucket = |x: f32| ((x * 10.0).floor() as i32).clamp(0, 10).to_string();
     hashes.push(named_hash(WORD_JACCARD, &[&bucket(jaccard(&wa, &wb))]));
     hashes.push(named_hash(GRAM_JACCARD, &[&bucket(jaccard(&ga, &gb))]));
-    let (la, lb) = (
-        a.chars().count().max(1) as f32,
-        b.chars().count().max(1) as f32,
-    );
+    let (la, lb) = (a.chars().count().max(1) as f32, b.chars().count().max(1) as f32);
     hashes.push(named_hash(LENGTH, &[&bucket(la.min(lb) / la.max(lb))]));
     hashes.push(named_hash(BIAS, &[]));
     for w in wa.intersection(&wb) {
@@ -79,10 +62,7 @@ pub fn pair_features(segmenter: &Segmenter, a: &str, b: &str) -> Vec<Feature> {
     hashes.sort_unstable();
     hashes.dedup();
     let value = 1.0 / (hashes.len() as f32).sqrt();
-    hashes
-        .into_iter()
-        .map(|hash| Feature { hash, value })
-        .collect()
+    hashes.into_iter().map(|hash| Feature { hash, value }).collect()
 }
 
 /// The shipped paraphrase model (`cargo xtask similar` trains it).
@@ -97,10 +77,7 @@ pub fn similarity(model: &LinearTable, segmenter: &Segmenter, a: &str, b: &str) 
 pub fn roc_auc(scored: &[(f32, bool)]) -> f64 {
     let mut v: Vec<(f32, bool)> = scored.to_vec();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (pos, neg) = (
-        v.iter().filter(|x| x.1).count() as f64,
-        v.iter().filter(|x| !x.1).count() as f64,
-    );
+    let (pos, neg) = (v.iter().filter(|x| x.1).count() as f64, v.iter().filter(|x| !x.1).count() as f64);
     if pos == 0.0 || neg == 0.0 {
         return 0.5;
     }
@@ -126,22 +103,13 @@ mod tests {
     #[test]
     fn features_are_symmetric() {
         let seg = Segmenter::builtin();
-        assert_eq!(
-            pair_features(&seg, "花呗怎么还款", "怎么还花呗"),
-            pair_features(&seg, "怎么还花呗", "花呗怎么还款")
-        );
+        assert_eq!(pair_features(&seg, "花呗怎么还款", "怎么还花呗"), pair_features(&seg, "怎么还花呗", "花呗怎么还款"));
     }
 
     #[test]
     fn auc_of_perfect_random_and_inverted_rankings() {
-        assert_eq!(
-            roc_auc(&[(0.9, true), (0.8, true), (0.2, false), (0.1, false)]),
-            1.0
-        );
-        assert_eq!(
-            roc_auc(&[(0.1, true), (0.2, true), (0.8, false), (0.9, false)]),
-            0.0
-        );
+        assert_eq!(roc_auc(&[(0.9, true), (0.8, true), (0.2, false), (0.1, false)]), 1.0);
+        assert_eq!(roc_auc(&[(0.1, true), (0.2, true), (0.8, false), (0.9, false)]), 0.0);
         assert_eq!(roc_auc(&[(0.5, true), (0.5, false)]), 0.5);
     }
 }

@@ -67,9 +67,7 @@ impl Priority {
     }
 
     pub fn parse(s: &str) -> Option<Priority> {
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(s))
+        Priority::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(s))
     }
 
     /// The default first-response target in minutes (a deployment may configure its own table).
@@ -132,65 +130,28 @@ pub struct Taxonomy {
     categories: Vec<CategoryDef>,
 }
 
-const fn def(
-    id: &'static str,
-    zh_cn: &'static str,
-    zh_tw: &'static str,
-    en: &'static str,
-) -> CategoryDef {
-    CategoryDef {
-        id: Category::from_static(id),
-        zh_cn: Cow::Borrowed(zh_cn),
-        zh_tw: Cow::Borrowed(zh_tw),
-        en: Cow::Borrowed(en),
-    }
+const fn def(id: &'static str, zh_cn: &'static str, zh_tw: &'static str, en: &'static str) -> CategoryDef {
+    CategoryDef { id: Category::from_static(id), zh_cn: Cow::Borrowed(zh_cn), zh_tw: Cow::Borrowed(zh_tw), en: Cow::Borrowed(en) }
 }
 
 const DEFAULT_CATEGORIES: [CategoryDef; 11] = [
     def("delivery", "配送问题", "配送問題", "Delivery"),
     def("food_quality", "商品质量", "商品質量", "Product quality"),
     def("food_safety", "食品安全", "食品安全", "Food safety"),
-    def(
-        "order_error",
-        "订单错漏",
-        "訂單錯漏",
-        "Wrong or missing items",
-    ),
-    def(
-        "merchant_service",
-        "商家服务",
-        "商家服務",
-        "Merchant service",
-    ),
-    def(
-        "price_billing",
-        "价格与支付",
-        "價格與支付",
-        "Price and payment",
-    ),
+    def("order_error", "订单错漏", "訂單錯漏", "Wrong or missing items"),
+    def("merchant_service", "商家服务", "商家服務", "Merchant service"),
+    def("price_billing", "价格与支付", "價格與支付", "Price and payment"),
     def("refund", "退款售后", "退款售後", "Refund and after-sales"),
-    def(
-        "account_security",
-        "账户与安全",
-        "帳戶與安全",
-        "Account and security",
-    ),
+    def("account_security", "账户与安全", "帳戶與安全", "Account and security"),
     def("privacy", "隐私", "隱私", "Privacy"),
-    def(
-        "platform_service",
-        "平台与客服",
-        "平台與客服",
-        "Platform and support",
-    ),
+    def("platform_service", "平台与客服", "平台與客服", "Platform and support"),
     def("other", "其他", "其他", "Other"),
 ];
 
 impl Taxonomy {
     /// The default taxonomy the product ships with (`../shared/TAXONOMY.md`).
     pub fn default_taxonomy() -> Taxonomy {
-        Taxonomy {
-            categories: DEFAULT_CATEGORIES.to_vec(),
-        }
+        Taxonomy { categories: DEFAULT_CATEGORIES.to_vec() }
     }
 
     /// A custom taxonomy; `other` is appended when missing.
@@ -211,8 +172,7 @@ impl Taxonomy {
 
     /// The display name of a category, falling back to its id for unknown ones.
     pub fn name<'a>(&'a self, category: &'a Category, lang: Lang) -> &'a str {
-        self.get(category.as_str())
-            .map_or(category.as_str(), |c| c.name(lang))
+        self.get(category.as_str()).map_or(category.as_str(), |c| c.name(lang))
     }
 }
 
@@ -240,14 +200,8 @@ mod tests {
                 "other"
             ]
         );
-        assert_eq!(
-            t.name(&Category::from_static("food_safety"), Lang::ZhCn),
-            "食品安全"
-        );
-        assert_eq!(
-            t.name(&Category::from_static("refund"), Lang::ZhTw),
-            "退款售後"
-        );
+        assert_eq!(t.name(&Category::from_static("food_safety"), Lang::ZhCn), "食品安全");
+        assert_eq!(t.name(&Category::from_static("refund"), Lang::ZhTw), "退款售後");
         assert_eq!(t.name(&Category::new("unknown_x"), Lang::En), "unknown_x");
     }
 
@@ -265,14 +219,8 @@ mod tests {
         }
         assert_eq!(Priority::parse("p2"), Some(Priority::P2));
         assert_eq!(Priority::parse("P5"), None);
-        assert!(
-            Priority::P1.default_first_response_minutes()
-                < Priority::P4.default_first_response_minutes()
-        );
+        assert!(Priority::P1.default_first_response_minutes() < Priority::P4.default_first_response_minutes());
         assert_eq!(serde_json::to_string(&Priority::P3).unwrap(), "\"P3\"");
-        assert_eq!(
-            serde_json::to_string(&Category::from_static("refund")).unwrap(),
-            "\"refund\""
-        );
+        assert_eq!(serde_json::to_string(&Category::from_static("refund")).unwrap(), "\"refund\"");
     }
 }

@@ -91,18 +91,12 @@ mod tests {
 
     #[test]
     fn control_and_invisible_characters_are_dropped() {
-        assert_eq!(
-            normalize("退\u{200B}款\u{202E}没\u{0007}到账"),
-            "退款没到账"
-        );
+        assert_eq!(normalize("退\u{200B}款\u{202E}没\u{0007}到账"), "退款没到账");
     }
 
     #[test]
     fn traditional_and_variant_forms_become_simplified() {
-        assert_eq!(
-            normalize("外送員態度很差，湯灑了，退款還沒到帳"),
-            "外送员态度很差,汤洒了,退款还没到账"
-        );
+        assert_eq!(normalize("外送員態度很差，湯灑了，退款還沒到帳"), "外送员态度很差,汤洒了,退款还没到账");
         assert_eq!(normalize("帳號被盜，陌生訂單"), "账号被盗,陌生订单");
         // Already simplified, ASCII and emoji are untouched.
         assert_eq!(normalize("骑手送餐慢 ok 😡"), "骑手送餐慢 ok 😡");

@@ -21,23 +21,13 @@ impl TicketNo {
         for i in (0..6).rev() {
             suffix.push(CROCKFORD[((random >> (i * 5)) & 31) as usize] as char);
         }
-        TicketNo(format!(
-            "QT{:02}{:02}{:02}-{}",
-            year % 100,
-            month,
-            day,
-            suffix
-        ))
+        TicketNo(format!("QT{:02}{:02}{:02}-{}", year % 100, month, day, suffix))
     }
 
     /// Accepts a ticket number in canonical form only.
     pub fn parse(s: &str) -> Option<TicketNo> {
         let b = s.as_bytes();
-        let ok = b.len() == 15
-            && s.starts_with("QT")
-            && b[2..8].iter().all(u8::is_ascii_digit)
-            && b[8] == b'-'
-            && b[9..].iter().all(|c| CROCKFORD.contains(c));
+        let ok = b.len() == 15 && s.starts_with("QT") && b[2..8].iter().all(u8::is_ascii_digit) && b[8] == b'-' && b[9..].iter().all(|c| CROCKFORD.contains(c));
         ok.then(|| TicketNo(s.to_string()))
     }
 
@@ -71,14 +61,8 @@ pub enum TicketStatus {
 }
 
 impl TicketStatus {
-    pub const ALL: [TicketStatus; 6] = [
-        TicketStatus::Received,
-        TicketStatus::AutoReplied,
-        TicketStatus::Forwarded,
-        TicketStatus::Assigned,
-        TicketStatus::Resolved,
-        TicketStatus::Closed,
-    ];
+    pub const ALL: [TicketStatus; 6] =
+        [TicketStatus::Received, TicketStatus::AutoReplied, TicketStatus::Forwarded, TicketStatus::Assigned, TicketStatus::Resolved, TicketStatus::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -154,10 +138,7 @@ mod tests {
     fn workflow_transitions() {
         use TicketStatus::*;
         assert!(Received.can_become(AutoReplied));
-        assert!(
-            AutoReplied.can_become(Forwarded),
-            "a customer can reopen an automatic answer"
-        );
+        assert!(AutoReplied.can_become(Forwarded), "a customer can reopen an automatic answer");
         assert!(Resolved.can_become(Forwarded));
         assert!(!Closed.can_become(Forwarded));
         assert!(!Forwarded.can_become(Received));

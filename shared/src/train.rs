@@ -84,14 +84,7 @@ impl FloatTable {
         }
         let n = self.heads;
         for h in 0..n {
-            let mut mags: Vec<f32> = self
-                .weights
-                .iter()
-                .skip(h)
-                .step_by(n)
-                .map(|w| w.abs())
-                .filter(|&m| m > 0.0)
-                .collect();
+            let mut mags: Vec<f32> = self.weights.iter().skip(h).step_by(n).map(|w| w.abs()).filter(|&m| m > 0.0).collect();
             if mags.is_empty() {
                 continue;
             }
@@ -113,116 +106,54 @@ impl FloatTable {
         let levels = f32::from(levels.clamp(1, 127));
         let scales: Vec<f32> = (0..n)
             .map(|h| {
-                let max = self
-                    .weights
-                    .iter()
-                    .skip(h)
-                    .step_by(n)
-                    .fold(0f32, |m, w| m.max(w.abs()));
+                let max = self.weights.iter().skip(h).step_by(n).fold(0f32, |m, w| m.max(w.abs()));
                 if max > 0.0 { max / levels } else { 1.0 }
             })
             .collect();
-        let weights = self
-            .weights
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w / scales[i % n]).round().clamp(-levels, levels) as i8)
-            .collect();
-        let heads = (0..n)
-            .map(|h| Head {
-                name: names[h].to_string(),
-                scale: scales[h],
-                bias: self.biases[h],
-                threshold: thresholds[h],
-            })
-            .collect();
-        LinearTable {
-            bits: self.bits,
-            heads,
-            weights,
-        }
+        let weights = self.weights.iter().enumerate().map(|(i, w)| (w / scales[i % n]).round().clamp(-levels, levels) as i8).collect();
+        let heads = (0..n).map(|h| Head { name: names[h].to_string(), scale: scales[h], bias: self.biases[h], threshold: thresholds[h] }).collect();
+        LinearTable { bits: self.bits, heads, weights }
     }
 }
 
 /// Fits one-vs-rest logistic regression with Adagrad.
 pub fn fit(examples: &[Example], heads: usize, cfg: &TrainConfig) -> FloatTable {
     let buckets = 1usize << cfg.bits;
-    train_from(
-        FloatTable {
-            bits: cfg.bits,
-            heads,
-            weights: vec![0.0; buckets * heads],
-            biases: vec![0.0; heads],
-        },
-        examples,
-        cfg,
-        false,
-    )
+    train_from(FloatTable { bits: cfg.bits, heads, weights: vec![0.0; buckets * heads], biases: vec![0.0; heads] }, examples, cfg, false)
 }
 
 /// Fits, prunes to the `keep` share of weights per head, then trains the surviving weights again
 /// (`retrain_epochs`) so they make up for the pruned ones.
-pub fn fit_sparse(
-    examples: &[Example],
-    heads: usize,
-    cfg: &TrainConfig,
-    keep: f32,
-    retrain_epochs: u32,
-) -> FloatTable {
+pub fn fit_sparse(examples: &[Example], heads: usize, cfg: &TrainConfig, keep: f32, retrain_epochs: u32) -> FloatTable {
     let mut table = fit(examples, heads, cfg);
     if keep < 1.0 {
         table.prune(keep);
-        table = train_from(
-            table,
-            examples,
-            &TrainConfig {
-                epochs: retrain_epochs,
-                seed: cfg.seed ^ 0xabcd,
-                ..*cfg
-            },
-            true,
-        );
+        table = train_from(table, examples, &TrainConfig { epochs: retrain_epochs, seed: cfg.seed ^ 0xabcd, ..*cfg }, true);
     }
     table
 }
 
-fn train_from(
-    mut table: FloatTable,
-    examples: &[Example],
-    cfg: &TrainConfig,
-    keep_zeros: bool,
-) -> FloatTable {
+fn train_from(mut table: FloatTable, examples: &[Example], cfg: &TrainConfig, keep_zeros: bool) -> FloatTable {
     let heads = table.heads;
     let buckets = 1usize << cfg.bits;
     let pos_weight: Vec<f32> = (0..heads)
         .map(|h| {
             let pos = examples.iter().filter(|e| e.targets[h]).count().max(1) as f32;
             let neg = (examples.len() as f32 - pos).max(1.0);
-            if cfg.balance {
-                (neg / pos).sqrt().clamp(1.0, 8.0)
-            } else {
-                1.0
-            }
+            if cfg.balance { (neg / pos).sqrt().clamp(1.0, 8.0) } else { 1.0 }
         })
         .collect();
     let mut g2 = vec![1e-6f32; buckets * heads];
     let mut g2_bias = vec![1e-6f32; heads];
     let mut order: Vec<usize> = (0..examples.len()).collect();
     for epoch in 0..cfg.epochs {
-        shuffle(
-            &mut order,
-            cfg.seed
-                .wrapping_add(u64::from(epoch))
-                .wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        );
+        shuffle(&mut order, cfg.seed.wrapping_add(u64::from(epoch)).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for &i in &order {
             let ex = &examples[i];
             let logits = table.logits(&ex.features);
             for h in 0..heads {
                 let y = if ex.targets[h] { 1.0 } else { 0.0 };
-                let g = (sigmoid(logits[h]) - y)
-                    * ex.weight
-                    * if ex.targets[h] { pos_weight[h] } else { 1.0 };
+                let g = (sigmoid(logits[h]) - y) * ex.weight * if ex.targets[h] { pos_weight[h] } else { 1.0 };
                 if g == 0.0 {
                     continue;
                 }
@@ -305,45 +236,20 @@ mod tests {
 
     fn ex(hashes: &[u64], positive: bool) -> Example {
         let v = 1.0 / (hashes.len() as f32).sqrt();
-        Example {
-            features: hashes
-                .iter()
-                .map(|&hash| Feature { hash, value: v })
-                .collect(),
-            targets: vec![positive],
-            weight: 1.0,
-        }
+        Example { features: hashes.iter().map(|&hash| Feature { hash, value: v }).collect(), targets: vec![positive], weight: 1.0 }
     }
 
     #[test]
     fn learns_a_separable_problem_deterministically() {
-        let data: Vec<Example> = (0..200)
-            .map(|i| {
-                if i % 2 == 0 {
-                    ex(&[1, 100 + i], true)
-                } else {
-                    ex(&[2, 100 + i], false)
-                }
-            })
-            .collect();
-        let cfg = TrainConfig {
-            bits: 10,
-            epochs: 5,
-            learning_rate: 0.5,
-            l2: 1e-6,
-            seed: 7,
-            balance: false,
-        };
+        let data: Vec<Example> = (0..200).map(|i| if i % 2 == 0 { ex(&[1, 100 + i], true) } else { ex(&[2, 100 + i], false) }).collect();
+        let cfg = TrainConfig { bits: 10, epochs: 5, learning_rate: 0.5, l2: 1e-6, seed: 7, balance: false };
         let a = fit(&data, 1, &cfg);
         let b = fit(&data, 1, &cfg);
         assert_eq!(a.weights, b.weights, "same seed, same model");
         assert!(a.logits(&ex(&[1], true).features)[0] > 1.0);
         assert!(a.logits(&ex(&[2], false).features)[0] < -1.0);
         let q = a.quantize(&["complaint"], &[0.5], 127);
-        assert!(
-            q.logits(&ex(&[1], true).features)[0] > 1.0,
-            "quantisation keeps the decision"
-        );
+        assert!(q.logits(&ex(&[1], true).features)[0] > 1.0, "quantisation keeps the decision");
     }
 
     #[test]
@@ -361,25 +267,12 @@ mod tests {
 
     #[test]
     fn thresholds_and_platt() {
-        let probs = [
-            (0.9, true),
-            (0.8, true),
-            (0.6, false),
-            (0.3, false),
-            (0.2, false),
-        ];
+        let probs = [(0.9, true), (0.8, true), (0.6, false), (0.3, false), (0.2, false)];
         let t = best_f1_threshold(&probs);
         assert!(t > 0.6 && t <= 0.8, "{t}");
         let t = best_accuracy_threshold(&probs);
         assert!(t > 0.6 && t <= 0.8, "{t}");
-        let (a, _) = platt(&[
-            (2.0, true),
-            (1.5, true),
-            (-1.0, false),
-            (-2.0, false),
-            (0.5, false),
-            (0.2, true),
-        ]);
+        let (a, _) = platt(&[(2.0, true), (1.5, true), (-1.0, false), (-2.0, false), (0.5, false), (0.2, true)]);
         assert!(a > 0.0);
     }
 }

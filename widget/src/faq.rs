@@ -21,12 +21,7 @@ pub const SUGGEST_MIN: f32 = 0.5;
 const DEBOUNCE_MS: u32 = 120;
 
 async fn fetch_index(cfg: &Config) -> Option<FaqIndex> {
-    let url = format!(
-        "{}/v1/faq?site={}&lang={}",
-        cfg.api.trim_end_matches('/'),
-        cfg.site,
-        cfg.lang.tag()
-    );
+    let url = format!("{}/v1/faq?site={}&lang={}", cfg.api.trim_end_matches('/'), cfg.site, cfg.lang.tag());
     let response = Request::get(&url).send().await.ok()?;
     if !response.ok() {
         return None;
@@ -38,9 +33,7 @@ async fn fetch_index(cfg: &Config) -> Option<FaqIndex> {
 /// Site keys and entry ids are `[a-z0-9_-]` (validated on both sides), so they go into the JSON
 /// as they are; anything else is not sent. (No `{:?}` here: Debug formatting costs the widget KBs.)
 fn plain_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn record_deflection(cfg: &Config, faq_id: &str) {
@@ -48,16 +41,10 @@ fn record_deflection(cfg: &Config, faq_id: &str) {
         return;
     }
     let url = format!("{}/v1/events", cfg.api.trim_end_matches('/'));
-    let body = format!(
-        "{{\"site\":\"{}\",\"event\":\"deflected\",\"faq_id\":\"{faq_id}\"}}",
-        cfg.site
-    );
+    let body = format!("{{\"site\":\"{}\",\"event\":\"deflected\",\"faq_id\":\"{faq_id}\"}}", cfg.site);
     spawn_local(async move {
         // Best effort: a lost count must never get in the customer's way.
-        if let Ok(req) = Request::post(&url)
-            .header("Content-Type", "application/json")
-            .body(body)
-        {
+        if let Ok(req) = Request::post(&url).header("Content-Type", "application/json").body(body) {
             let _ = req.send().await;
         }
     });
@@ -68,11 +55,7 @@ fn record_deflection(cfg: &Config, faq_id: &str) {
 fn suggest(index: &FaqIndex, q: &str) -> Vec<qingting_shared::faq::FaqMatch> {
     let c = Classifier::builtin().classify(q);
     let prior = qingting_shared::faq::category_prior(&c);
-    index
-        .search(Classifier::builtin().segmenter(), q, &prior, 3)
-        .into_iter()
-        .filter(|m| m.score >= SUGGEST_MIN)
-        .collect()
+    index.search(Classifier::builtin().segmenter(), q, &prior, 3).into_iter().filter(|m| m.score >= SUGGEST_MIN).collect()
 }
 
 /// For `cargo xtask bench-browser`: a FAQ index over a compiled pack, to time suggestions.
@@ -83,10 +66,7 @@ pub struct SuggestBench(FaqIndex);
 impl SuggestBench {
     /// `undefined` when the pack does not parse.
     pub fn load(pack: &str) -> Option<SuggestBench> {
-        Some(SuggestBench(FaqIndex::build(
-            compiled::read(pack).ok()?,
-            Classifier::builtin().segmenter(),
-        )))
+        Some(SuggestBench(FaqIndex::build(compiled::read(pack).ok()?, Classifier::builtin().segmenter())))
     }
 
     /// The number of suggestions for a text.
@@ -150,15 +130,8 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
                     Lang::ZhTw => e.questions.zh_tw.first(),
                     Lang::En => e.questions.en.first(),
                 };
-                let question = own
-                    .or(e.questions.zh_cn.first())
-                    .cloned()
-                    .unwrap_or_default();
-                Suggestion {
-                    id: e.id.clone(),
-                    question,
-                    answer: e.answer.get(lang).to_string(),
-                }
+                let question = own.or(e.questions.zh_cn.first()).cloned().unwrap_or_default();
+                Suggestion { id: e.id.clone(), question, answer: e.answer.get(lang).to_string() }
             })
             .collect::<Vec<_>>()
     });

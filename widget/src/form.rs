@@ -64,16 +64,11 @@ fn load_draft(site: &str) -> Draft {
     };
     let mut parts = raw.splitn(4, SEP);
     let (saved, key, content, text) = (parts.next(), parts.next(), parts.next(), parts.next());
-    let fresh = saved
-        .and_then(|t| t.parse::<u64>().ok())
-        .is_some_and(|t| now_ms().saturating_sub(t) < DRAFT_TTL_MS);
+    let fresh = saved.and_then(|t| t.parse::<u64>().ok()).is_some_and(|t| now_ms().saturating_sub(t) < DRAFT_TTL_MS);
     match (fresh, key, content, text) {
         (true, Some(key), Some(content), Some(text)) => {
             let pending = (!key.is_empty()).then(|| (content.to_string(), key.to_string()));
-            Draft {
-                text: text.to_string(),
-                pending,
-            }
+            Draft { text: text.to_string(), pending }
         }
         _ => {
             clear_draft(site);
@@ -85,10 +80,7 @@ fn load_draft(site: &str) -> Draft {
 fn save_draft(site: &str, draft: &Draft) {
     if let Some(s) = storage() {
         let (content, key) = draft.pending.clone().unwrap_or_default();
-        let _ = s.set_item(
-            &draft_key(site),
-            &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", now_ms(), draft.text),
-        );
+        let _ = s.set_item(&draft_key(site), &format!("{}{SEP}{key}{SEP}{content}{SEP}{}", now_ms(), draft.text));
     }
 }
 
@@ -102,15 +94,12 @@ fn clear_draft(site: &str) {
 /// `crypto.randomUUID`.
 fn new_idempotency_key() -> String {
     let mut bytes = [0u8; 16];
-    let ok = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    let ok = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
     if !ok {
         // No Web Crypto at all: time plus Math.random, still unique enough per device.
         let t = js_sys::Date::now() as u64;
         bytes[..8].copy_from_slice(&t.to_le_bytes());
-        bytes[8..]
-            .copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
+        bytes[8..].copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -151,11 +140,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     let classification = Memo::new(move |_| Classifier::builtin().classify(&text.get()));
     let count = Memo::new(move |_| char_len(text.get().trim()));
     let count_class = move || {
-        if count.get() > MAX_TEXT_CHARS {
-            "qt-count qt-over"
-        } else {
-            "qt-count"
-        }
+        if count.get() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" }
     };
     let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());
     let is_done = move || matches!(stage.get(), Stage::Done(_));
@@ -163,13 +148,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
 
     let on_text = move |ev| {
         let value = event_target_value(&ev);
-        save_draft(
-            &site(),
-            &Draft {
-                text: value.clone(),
-                pending: pending_key.get_untracked(),
-            },
-        );
+        save_draft(&site(), &Draft { text: value.clone(), pending: pending_key.get_untracked() });
         restored.set(false);
         text.set(value);
     };
@@ -196,18 +175,9 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
             order_id: Some(order.get_untracked()),
             contact: Some(contact.get_untracked()),
             lang: Some(cfg.lang.tag().to_string()),
-            client: Some(ClientHint {
-                category: c.primary.map(|p| p.as_str().to_string()),
-                priority: c.priority.map(|p| p.as_str().to_string()),
-            }),
+            client: Some(ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) }),
         };
-        let content = [
-            body.text.as_deref(),
-            body.order_id.as_deref(),
-            body.contact.as_deref(),
-        ]
-        .map(|f| f.unwrap_or(""))
-        .join("\u{1e}");
+        let content = [body.text.as_deref(), body.order_id.as_deref(), body.contact.as_deref()].map(|f| f.unwrap_or("")).join("\u{1e}");
         let key = match pending_key.get_untracked() {
             Some((k_content, key)) if k_content == content => key,
             _ => {
@@ -217,13 +187,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
             }
         };
         // Saved before sending: a reload after a lost answer must retry with this same key.
-        save_draft(
-            &cfg.site,
-            &Draft {
-                text: body_text,
-                pending: Some((content, key.clone())),
-            },
-        );
+        save_draft(&cfg.site, &Draft { text: body_text, pending: Some((content, key.clone())) });
         stage.set(Stage::Submitting);
         spawn_local(async move {
             match submit(&cfg.api, &key, &body).await {
@@ -266,23 +230,9 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         }
         match (c.complaint, &c.primary, c.priority) {
             (true, Some(p), Some(prio)) => {
-                let mut s = format!(
-                    "{} · {} {}",
-                    taxonomy.with_value(|t| t.name(p, lang).to_string()),
-                    ui.priority_label,
-                    prio.label(lang)
-                );
+                let mut s = format!("{} · {} {}", taxonomy.with_value(|t| t.name(p, lang).to_string()), ui.priority_label, prio.label(lang));
                 if !c.top_tokens.is_empty() {
-                    s.push_str(&format!(
-                        " · {}{}",
-                        ui.because,
-                        c.top_tokens
-                            .iter()
-                            .take(3)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(ui.list_sep)
-                    ));
+                    s.push_str(&format!(" · {}{}", ui.because, c.top_tokens.iter().take(3).cloned().collect::<Vec<_>>().join(ui.list_sep)));
                 }
                 s
             }

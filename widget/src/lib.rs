@@ -36,16 +36,7 @@ pub fn classify_js(text: &str) -> JsValue {
     let fields: [(&str, JsValue); 6] = [
         ("complaint", c.complaint.into()),
         ("complaint_score", f64::from(c.complaint_score).into()),
-        (
-            "categories",
-            strings(
-                c.categories
-                    .iter()
-                    .map(|c| c.as_str().to_string())
-                    .collect(),
-            )
-            .into(),
-        ),
+        ("categories", strings(c.categories.iter().map(|c| c.as_str().to_string()).collect()).into()),
         ("primary", opt(c.primary.as_ref().map(|p| p.as_str()))),
         ("priority", opt(c.priority.map(|p| p.as_str()))),
         ("top_tokens", strings(c.top_tokens).into()),
@@ -61,25 +52,10 @@ pub fn classify_js(text: &str) -> JsValue {
 /// The close button dispatches a `qingting-close` event on the container; the loader hides the
 /// panel. The mount lives as long as the page, so its handle is forgotten on purpose.
 #[wasm_bindgen]
-pub fn mount(
-    container: web_sys::HtmlElement,
-    site: String,
-    lang: String,
-    order: String,
-    api: String,
-) {
-    let config = Config {
-        site,
-        lang: Lang::negotiate(&lang),
-        order,
-        api,
-    };
+pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order: String, api: String) {
+    let config = Config { site, lang: Lang::negotiate(&lang), order, api };
     let host = container.clone();
-    leptos::mount::mount_to(
-        container,
-        move || view! { <form::Panel config=config host=host/> },
-    )
-    .forget();
+    leptos::mount::mount_to(container, move || view! { <form::Panel config=config host=host/> }).forget();
     // Build the dictionary and model (tens of milliseconds) right after the panel is painted,
     // not on the customer's first keystroke.
     gloo_timers::callback::Timeout::new(30, || {

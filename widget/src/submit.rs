@@ -28,11 +28,7 @@ const BACKOFF_MS: [u32; 2] = [600, 1_800];
 
 /// Submits with up to three attempts under the same idempotency key, so a retry can never create a
 /// second ticket.
-pub async fn submit(
-    api: &str,
-    idempotency_key: &str,
-    body: &ComplaintSubmission,
-) -> Result<ComplaintReceipt, SubmitError> {
+pub async fn submit(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
     let mut last = SubmitError::Network;
     for attempt in 0..=BACKOFF_MS.len() {
         if attempt > 0 {
@@ -49,9 +45,7 @@ pub async fn submit(
 
 /// A string field of a parsed JSON object (`None` when absent, null or not a string).
 fn field(obj: &JsValue, name: &str) -> Option<String> {
-    Reflect::get(obj, &JsValue::from_str(name))
-        .ok()?
-        .as_string()
+    Reflect::get(obj, &JsValue::from_str(name)).ok()?.as_string()
 }
 
 /// Reads a `201` answer; `None` when it is not a well-formed receipt.
@@ -84,49 +78,30 @@ pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketSta
         if attempt > 0 {
             TimeoutFuture::new(BACKOFF_MS[attempt - 1]).await;
         }
-        let sent = Request::post(&url)
-            .header("Authorization", &format!("Bearer {access_token}"))
-            .send()
-            .await;
+        let sent = Request::post(&url).header("Authorization", &format!("Bearer {access_token}")).send().await;
         let Ok(response) = sent else { continue };
         let status = response.status();
         let json = JSON::parse(&response.text().await.unwrap_or_default()).unwrap_or(JsValue::NULL);
         if (200..300).contains(&status) {
-            return field(&json, "status")
-                .as_deref()
-                .and_then(TicketStatus::parse)
-                .ok_or(SubmitError::Unavailable(status));
+            return field(&json, "status").as_deref().and_then(TicketStatus::parse).ok_or(SubmitError::Unavailable(status));
         }
         last = SubmitError::Unavailable(status);
         if status < 500 && status != 429 {
             let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
-            return Err(SubmitError::Rejected {
-                code: field(&error, "code").unwrap_or_default(),
-                message: field(&error, "message").unwrap_or_default(),
-            });
+            return Err(SubmitError::Rejected { code: field(&error, "code").unwrap_or_default(), message: field(&error, "message").unwrap_or_default() });
         }
     }
     Err(last)
 }
 
-async fn submit_once(
-    api: &str,
-    idempotency_key: &str,
-    body: &ComplaintSubmission,
-) -> Result<ComplaintReceipt, SubmitError> {
+async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
     let url = format!("{}/v1/complaints", api.trim_end_matches('/'));
-    let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected {
-        code: "client".into(),
-        message: "could not encode the request".into(),
-    })?;
+    let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not encode the request".into() })?;
     let request = Request::post(&url)
         .header("Idempotency-Key", idempotency_key)
         .header("Content-Type", "application/json")
         .body(encoded)
-        .map_err(|_| SubmitError::Rejected {
-            code: "client".into(),
-            message: "could not build the request".into(),
-        })?;
+        .map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not build the request".into() })?;
     let response = request.send().await.map_err(|_| SubmitError::Network)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| SubmitError::Network)?;
@@ -140,13 +115,7 @@ async fn submit_once(
     let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
     // A refusal is never retried, even one without our JSON body (a proxy's error page).
     match (field(&error, "code"), field(&error, "message")) {
-        (Some(code), message) => Err(SubmitError::Rejected {
-            code,
-            message: message.unwrap_or_default(),
-        }),
-        _ => Err(SubmitError::Rejected {
-            code: format!("http_{status}"),
-            message: format!("HTTP {status}"),
-        }),
+        (Some(code), message) => Err(SubmitError::Rejected { code, message: message.unwrap_or_default() }),
+        _ => Err(SubmitError::Rejected { code: format!("http_{status}"), message: format!("HTTP {status}") }),
     }
 }

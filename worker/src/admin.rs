@@ -47,40 +47,23 @@ handler!(deliveries, deliveries_inner);
 
 /// Checks the bearer token against `ADMIN_TOKEN` (compared as SHA-256 digests, in constant time).
 fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    let expected = ctx
-        .env
-        .secret("ADMIN_TOKEN")
-        .map(|s| s.to_string())
-        .ok()
-        .filter(|s| s.len() >= 16);
+    let expected = ctx.env.secret("ADMIN_TOKEN").map(|s| s.to_string()).ok().filter(|s| s.len() >= 16);
     let Some(expected) = expected else {
         // Without a configured token the admin API is off, not open.
         return Err(ApiError::AdminUnauthorized);
     };
     let auth = req.headers().get("Authorization")?.unwrap_or_default();
     let presented = auth.strip_prefix("Bearer ").unwrap_or("").trim();
-    let (a, b) = (
-        Sha256::digest(presented.as_bytes()),
-        Sha256::digest(expected.as_bytes()),
-    );
-    if a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        != 0
-    {
+    let (a, b) = (Sha256::digest(presented.as_bytes()), Sha256::digest(expected.as_bytes()));
+    if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
         return Err(ApiError::AdminUnauthorized);
     }
-    ctx.env
-        .d1("DB")
-        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
 }
 
 async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
     let bytes = req.bytes().await?;
@@ -116,25 +99,18 @@ async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Resp
     let b: SiteBody = body(&mut req).await?;
     let name = b.merchant_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::InvalidConfig(
-            "merchant_name must be 1–100 characters",
-        ));
+        return Err(ApiError::InvalidConfig("merchant_name must be 1–100 characters"));
     }
     let origin_ok = |o: &String| {
         (o.starts_with("https://") || o.starts_with("http://"))
             && o.len() <= 200
-            && !o
-                .trim_end_matches('/')
-                .contains(|c: char| c.is_whitespace())
+            && !o.trim_end_matches('/').contains(|c: char| c.is_whitespace())
             && o.matches('/').count() == 2
     };
     if b.allowed_origins.len() > 20 || !b.allowed_origins.iter().all(origin_ok) {
-        return Err(ApiError::InvalidConfig(
-            "allowed_origins must be at most 20 origins like \"https://shop.example.cn\" (scheme, host, port; no path)",
-        ));
+        return Err(ApiError::InvalidConfig("allowed_origins must be at most 20 origins like \"https://shop.example.cn\" (scheme, host, port; no path)"));
     }
-    let origins =
-        serde_json::to_string(&b.allowed_origins).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let origins = serde_json::to_string(&b.allowed_origins).map_err(|e| ApiError::Internal(e.to_string()))?;
     store::upsert_site(&db, &key, name, &origins).await?;
     config_view(&db, &key).await
 }
@@ -147,11 +123,7 @@ async fn get_site_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response
 /// The site's configuration as the admin API shows it.
 async fn config_view(db: &D1Database, key: &str) -> Result<Response, ApiError> {
     let site = existing_site(db, key).await?;
-    let destinations: Vec<Destination> = store::destinations(db, key)
-        .await?
-        .iter()
-        .map(Destination::redacted)
-        .collect();
+    let destinations: Vec<Destination> = store::destinations(db, key).await?.iter().map(Destination::redacted).collect();
     let t = site.thresholds();
     let d = Thresholds::default();
     let origins: Vec<String> = serde_json::from_str(&site.allowed_origins).unwrap_or_default();
@@ -173,10 +145,7 @@ struct DestinationsBody {
     destinations: Vec<Destination>,
 }
 
-async fn put_destinations_inner(
-    mut req: Request,
-    ctx: &RouteContext<()>,
-) -> Result<Response, ApiError> {
+async fn put_destinations_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
     existing_site(&db, &key).await?;
@@ -211,10 +180,7 @@ struct ThresholdsBody {
     acknowledge: Option<f32>,
 }
 
-async fn put_thresholds_inner(
-    mut req: Request,
-    ctx: &RouteContext<()>,
-) -> Result<Response, ApiError> {
+async fn put_thresholds_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
     existing_site(&db, &key).await?;
@@ -223,9 +189,7 @@ async fn put_thresholds_inner(
     // measured trade-off.
     let ok = |v: Option<f32>| v.is_none_or(|x| (0.5..=1.0).contains(&x));
     if !ok(b.resolve) || !ok(b.acknowledge) {
-        return Err(ApiError::InvalidConfig(
-            "thresholds must be between 0.5 and 1.0, or null for the measured default",
-        ));
+        return Err(ApiError::InvalidConfig("thresholds must be between 0.5 and 1.0, or null for the measured default"));
     }
     store::set_thresholds(&db, &key, b.resolve, b.acknowledge).await?;
     config_view(&db, &key).await
@@ -237,9 +201,7 @@ async fn deliveries_inner(req: Request, ctx: &RouteContext<()>) -> Result<Respon
     if uuid::Uuid::try_parse(id).is_err() {
         return Err(ApiError::NotFound);
     }
-    let row = store::complaint_by_id(&db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = store::complaint_by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
     let attempts = store::attempts(&db, id).await?;
     let body = serde_json::json!({
         "id": row.id,

@@ -41,9 +41,7 @@ pub async fn reopen(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 }
 
 fn db(ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    ctx.env
-        .d1("DB")
-        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
 }
 
 fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
@@ -52,24 +50,16 @@ fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
         .map(|s| s.to_string())
         .ok()
         .filter(|s| s.len() >= 16)
-        .ok_or(ApiError::Misconfigured(
-            "TOKEN_SECRET is missing or shorter than 16 characters",
-        ))
+        .ok_or(ApiError::Misconfigured("TOKEN_SECRET is missing or shorter than 16 characters"))
 }
 
 async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
     // Refuse a declared oversize body before reading it; check the real size after.
-    let declared = req
-        .headers()
-        .get("Content-Length")?
-        .and_then(|v| v.trim().parse::<usize>().ok());
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
@@ -78,17 +68,14 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
     let body = std::str::from_utf8(&body).map_err(|_| ApiError::InvalidUtf8)?;
-    let submission: ComplaintSubmission =
-        serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let submission: ComplaintSubmission = serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
     let key_header = req.headers().get("Idempotency-Key")?;
     let idempotency_key = validate_idempotency_key(key_header.as_deref())?;
     let complaint = submission.validate()?;
 
     let db = db(ctx)?;
     let secret = token_secret(ctx)?;
-    let site = store::site(&db, &complaint.site)
-        .await?
-        .ok_or(ApiError::UnknownSite)?;
+    let site = store::site(&db, &complaint.site).await?.ok_or(ApiError::UnknownSite)?;
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {
         return Err(ApiError::OriginNotAllowed);
@@ -105,38 +92,19 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let masked = mask_pii(&complaint.text);
     // Answer from the FAQ, acknowledge, or forward: the same routing as `qingting faq`.
     let index = crate::faq::site_index(&site)?;
-    let routing = route(
-        &index,
-        classifier.segmenter(),
-        &masked.text,
-        &classification,
-        site.thresholds(),
-    );
+    let routing = route(&index, classifier.segmenter(), &masked.text, &classification, site.thresholds());
     let reply_entry = routing.reply.map(|i| &index.pack().entries[i]);
     let reply_text = reply_entry.map(|e| e.answer.get(complaint.lang).to_string());
     let status = routing.decision.status();
-    let categories_json = serde_json::to_string(&classification.categories)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let primary = classification
-        .primary
-        .as_ref()
-        .map(|c| c.as_str().to_string());
+    let categories_json = serde_json::to_string(&classification.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let primary = classification.primary.as_ref().map(|c| c.as_str().to_string());
     let id = uuid::Uuid::new_v4().to_string();
     let now = js_sys::Date::new_0();
     let now_iso: String = now.to_iso_string().into();
 
     for _attempt in 0..3 {
-        let random = u32::from_le_bytes(
-            uuid::Uuid::new_v4().as_bytes()[..4]
-                .try_into()
-                .unwrap_or_default(),
-        );
-        let ticket_no = TicketNo::generate(
-            now.get_utc_full_year(),
-            now.get_utc_month() + 1,
-            now.get_utc_date(),
-            random,
-        );
+        let random = u32::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default());
+        let ticket_no = TicketNo::generate(now.get_utc_full_year(), now.get_utc_month() + 1, now.get_utc_date(), random);
         let row = NewComplaint {
             id: &id,
             ticket_no: ticket_no.as_str(),
@@ -157,22 +125,13 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             client_priority: complaint.client_priority,
             model_version: classifier.model_version(),
             decision: routing.decision,
-            reply: reply_entry
-                .zip(reply_text.as_deref())
-                .map(|(e, t)| (e.id.as_str(), t)),
+            reply: reply_entry.zip(reply_text.as_deref()).map(|(e, t)| (e.id.as_str(), t)),
             now: &now_iso,
         };
         match store::insert_complaint(&db, &row).await? {
             Inserted::Stored => {
                 if routing.decision.forwards() {
-                    forward::enqueue(
-                        &ctx.env,
-                        &ForwardJob {
-                            complaint_id: id.clone(),
-                            reason: ForwardReason::Created,
-                        },
-                    )
-                    .await;
+                    forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created }).await;
                 }
                 let receipt = ComplaintReceipt {
                     access_token: token::issue(&secret, &id),
@@ -192,26 +151,18 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             }
             Inserted::KeyTaken => {
                 // A concurrent request with the same key stored first: answer with its ticket.
-                let existing = store::complaint_by_key(&db, &site.key, idempotency_key)
-                    .await?
-                    .ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
+                let existing =
+                    store::complaint_by_key(&db, &site.key, idempotency_key).await?.ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
                 return replay(&db, existing, &request_hash, &secret).await;
             }
             Inserted::TicketNoTaken => continue,
         }
     }
-    Err(ApiError::Internal(
-        "could not allocate a unique ticket number".into(),
-    ))
+    Err(ApiError::Internal("could not allocate a unique ticket number".into()))
 }
 
 /// Answers a retry with the ticket it already created, or refuses a reused key.
-async fn replay(
-    db: &D1Database,
-    existing: ComplaintRow,
-    request_hash: &str,
-    secret: &str,
-) -> Result<Response, ApiError> {
+async fn replay(db: &D1Database, existing: ComplaintRow, request_hash: &str, secret: &str) -> Result<Response, ApiError> {
     if existing.request_hash != request_hash {
         return Err(ApiError::IdempotencyConflict);
     }
@@ -246,9 +197,7 @@ fn authorized_id<'a>(req: &Request, ctx: &'a RouteContext<()>) -> Result<&'a str
 }
 
 async fn view(db: &D1Database, id: &str) -> Result<Response, ApiError> {
-    let row = store::complaint_by_id(db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = store::complaint_by_id(db, id).await?.ok_or(ApiError::NotFound)?;
     let replies = store::replies(db, id).await?;
     Ok(Response::from_json(&row.into_view(replies)?)?)
 }
@@ -265,18 +214,9 @@ async fn reopen_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response,
     let db = db(ctx)?;
     let now = forward::now_iso();
     if store::reopen(&db, id, &now).await? {
-        forward::enqueue(
-            &ctx.env,
-            &ForwardJob {
-                complaint_id: id.to_string(),
-                reason: ForwardReason::Reopened,
-            },
-        )
-        .await;
+        forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened }).await;
     } else {
-        let row = store::complaint_by_id(&db, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let row = store::complaint_by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
         if row.reopened_at.is_none() {
             return Err(ApiError::CannotReopen(row.status()?.label(Lang::En)));
         }

@@ -102,10 +102,7 @@ impl ApiError {
             ApiError::Misconfigured(what) => console_error!("misconfigured: {what}"),
             _ => {}
         }
-        Ok(
-            Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?
-                .with_status(self.status()),
-        )
+        Ok(Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status()))
     }
 }
 

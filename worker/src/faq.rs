@@ -16,11 +16,7 @@ use crate::store;
 /// The default pack, parsed once per isolate.
 fn default_pack() -> Result<&'static FaqPack, ApiError> {
     static PACK: OnceLock<Option<FaqPack>> = OnceLock::new();
-    PACK.get_or_init(|| compiled::read(DEFAULT_PACK).ok())
-        .as_ref()
-        .ok_or(ApiError::Misconfigured(
-            "the default FAQ pack does not parse",
-        ))
+    PACK.get_or_init(|| compiled::read(DEFAULT_PACK).ok()).as_ref().ok_or(ApiError::Misconfigured("the default FAQ pack does not parse"))
 }
 
 /// The pack a site answers with: the default, or the default with the merchant's pack laid over.
@@ -38,9 +34,7 @@ pub fn site_index(site: &store::Site) -> Result<Cow<'static, FaqIndex>, ApiError
     static DEFAULT: OnceLock<FaqIndex> = OnceLock::new();
     let segmenter = Classifier::builtin().segmenter();
     Ok(match site_pack(site)? {
-        Cow::Borrowed(pack) => {
-            Cow::Borrowed(DEFAULT.get_or_init(|| FaqIndex::build(pack.clone(), segmenter)))
-        }
+        Cow::Borrowed(pack) => Cow::Borrowed(DEFAULT.get_or_init(|| FaqIndex::build(pack.clone(), segmenter))),
         Cow::Owned(pack) => Cow::Owned(FaqIndex::build(pack, segmenter)),
     })
 }
@@ -66,44 +60,24 @@ struct PackQuery {
 }
 
 async fn pack_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let q: PackQuery = req
-        .query()
-        .map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    let site = validate_site_key(
-        q.site
-            .as_deref()
-            .ok_or(qingting_shared::ValidationError::MissingField("site"))?,
-    )?
-    .to_string();
+    let q: PackQuery = req.query().map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let site = validate_site_key(q.site.as_deref().ok_or(qingting_shared::ValidationError::MissingField("site"))?)?.to_string();
     let lang = match q.lang.as_deref() {
         None => Lang::default(),
-        Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
-            qingting_shared::ValidationError::InvalidLang(tag.chars().take(16).collect())
-        })?,
+        Some(tag) => Lang::from_tag(tag).ok_or_else(|| qingting_shared::ValidationError::InvalidLang(tag.chars().take(16).collect()))?,
     };
-    let db = ctx
-        .env
-        .d1("DB")
-        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
-    let site = store::site(&db, &site)
-        .await?
-        .ok_or(ApiError::UnknownSite)?;
+    let db = ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
     // The default pack is compiled once per language and isolate; a merchant's overlay per request.
     static COMPILED: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let slot = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
     let body = match site_pack(&site)? {
-        Cow::Borrowed(pack) => COMPILED[slot]
-            .get_or_init(|| compiled::write(pack, Some(lang)))
-            .clone(),
+        Cow::Borrowed(pack) => COMPILED[slot].get_or_init(|| compiled::write(pack, Some(lang))).clone(),
         Cow::Owned(pack) => compiled::write(&pack, Some(lang)),
     };
     let response = Response::ok(body)?;
-    response
-        .headers()
-        .set("Content-Type", "text/plain; charset=utf-8")?;
-    response
-        .headers()
-        .set("Cache-Control", "public, max-age=300")?;
+    response.headers().set("Content-Type", "text/plain; charset=utf-8")?;
+    response.headers().set("Cache-Control", "public, max-age=300")?;
     Ok(response)
 }
 
@@ -120,48 +94,23 @@ async fn event_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
         return Err(ApiError::PayloadTooLarge(4096));
     }
     let body = std::str::from_utf8(&body).map_err(|_| ApiError::InvalidUtf8)?;
-    let e: EventBody =
-        serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    let site = validate_site_key(
-        e.site
-            .as_deref()
-            .ok_or(qingting_shared::ValidationError::MissingField("site"))?,
-    )?
-    .to_string();
-    let event = e
-        .event
-        .ok_or(qingting_shared::ValidationError::MissingField("event"))?;
+    let e: EventBody = serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let site = validate_site_key(e.site.as_deref().ok_or(qingting_shared::ValidationError::MissingField("site"))?)?.to_string();
+    let event = e.event.ok_or(qingting_shared::ValidationError::MissingField("event"))?;
     if event != "deflected" {
         return Err(ApiError::UnknownEvent);
     }
-    let faq_id = e
-        .faq_id
-        .ok_or(qingting_shared::ValidationError::MissingField("faq_id"))?;
-    let db = ctx
-        .env
-        .d1("DB")
-        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
-    let site = store::site(&db, &site)
-        .await?
-        .ok_or(ApiError::UnknownSite)?;
+    let faq_id = e.faq_id.ok_or(qingting_shared::ValidationError::MissingField("faq_id"))?;
+    let db = ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {
         return Err(ApiError::OriginNotAllowed);
     }
-    if !site_pack(&site)?
-        .entries
-        .iter()
-        .any(|x| x.id == faq_id && !x.disabled)
-    {
+    if !site_pack(&site)?.entries.iter().any(|x| x.id == faq_id && !x.disabled) {
         return Err(ApiError::UnknownFaq);
     }
-    let day: String = js_sys::Date::new_0()
-        .to_iso_string()
-        .as_string()
-        .unwrap_or_default()
-        .chars()
-        .take(10)
-        .collect();
+    let day: String = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect();
     store::count_faq_event(&db, &site.key, &faq_id, &event, &day).await?;
     Ok(Response::from_json(&serde_json::json!({ "ok": true }))?.with_status(202))
 }

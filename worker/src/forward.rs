@@ -9,13 +9,11 @@ use std::time::Duration;
 
 use futures_util::future::{Either, select};
 use qingting_shared::Taxonomy;
-use qingting_shared::forward::{
-    self, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome,
-};
+use qingting_shared::forward::{self, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome};
 use serde::{Deserialize, Serialize};
 use worker::{
-    AbortController, D1Database, Delay, Env, Fetch, Headers, Message, MessageBatch, MessageExt,
-    Method, QueueRetryOptionsBuilder, Request, RequestInit, console_error, console_warn,
+    AbortController, D1Database, Delay, Env, Fetch, Headers, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request, RequestInit,
+    console_error, console_warn,
 };
 
 use crate::error::ApiError;
@@ -45,16 +43,8 @@ struct Backoff {
 
 impl Backoff {
     fn from_env(env: &Env) -> Backoff {
-        let var = |name: &str, default: u32| {
-            env.var(name)
-                .ok()
-                .and_then(|v| v.to_string().trim().parse::<u32>().ok())
-                .unwrap_or(default)
-        };
-        Backoff {
-            base: var("FORWARD_RETRY_BASE_SECONDS", 30).max(1),
-            max: var("FORWARD_RETRY_MAX_SECONDS", 3600).max(1),
-        }
+        let var = |name: &str, default: u32| env.var(name).ok().and_then(|v| v.to_string().trim().parse::<u32>().ok()).unwrap_or(default);
+        Backoff { base: var("FORWARD_RETRY_BASE_SECONDS", 30).max(1), max: var("FORWARD_RETRY_MAX_SECONDS", 3600).max(1) }
     }
 }
 
@@ -64,9 +54,7 @@ pub fn now_iso() -> String {
 
 fn iso_minus_seconds(seconds: u32) -> String {
     let ms = js_sys::Date::now() - f64::from(seconds) * 1000.0;
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
-        .to_iso_string()
-        .into()
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string().into()
 }
 
 /// Queues a job. A failure is logged, not returned: the ticket is stored with `delivery =
@@ -77,10 +65,7 @@ pub async fn enqueue(env: &Env, job: &ForwardJob) {
         Err(e) => Err(e),
     };
     if let Err(e) = sent {
-        console_error!(
-            "could not queue forwarding of {} (the cron sweep will retry): {e}",
-            job.complaint_id
-        );
+        console_error!("could not queue forwarding of {} (the cron sweep will retry): {e}", job.complaint_id);
     }
 }
 
@@ -99,22 +84,11 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
             Ok(Progress::Done) => message.ack(),
             Ok(Progress::Pending { attempts }) => {
                 let delay = forward::retry_delay(attempts, backoff.base, backoff.max);
-                message.retry_with_options(
-                    &QueueRetryOptionsBuilder::new()
-                        .with_delay_seconds(delay)
-                        .build(),
-                );
+                message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build());
             }
             Err(e) => {
-                console_error!(
-                    "forwarding {} failed before sending: {e}",
-                    message.body().complaint_id
-                );
-                message.retry_with_options(
-                    &QueueRetryOptionsBuilder::new()
-                        .with_delay_seconds(backoff.base)
-                        .build(),
-                );
+                console_error!("forwarding {} failed before sending: {e}", message.body().complaint_id);
+                message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
             }
         }
     }
@@ -132,14 +106,8 @@ async fn bury(db: &D1Database, message: &Message<ForwardJob>) {
         let now = now_iso();
         let log = store::attempts(db, id).await?;
         for d in store::destinations(db, &row.site_key).await? {
-            if !log
-                .iter()
-                .any(|a| a.destination_id == d.id && a.outcome == "delivered")
-            {
-                let tries = log
-                    .iter()
-                    .filter(|a| a.destination_id == d.id && a.outcome == "failed")
-                    .count() as u32;
+            if !log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered") {
+                let tries = log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32;
                 let a = Attempt {
                     complaint_id: id,
                     destination_id: &d.id,
@@ -176,11 +144,7 @@ enum Progress {
     },
 }
 
-async fn deliver(
-    db: &D1Database,
-    job: &ForwardJob,
-    allow_http: bool,
-) -> Result<Progress, ApiError> {
+async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool) -> Result<Progress, ApiError> {
     let Some(row) = store::complaint_by_id(db, &job.complaint_id).await? else {
         console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
         return Ok(Progress::Done);
@@ -201,22 +165,12 @@ async fn deliver(
     let taxonomy = Taxonomy::default_taxonomy();
     let mut most_failures = 0;
     for d in &destinations {
-        if log
-            .iter()
-            .any(|a| a.destination_id == d.id && a.outcome == "delivered")
-        {
+        if log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered") {
             continue;
         }
-        let attempt = log
-            .iter()
-            .filter(|a| a.destination_id == d.id && a.outcome == "failed")
-            .count() as u32
-            + 1;
+        let attempt = log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32 + 1;
         let (status, outcome) = if d.validate(allow_http).is_err() {
-            (
-                None,
-                Outcome::Retry("the destination's URL is not allowed here".into()),
-            )
+            (None, Outcome::Retry("the destination's URL is not allowed here".into()))
         } else {
             send(d, &ticket, row.forward_reason(), &taxonomy).await
         };
@@ -228,31 +182,19 @@ async fn deliver(
                 ("failed", Some(why.as_str()))
             }
         };
-        let a = Attempt {
-            complaint_id: &row.id,
-            destination_id: &d.id,
-            attempt,
-            outcome,
-            http_status: status,
-            detail,
-        };
+        let a = Attempt { complaint_id: &row.id, destination_id: &d.id, attempt, outcome, http_status: status, detail };
         store::log_attempt(db, &a, &now).await?;
     }
     if most_failures > 0 {
         store::set_delivery(db, &row.id, "queued", &now_iso()).await?;
-        Ok(Progress::Pending {
-            attempts: most_failures,
-        })
+        Ok(Progress::Pending { attempts: most_failures })
     } else {
         store::set_delivery(db, &row.id, "delivered", &now_iso()).await?;
         Ok(Progress::Done)
     }
 }
 
-fn forwarded_ticket(
-    row: &ComplaintRow,
-    first: Option<&qingting_shared::api::TicketReply>,
-) -> Result<ForwardedTicket, ApiError> {
+fn forwarded_ticket(row: &ComplaintRow, first: Option<&qingting_shared::api::TicketReply>) -> Result<ForwardedTicket, ApiError> {
     Ok(ForwardedTicket {
         id: row.id.clone(),
         ticket_no: row.ticket_no.clone(),
@@ -266,20 +208,12 @@ fn forwarded_ticket(
         contact: row.contact.clone(),
         lang: row.lang.clone(),
         created_at: row.created_at.clone(),
-        first_reply: first.map(|r| FirstReply {
-            faq_id: r.faq_id.clone().unwrap_or_default(),
-            text: r.text.clone(),
-        }),
+        first_reply: first.map(|r| FirstReply { faq_id: r.faq_id.clone().unwrap_or_default(), text: r.text.clone() }),
     })
 }
 
 /// One attempt: the HTTP status (if any answer came) and the verdict.
-async fn send(
-    d: &Destination,
-    ticket: &ForwardedTicket,
-    reason: ForwardReason,
-    taxonomy: &Taxonomy,
-) -> (Option<u16>, Outcome) {
+async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy) -> (Option<u16>, Outcome) {
     let out = forward::render(d, ticket, reason, js_sys::Date::now() as i64, taxonomy);
     let headers = Headers::new();
     for (k, v) in &out.headers {
@@ -288,9 +222,7 @@ async fn send(
         }
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(out.body.into()));
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(out.body.into()));
     let request = match Request::new_with_init(&out.url, &init) {
         Ok(r) => r,
         Err(e) => return (None, Outcome::Retry(format!("bad request: {e}"))),
@@ -306,19 +238,10 @@ async fn send(
             let body = response.text().await.unwrap_or_default();
             (Some(status), forward::judge(d.kind, status, &body))
         }
-        Either::Left((Err(e), _)) => (
-            None,
-            Outcome::Retry(format!(
-                "network error: {}",
-                e.to_string().chars().take(200).collect::<String>()
-            )),
-        ),
+        Either::Left((Err(e), _)) => (None, Outcome::Retry(format!("network error: {}", e.to_string().chars().take(200).collect::<String>()))),
         Either::Right(_) => {
             controller.abort();
-            (
-                None,
-                Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs())),
-            )
+            (None, Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs())))
         }
     }
 }
@@ -326,29 +249,16 @@ async fn send(
 /// The cron sweep: re-queues tickets stuck in `queued` for longer than any backoff step (their
 /// message was lost or never sent). Duplicates are harmless: deliveries are idempotent.
 pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
-    let db = env
-        .d1("DB")
-        .map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let db = env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
     let backoff = Backoff::from_env(env);
     let stale_after = backoff.max.saturating_mul(2).saturating_add(60);
     let stuck = store::stuck_deliveries(&db, &iso_minus_seconds(stale_after), 100).await?;
     let now = now_iso();
     let mut n = 0;
     for row in stuck {
-        let reason = if row.reopened_at.is_some() {
-            ForwardReason::Reopened
-        } else {
-            ForwardReason::Created
-        };
+        let reason = if row.reopened_at.is_some() { ForwardReason::Reopened } else { ForwardReason::Created };
         store::set_delivery(&db, &row.id, "queued", &now).await?;
-        enqueue(
-            env,
-            &ForwardJob {
-                complaint_id: row.id,
-                reason,
-            },
-        )
-        .await;
+        enqueue(env, &ForwardJob { complaint_id: row.id, reason }).await;
         n += 1;
     }
     Ok(n)

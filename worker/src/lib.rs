@@ -24,11 +24,7 @@ const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let origin = req.headers().get("Origin")?;
-    let response = if req.method() == Method::Options {
-        Response::empty().map(|r| r.with_status(204))
-    } else {
-        router().run(req, env).await
-    };
+    let response = if req.method() == Method::Options { Response::empty().map(|r| r.with_status(204)) } else { router().run(req, env).await };
     let response = match response {
         // The router answers a known path with an unknown method in plain text: keep errors JSON.
         Ok(r) if r.status_code() == 405 => {
@@ -44,7 +40,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 fn router() -> Router<'static, ()> {
     Router::new()
-        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() })))
+        .get("/v1/health", |_, _| {
+            Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() }))
+        })
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
@@ -79,9 +77,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// `ALLOW_HTTP_DESTINATIONS = "1"` admits `http://` destinations: local development and tests
 /// only (a mock receiver on loopback). Production destinations must use TLS.
 pub(crate) fn allow_http_destinations(env: &Env) -> bool {
-    env.var("ALLOW_HTTP_DESTINATIONS")
-        .map(|v| v.to_string() == "1")
-        .unwrap_or(false)
+    env.var("ALLOW_HTTP_DESTINATIONS").map(|v| v.to_string() == "1").unwrap_or(false)
 }
 
 /// The API is public and uses no cookies, so any origin may read its answers; *which* origins may

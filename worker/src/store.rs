@@ -24,9 +24,7 @@ pub struct Site {
 
 impl Site {
     pub fn allows_origin(&self, origin: &str) -> bool {
-        serde_json::from_str::<Vec<String>>(&self.allowed_origins)
-            .map(|list| list.iter().any(|o| o == origin))
-            .unwrap_or(false)
+        serde_json::from_str::<Vec<String>>(&self.allowed_origins).map(|list| list.iter().any(|o| o == origin)).unwrap_or(false)
     }
 
     /// The site's thresholds, the measured defaults where it sets none.
@@ -34,9 +32,7 @@ impl Site {
         let d = Thresholds::default();
         Thresholds {
             resolve: self.resolve_threshold.map_or(d.resolve, |v| v as f32),
-            acknowledge: self
-                .acknowledge_threshold
-                .map_or(d.acknowledge, |v| v as f32),
+            acknowledge: self.acknowledge_threshold.map_or(d.acknowledge, |v| v as f32),
         }
     }
 
@@ -45,11 +41,7 @@ impl Site {
     pub fn merchant_pack(&self) -> Result<Option<FaqPack>, ApiError> {
         self.faq_pack
             .as_deref()
-            .map(|json| {
-                serde_json::from_str::<FaqPack>(json).map_err(|e| {
-                    ApiError::Internal(format!("stored FAQ pack of site {}: {e}", self.key))
-                })
-            })
+            .map(|json| serde_json::from_str::<FaqPack>(json).map_err(|e| ApiError::Internal(format!("stored FAQ pack of site {}: {e}", self.key))))
             .transpose()
     }
 }
@@ -89,14 +81,11 @@ const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category,
 
 impl ComplaintRow {
     pub fn status(&self) -> Result<TicketStatus, ApiError> {
-        TicketStatus::parse(&self.status).ok_or_else(|| {
-            ApiError::Internal(format!("bad status {:?} in row {}", self.status, self.id))
-        })
+        TicketStatus::parse(&self.status).ok_or_else(|| ApiError::Internal(format!("bad status {:?} in row {}", self.status, self.id)))
     }
 
     pub fn ticket_no(&self) -> Result<TicketNo, ApiError> {
-        TicketNo::parse(&self.ticket_no)
-            .ok_or_else(|| ApiError::Internal(format!("bad ticket_no in row {}", self.id)))
+        TicketNo::parse(&self.ticket_no).ok_or_else(|| ApiError::Internal(format!("bad ticket_no in row {}", self.id)))
     }
 
     pub fn category(&self) -> Option<Category> {
@@ -109,11 +98,7 @@ impl ComplaintRow {
 
     /// Why this ticket is (being) forwarded.
     pub fn forward_reason(&self) -> ForwardReason {
-        if self.reopened_at.is_some() {
-            ForwardReason::Reopened
-        } else {
-            ForwardReason::Created
-        }
+        if self.reopened_at.is_some() { ForwardReason::Reopened } else { ForwardReason::Created }
     }
 
     pub fn into_view(self, replies: Vec<TicketReply>) -> Result<ComplaintView, ApiError> {
@@ -140,27 +125,14 @@ impl ComplaintRow {
     }
 }
 
-pub async fn complaint_by_key(
-    db: &D1Database,
-    site: &str,
-    idempotency_key: &str,
-) -> Result<Option<ComplaintRow>, ApiError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM complaints WHERE site_key = ?1 AND idempotency_key = ?2");
-    Ok(db
-        .prepare(sql)
-        .bind(&[site.into(), idempotency_key.into()])?
-        .first::<ComplaintRow>(None)
-        .await?)
+pub async fn complaint_by_key(db: &D1Database, site: &str, idempotency_key: &str) -> Result<Option<ComplaintRow>, ApiError> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE site_key = ?1 AND idempotency_key = ?2");
+    Ok(db.prepare(sql).bind(&[site.into(), idempotency_key.into()])?.first::<ComplaintRow>(None).await?)
 }
 
 pub async fn complaint_by_id(db: &D1Database, id: &str) -> Result<Option<ComplaintRow>, ApiError> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1");
-    Ok(db
-        .prepare(sql)
-        .bind(&[id.into()])?
-        .first::<ComplaintRow>(None)
-        .await?)
+    Ok(db.prepare(sql).bind(&[id.into()])?.first::<ComplaintRow>(None).await?)
 }
 
 /// Everything stored for a new complaint.
@@ -205,11 +177,7 @@ fn opt(v: Option<&str>) -> JsValue {
 
 /// Stores a complaint and its first reply in one transaction (a D1 batch).
 pub async fn insert_complaint(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, ApiError> {
-    let delivery = if c.decision.forwards() {
-        "queued"
-    } else {
-        "none"
-    };
+    let delivery = if c.decision.forwards() { "queued" } else { "none" };
     let stmt = db
         .prepare(
             "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
@@ -254,16 +222,8 @@ pub async fn insert_complaint(db: &D1Database, c: &NewComplaint<'_>) -> Result<I
     }
     match db.batch(batch).await {
         Ok(results) => {
-            let changes = results
-                .first()
-                .and_then(|r| r.meta().ok().flatten())
-                .and_then(|m| m.changes)
-                .unwrap_or(0);
-            Ok(if changes == 1 {
-                Inserted::Stored
-            } else {
-                Inserted::KeyTaken
-            })
+            let changes = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0);
+            Ok(if changes == 1 { Inserted::Stored } else { Inserted::KeyTaken })
         }
         Err(e) if e.to_string().contains("complaints.ticket_no") => Ok(Inserted::TicketNoTaken),
         Err(e) => Err(e.into()),
@@ -271,13 +231,7 @@ pub async fn insert_complaint(db: &D1Database, c: &NewComplaint<'_>) -> Result<I
 }
 
 /// Adds one to a site's FAQ event counter for the day.
-pub async fn count_faq_event(
-    db: &D1Database,
-    site: &str,
-    faq_id: &str,
-    event: &str,
-    day: &str,
-) -> Result<(), ApiError> {
+pub async fn count_faq_event(db: &D1Database, site: &str, faq_id: &str, event: &str, day: &str) -> Result<(), ApiError> {
     db.prepare(
         "INSERT INTO faq_events (site_key, faq_id, event, day, count) VALUES (?1, ?2, ?3, ?4, 1) \
          ON CONFLICT (site_key, faq_id, event, day) DO UPDATE SET count = count + 1",
@@ -306,14 +260,8 @@ pub async fn replies(db: &D1Database, complaint_id: &str) -> Result<Vec<TicketRe
         .results::<ReplyRow>()?;
     rows.into_iter()
         .map(|r| {
-            let author = ReplyAuthor::parse(&r.author)
-                .ok_or_else(|| ApiError::Internal(format!("bad reply author {:?}", r.author)))?;
-            Ok(TicketReply {
-                author,
-                faq_id: r.faq_id,
-                text: r.text,
-                created_at: r.created_at,
-            })
+            let author = ReplyAuthor::parse(&r.author).ok_or_else(|| ApiError::Internal(format!("bad reply author {:?}", r.author)))?;
+            Ok(TicketReply { author, faq_id: r.faq_id, text: r.text, created_at: r.created_at })
         })
         .collect()
 }
@@ -343,60 +291,38 @@ struct DestinationRow {
 /// A site's destinations, in configured order.
 pub async fn destinations(db: &D1Database, site: &str) -> Result<Vec<Destination>, ApiError> {
     let rows = db
-        .prepare(
-            "SELECT id, kind, url, secret FROM destinations WHERE site_key = ?1 ORDER BY position",
-        )
+        .prepare("SELECT id, kind, url, secret FROM destinations WHERE site_key = ?1 ORDER BY position")
         .bind(&[site.into()])?
         .all()
         .await?
         .results::<DestinationRow>()?;
     rows.into_iter()
         .map(|r| {
-            let kind = DestinationKind::parse(&r.kind)
-                .ok_or_else(|| ApiError::Internal(format!("bad destination kind {:?}", r.kind)))?;
-            Ok(Destination {
-                id: r.id,
-                kind,
-                url: r.url,
-                secret: r.secret,
-            })
+            let kind = DestinationKind::parse(&r.kind).ok_or_else(|| ApiError::Internal(format!("bad destination kind {:?}", r.kind)))?;
+            Ok(Destination { id: r.id, kind, url: r.url, secret: r.secret })
         })
         .collect()
 }
 
 /// Replaces a site's destinations in one transaction.
-pub async fn replace_destinations(
-    db: &D1Database,
-    site: &str,
-    list: &[Destination],
-) -> Result<(), ApiError> {
-    let mut batch = vec![
-        db.prepare("DELETE FROM destinations WHERE site_key = ?1")
-            .bind(&[site.into()])?,
-    ];
+pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destination]) -> Result<(), ApiError> {
+    let mut batch = vec![db.prepare("DELETE FROM destinations WHERE site_key = ?1").bind(&[site.into()])?];
     for (i, d) in list.iter().enumerate() {
-        batch.push(
-            db.prepare("INSERT INTO destinations (site_key, id, position, kind, url, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(&[
-                site.into(),
-                d.id.as_str().into(),
-                JsValue::from(i as u32),
-                d.kind.as_str().into(),
-                d.url.as_str().into(),
-                opt(d.secret.as_deref()),
-            ])?,
-        );
+        batch.push(db.prepare("INSERT INTO destinations (site_key, id, position, kind, url, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(&[
+            site.into(),
+            d.id.as_str().into(),
+            JsValue::from(i as u32),
+            d.kind.as_str().into(),
+            d.url.as_str().into(),
+            opt(d.secret.as_deref()),
+        ])?);
     }
     db.batch(batch).await?;
     Ok(())
 }
 
 /// Creates a site or updates its name and origins.
-pub async fn upsert_site(
-    db: &D1Database,
-    key: &str,
-    merchant_name: &str,
-    origins_json: &str,
-) -> Result<(), ApiError> {
+pub async fn upsert_site(db: &D1Database, key: &str, merchant_name: &str, origins_json: &str) -> Result<(), ApiError> {
     db.prepare(
         "INSERT INTO sites (key, merchant_name, allowed_origins) VALUES (?1, ?2, ?3) \
          ON CONFLICT (key) DO UPDATE SET merchant_name = excluded.merchant_name, allowed_origins = excluded.allowed_origins",
@@ -407,31 +333,17 @@ pub async fn upsert_site(
     Ok(())
 }
 
-pub async fn set_faq_pack(
-    db: &D1Database,
-    site: &str,
-    pack_json: Option<&str>,
-) -> Result<(), ApiError> {
-    db.prepare("UPDATE sites SET faq_pack = ?2 WHERE key = ?1")
-        .bind(&[site.into(), opt(pack_json)])?
-        .run()
-        .await?;
+pub async fn set_faq_pack(db: &D1Database, site: &str, pack_json: Option<&str>) -> Result<(), ApiError> {
+    db.prepare("UPDATE sites SET faq_pack = ?2 WHERE key = ?1").bind(&[site.into(), opt(pack_json)])?.run().await?;
     Ok(())
 }
 
-pub async fn set_thresholds(
-    db: &D1Database,
-    site: &str,
-    resolve: Option<f32>,
-    acknowledge: Option<f32>,
-) -> Result<(), ApiError> {
+pub async fn set_thresholds(db: &D1Database, site: &str, resolve: Option<f32>, acknowledge: Option<f32>) -> Result<(), ApiError> {
     let num = |v: Option<f32>| v.map_or(JsValue::NULL, |x| JsValue::from(f64::from(x)));
-    db.prepare(
-        "UPDATE sites SET resolve_threshold = ?2, acknowledge_threshold = ?3 WHERE key = ?1",
-    )
-    .bind(&[site.into(), num(resolve), num(acknowledge)])?
-    .run()
-    .await?;
+    db.prepare("UPDATE sites SET resolve_threshold = ?2, acknowledge_threshold = ?3 WHERE key = ?1")
+        .bind(&[site.into(), num(resolve), num(acknowledge)])?
+        .run()
+        .await?;
     Ok(())
 }
 
@@ -476,14 +388,7 @@ pub struct Attempt<'a> {
 /// Records one attempt. A second `delivered` row for the same key is ignored (the unique index),
 /// so the log says "accepted" once however the queue redelivers.
 pub async fn log_attempt(db: &D1Database, a: &Attempt<'_>, now: &str) -> Result<(), ApiError> {
-    let Attempt {
-        complaint_id,
-        destination_id,
-        attempt,
-        outcome,
-        http_status,
-        detail,
-    } = *a;
+    let Attempt { complaint_id, destination_id, attempt, outcome, http_status, detail } = *a;
     let key = qingting_shared::forward::delivery_key(complaint_id, destination_id);
     db.prepare(
         "INSERT INTO delivery_attempts (complaint_id, destination_id, delivery_key, attempt, outcome, http_status, detail, at) \
@@ -505,16 +410,8 @@ pub async fn log_attempt(db: &D1Database, a: &Attempt<'_>, now: &str) -> Result<
 }
 
 /// Sets where forwarding stands (and when it last moved).
-pub async fn set_delivery(
-    db: &D1Database,
-    complaint_id: &str,
-    delivery: &str,
-    now: &str,
-) -> Result<(), ApiError> {
-    db.prepare("UPDATE complaints SET delivery = ?2, delivery_at = ?3 WHERE id = ?1")
-        .bind(&[complaint_id.into(), delivery.into(), now.into()])?
-        .run()
-        .await?;
+pub async fn set_delivery(db: &D1Database, complaint_id: &str, delivery: &str, now: &str) -> Result<(), ApiError> {
+    db.prepare("UPDATE complaints SET delivery = ?2, delivery_at = ?3 WHERE id = ?1").bind(&[complaint_id.into(), delivery.into(), now.into()])?.run().await?;
     Ok(())
 }
 
@@ -526,11 +423,7 @@ pub struct StuckRow {
 
 /// Tickets still `queued` whose last delivery activity is older than `before` (their queue
 /// message was lost, or never sent): at most `limit`, oldest first.
-pub async fn stuck_deliveries(
-    db: &D1Database,
-    before: &str,
-    limit: u32,
-) -> Result<Vec<StuckRow>, ApiError> {
+pub async fn stuck_deliveries(db: &D1Database, before: &str, limit: u32) -> Result<Vec<StuckRow>, ApiError> {
     Ok(db
         .prepare("SELECT id, reopened_at FROM complaints WHERE delivery = 'queued' AND delivery_at < ?1 ORDER BY delivery_at LIMIT ?2")
         .bind(&[before.into(), JsValue::from(limit)])?

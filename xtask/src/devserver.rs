@@ -68,28 +68,13 @@ pub fn free_port() -> std::io::Result<u16> {
 
 fn wrangler(args: &[&str]) -> Command {
     let mut cmd = Command::new(node_bin("wrangler"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("CI", "true")
-        .env("NO_D1_WARNING", "true");
+    cmd.args(args).current_dir(root()).env("WRANGLER_SEND_METRICS", "false").env("CI", "true").env("NO_D1_WARNING", "true");
     cmd
 }
 
 fn run_quiet(mut cmd: Command, what: &str) -> Result<(), String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{what}: cannot start wrangler ({e}); run `cargo xtask setup`"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{what}: cannot start wrangler ({e}); run `cargo xtask setup`"))?;
+    if out.status.success() { Ok(()) } else { Err(format!("{what} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))) }
 }
 
 fn sql_str(s: &str) -> String {
@@ -97,30 +82,14 @@ fn sql_str(s: &str) -> String {
 }
 
 fn json_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|o| format!("\"{}\"", o.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
+    let quoted: Vec<String> = items.iter().map(|o| format!("\"{}\"", o.replace('\\', "\\\\").replace('"', "\\\""))).collect();
     format!("[{}]", quoted.join(","))
 }
 
 /// Applies the D1 migrations to a local database folder.
 pub fn migrate(persist_to: &Path) -> Result<(), String> {
     let p = persist_to.to_string_lossy();
-    run_quiet(
-        wrangler(&[
-            "d1",
-            "migrations",
-            "apply",
-            "DB",
-            "--local",
-            "--persist-to",
-            &p,
-            "-c",
-            "worker/wrangler.toml",
-        ]),
-        "applying D1 migrations",
-    )
+    run_quiet(wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml"]), "applying D1 migrations")
 }
 
 /// Registers (or updates) sites in a local database folder.
@@ -139,25 +108,9 @@ pub fn seed(persist_to: &Path, sites: &[SiteSeed]) -> Result<(), String> {
         ));
     }
     let file = persist_to.join("seed.sql");
-    std::fs::create_dir_all(persist_to)
-        .and_then(|_| std::fs::write(&file, sql))
-        .map_err(|e| format!("writing {}: {e}", file.display()))?;
+    std::fs::create_dir_all(persist_to).and_then(|_| std::fs::write(&file, sql)).map_err(|e| format!("writing {}: {e}", file.display()))?;
     let (p, f) = (persist_to.to_string_lossy(), file.to_string_lossy());
-    run_quiet(
-        wrangler(&[
-            "d1",
-            "execute",
-            "DB",
-            "--local",
-            "--persist-to",
-            &p,
-            "-c",
-            "worker/wrangler.toml",
-            "--file",
-            &f,
-        ]),
-        "seeding sites",
-    )
+    run_quiet(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--file", &f]), "seeding sites")
 }
 
 /// Runs SQL against a local database folder and returns wrangler's JSON output. A database busy
@@ -169,30 +122,14 @@ pub fn query(persist_to: &Path, sql: &str) -> Result<String, String> {
         if attempt > 0 {
             std::thread::sleep(Duration::from_millis(300 * attempt));
         }
-        let out = wrangler(&[
-            "d1",
-            "execute",
-            "DB",
-            "--local",
-            "--persist-to",
-            &p,
-            "-c",
-            "worker/wrangler.toml",
-            "--json",
-            "--command",
-            sql,
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| e.to_string())?;
+        let out = wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--json", "--command", sql])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
         if out.status.success() {
             return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
         }
-        last = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        last = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if !last.contains("SQLITE_BUSY") {
             break;
         }
@@ -238,9 +175,7 @@ fn install_stop_signals(foreground: bool) {
 fn register_group(pgid: i32, on: bool) {
     for g in &GROUPS {
         let (from, to) = if on { (0, pgid) } else { (pgid, 0) };
-        if g.compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
+        if g.compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
             return;
         }
     }
@@ -252,9 +187,7 @@ impl DevServer {
         let root = root();
         for needed in ["worker/build/index.js", "target/www/widget/qingting.js"] {
             if !root.join(needed).exists() {
-                return Err(format!(
-                    "{needed} is missing: run `cargo xtask build` first"
-                ));
+                return Err(format!("{needed} is missing: run `cargo xtask build` first"));
             }
         }
         let port = match opts.port {
@@ -265,10 +198,7 @@ impl DevServer {
             Some(p) => (p.clone(), false),
             None => {
                 let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-                (
-                    root.join(format!("target/tmp/wrangler-{}-{n}", std::process::id())),
-                    true,
-                )
+                (root.join(format!("target/tmp/wrangler-{}-{n}", std::process::id())), true)
             }
         };
         if temporary {
@@ -279,11 +209,7 @@ impl DevServer {
         seed(&persist_to, &opts.sites)?;
 
         let inspector = free_port().map_err(|e| e.to_string())?;
-        let (port_s, inspector_s, persist_s) = (
-            port.to_string(),
-            inspector.to_string(),
-            persist_to.to_string_lossy().into_owned(),
-        );
+        let (port_s, inspector_s, persist_s) = (port.to_string(), inspector.to_string(), persist_to.to_string_lossy().into_owned());
         let mut args = vec![
             "dev",
             "-c",
@@ -320,19 +246,9 @@ impl DevServer {
         }
         // Always its own process group, so that stopping it stops workerd too.
         cmd.process_group(0);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start wrangler dev ({e}); run `cargo xtask setup`"))?;
+        let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev ({e}); run `cargo xtask setup`"))?;
         register_group(child.id() as i32, true);
-        let mut server = DevServer {
-            child,
-            port,
-            base_url: format!("http://127.0.0.1:{port}"),
-            persist_to,
-            temporary,
-            log,
-            stopped: false,
-        };
+        let mut server = DevServer { child, port, base_url: format!("http://127.0.0.1:{port}"), persist_to, temporary, log, stopped: false };
         server.wait_ready(Duration::from_secs(120))?;
         Ok(server)
     }
@@ -344,20 +260,14 @@ impl DevServer {
                 return Err("interrupted while starting".into());
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "wrangler dev exited ({status}) before it was ready:\n{}",
-                    self.log_tail()
-                ));
+                return Err(format!("wrangler dev exited ({status}) before it was ready:\n{}", self.log_tail()));
             }
             if http_get(self.port, "/v1/health").is_ok_and(|(code, _)| code == 200) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        Err(format!(
-            "wrangler dev did not answer /v1/health within {limit:?}:\n{}",
-            self.log_tail()
-        ))
+        Err(format!("wrangler dev did not answer /v1/health within {limit:?}:\n{}", self.log_tail()))
     }
 
     /// The last lines wrangler printed (background servers only).
@@ -424,21 +334,11 @@ impl Drop for DevServer {
 pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2))?;
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf)?;
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let code = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
+    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((code, body))
 }

@@ -62,14 +62,8 @@ pub fn step(msg: &str) {
 /// Runs a command with inherited output; fails with its name when it fails.
 pub fn sh(cmd: &mut Command) -> Result<()> {
     let name = format!("{:?}", cmd).replace('"', "");
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {name}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{name} failed ({status})"))
-    }
+    let status = cmd.status().map_err(|e| format!("cannot start {name}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
 }
 
 fn mtime(p: &Path) -> Option<SystemTime> {
@@ -114,16 +108,12 @@ fn content_hash(parts: &[&[u8]]) -> String {
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(from)
-        .map_err(|e| e.to_string())?
-        .flatten()
-    {
+    for entry in std::fs::read_dir(from).map_err(|e| e.to_string())?.flatten() {
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), &target)
-                .map_err(|e| format!("copy {}: {e}", entry.path().display()))?;
+            std::fs::copy(entry.path(), &target).map_err(|e| format!("copy {}: {e}", entry.path().display()))?;
         }
     }
     Ok(())
@@ -137,31 +127,15 @@ fn build() -> Result<()> {
     std::fs::create_dir_all(&widget_out).map_err(|e| e.to_string())?;
 
     step("building the widget (leptos → wasm32, profile wasm-release)");
-    sh(Command::new("cargo")
-        .args([
-            "build",
-            "--profile",
-            "wasm-release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "qingting-widget",
-        ])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget"]).current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
     let pkg = root.join("target/widget-pkg");
     let opt = pkg.join("opt");
-    let (opt_js, opt_wasm) = (
-        opt.join("qingting_widget.js"),
-        opt.join("qingting_widget_bg.wasm"),
-    );
+    let (opt_js, opt_wasm) = (opt.join("qingting_widget.js"), opt.join("qingting_widget_bg.wasm"));
     if is_stale(&opt_wasm, std::slice::from_ref(&wasm)) {
         step("wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify");
         std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
-        sh(Command::new(tools_dir().join("bin/wasm-bindgen"))
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&pkg)
-            .arg(&wasm))?;
+        sh(Command::new(tools_dir().join("bin/wasm-bindgen")).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm))?;
         sh(Command::new(node_bin("wasm-opt"))
             .args([
                 "-Oz",
@@ -191,10 +165,7 @@ fn build() -> Result<()> {
     std::fs::create_dir_all(&app_dir).map_err(|e| e.to_string())?;
     let (js_bytes, wasm_bytes) = (read(&opt_js)?, read(&opt_wasm)?);
     let hash = content_hash(&[&js_bytes, &wasm_bytes]);
-    let (app_js, app_wasm) = (
-        format!("qingting_widget.{hash}.js"),
-        format!("qingting_widget_bg.{hash}.wasm"),
-    );
+    let (app_js, app_wasm) = (format!("qingting_widget.{hash}.js"), format!("qingting_widget_bg.{hash}.wasm"));
     std::fs::write(app_dir.join(&app_js), &js_bytes).map_err(|e| e.to_string())?;
     std::fs::write(app_dir.join(&app_wasm), &wasm_bytes).map_err(|e| e.to_string())?;
     let manifest = format!("{{\"app\":\"app/{app_js}\",\"wasm\":\"app/{app_wasm}\"}}\n");
@@ -203,38 +174,20 @@ fn build() -> Result<()> {
     step("bundling the loader (widget/loader → /widget/qingting.js)");
     sh(Command::new(node_bin("esbuild"))
         .arg(root.join("widget/loader/loader.js"))
-        .args([
-            "--bundle",
-            "--minify",
-            "--format=iife",
-            "--target=es2020",
-            "--loader:.css=text",
-            "--log-level=warning",
-        ])
+        .args(["--bundle", "--minify", "--format=iife", "--target=es2020", "--loader:.css=text", "--log-level=warning"])
         .arg(format!("--define:__QT_APP__=\"app/{app_js}\""))
         .arg(format!("--define:__QT_WASM__=\"app/{app_wasm}\""))
-        .arg(format!(
-            "--outfile={}",
-            widget_out.join("qingting.js").display()
-        )))?;
+        .arg(format!("--outfile={}", widget_out.join("qingting.js").display())))?;
 
     step("building the qingting CLI (release; the browser tests compare it with the widget)");
-    sh(Command::new("cargo")
-        .args(["build", "--release", "-p", "qingting-cli"])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "-p", "qingting-cli"]).current_dir(&root))?;
 
     step("assembling static files (www/ → target/www/)");
     copy_dir(&root.join("www"), &www)?;
 
     let worker_js = root.join("worker/build/index.js");
-    let inputs = [
-        root.join("worker/src"),
-        root.join("worker/Cargo.toml"),
-        root.join("shared"),
-        root.join("crates"),
-        root.join("Cargo.lock"),
-        root.join("Cargo.toml"),
-    ];
+    let inputs =
+        [root.join("worker/src"), root.join("worker/Cargo.toml"), root.join("shared"), root.join("crates"), root.join("Cargo.lock"), root.join("Cargo.toml")];
     if is_stale(&worker_js, &inputs) {
         step("building the worker (worker-build, profile wasm-release, local tools)");
         let tools = tools_dir().join("bin");
@@ -254,25 +207,15 @@ fn build() -> Result<()> {
 /// Adds whatever a file from an older checkout lacks; never changes what is there.
 fn token_secret_file() -> Result<()> {
     let path = root().join("worker/.dev.vars");
-    let mut text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| "# Local secrets for wrangler dev (not committed).\n".into());
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Local secrets for wrangler dev (not committed).\n".into());
     let random = || -> Result<String> {
         let mut bytes = [0u8; 24];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-            .map_err(|e| e.to_string())?;
+        std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).map_err(|e| e.to_string())?;
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
     };
     let mut added = Vec::new();
-    for (name, value) in [
-        ("TOKEN_SECRET", None),
-        ("ADMIN_TOKEN", None),
-        ("ALLOW_HTTP_DESTINATIONS", Some("1")),
-    ] {
-        if text
-            .lines()
-            .any(|l| l.trim_start().starts_with(&format!("{name}=")))
-        {
+    for (name, value) in [("TOKEN_SECRET", None), ("ADMIN_TOKEN", None), ("ALLOW_HTTP_DESTINATIONS", Some("1"))] {
+        if text.lines().any(|l| l.trim_start().starts_with(&format!("{name}="))) {
             continue;
         }
         let value = match value {
@@ -284,10 +227,7 @@ fn token_secret_file() -> Result<()> {
     }
     if !added.is_empty() {
         std::fs::write(&path, text).map_err(|e| e.to_string())?;
-        step(&format!(
-            "worker/.dev.vars: added {} (local only; ADMIN_TOKEN is your key for /v1/admin)",
-            added.join(", ")
-        ));
+        step(&format!("worker/.dev.vars: added {} (local only; ADMIN_TOKEN is your key for /v1/admin)", added.join(", ")));
     }
     Ok(())
 }
@@ -295,29 +235,18 @@ fn token_secret_file() -> Result<()> {
 fn run(args: &[String]) -> Result<()> {
     let port: u16 = match args {
         [] => 8787,
-        [flag, n] if flag == "--port" => n
-            .parse()
-            .map_err(|_| format!("--port takes a number, not {n}"))?,
+        [flag, n] if flag == "--port" => n.parse().map_err(|_| format!("--port takes a number, not {n}"))?,
         _ => return Err("usage: cargo xtask run [--port N]".into()),
     };
     setup::all(false)?;
     build()?;
     token_secret_file()?;
-    let origins = vec![
-        format!("http://127.0.0.1:{port}"),
-        format!("http://localhost:{port}"),
-    ];
-    step(
-        "applying D1 migrations to the local database (.wrangler/state) and seeding the demo site",
-    );
+    let origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
+    step("applying D1 migrations to the local database (.wrangler/state) and seeding the demo site");
     let server = DevServer::start(Options {
         port: Some(port),
         persist_to: Some(root().join(".wrangler/state")),
-        sites: vec![SiteSeed {
-            key: "demo".into(),
-            merchant_name: "老街小馆（演示）".into(),
-            origins,
-        }],
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins }],
         token_secret: None,
         vars: Vec::new(),
         foreground: true,
@@ -325,9 +254,7 @@ fn run(args: &[String]) -> Result<()> {
     println!();
     println!("  倾听 Qingting is running (Ctrl-C stops it)");
     println!("  landing page   http://127.0.0.1:{port}/");
-    println!(
-        "  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)"
-    );
+    println!("  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)");
     println!("  API            http://127.0.0.1:{port}/v1/health");
     println!(
         "  local D1       npx wrangler d1 execute DB --local --persist-to .wrangler/state -c worker/wrangler.toml --command \"SELECT ticket_no, category, priority FROM complaints\""
@@ -344,18 +271,9 @@ fn bench_browser() -> Result<()> {
     if !root().join("target/data/complaint_dev.jsonl").exists() {
         train::datasets()?;
     }
-    let server = DevServer::start(Options {
-        sites: vec![SiteSeed {
-            key: "demo".into(),
-            merchant_name: "bench".into(),
-            origins: vec![],
-        }],
-        ..Options::default()
-    })?;
-    sh(Command::new("node")
-        .arg("scripts/bench_browser.mjs")
-        .current_dir(root())
-        .env("QT_BASE_URL", &server.base_url))
+    let server =
+        DevServer::start(Options { sites: vec![SiteSeed { key: "demo".into(), merchant_name: "bench".into(), origins: vec![] }], ..Options::default() })?;
+    sh(Command::new("node").arg("scripts/bench_browser.mjs").current_dir(root()).env("QT_BASE_URL", &server.base_url))
 }
 
 fn test() -> Result<()> {
@@ -365,52 +283,29 @@ fn test() -> Result<()> {
     let root = root();
 
     step("cargo test: domain unit tests and the worker under local wrangler dev with local D1");
-    sh(Command::new("cargo")
-        .args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "qingting-widget",
-            "--exclude",
-            "qingting-worker",
-        ])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-worker"]).current_dir(&root))?;
 
     step("browser end to end: Debian Chromium, a merchant page on another origin with hostile CSS");
     let merchant_port = xtask::devserver::free_port().map_err(|e| e.to_string())?;
     let merchant_origin = format!("http://localhost:{merchant_port}");
     let server = DevServer::start(Options {
-        sites: vec![SiteSeed {
-            key: "demo".into(),
-            merchant_name: "老街小馆（演示）".into(),
-            origins: vec![merchant_origin],
-        }],
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins: vec![merchant_origin] }],
         ..Options::default()
     })?;
     let output = root.join("test-output");
     std::fs::create_dir_all(&output).map_err(|e| e.to_string())?;
     let result = sh(Command::new("node")
-        .args([
-            "--test",
-            "--test-concurrency=1",
-            "tests/e2e/widget.test.mjs",
-        ])
+        .args(["--test", "--test-concurrency=1", "tests/e2e/widget.test.mjs"])
         .current_dir(&root)
         .env("QT_BASE_URL", &server.base_url)
         .env("QT_MERCHANT_PORT", merchant_port.to_string())
         .env("QT_PERSIST_TO", &server.persist_to)
         .env("QT_OUTPUT_DIR", &output));
     if result.is_err() {
-        eprintln!(
-            "--- wrangler dev log (last lines) ---\n{}",
-            server.log_tail()
-        );
+        eprintln!("--- wrangler dev log (last lines) ---\n{}", server.log_tail());
     }
     drop(server);
     result?;
-    step(&format!(
-        "all tests passed in {:.0?}; screenshots in test-output/",
-        t0.elapsed()
-    ));
+    step(&format!("all tests passed in {:.0?}; screenshots in test-output/", t0.elapsed()));
     Ok(())
 }

@@ -14,57 +14,28 @@ fn gzip(data: &[u8]) -> usize {
 
 fn brotli(data: &[u8]) -> usize {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
     let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
     out.len()
 }
 
 pub fn print() -> Result<()> {
     let dir = site_dir().join("widget");
-    let read = |name: &str| {
-        std::fs::read(dir.join(name))
-            .map_err(|e| format!("{name}: {e} (run `cargo xtask build` first)"))
-    };
+    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("{name}: {e} (run `cargo xtask build` first)"));
     let loader = read("qingting.js")?;
     let manifest = String::from_utf8(read("manifest.json")?).map_err(|e| e.to_string())?;
     let name = |key: &str| -> Result<String> {
-        let at = manifest
-            .find(&format!("\"{key}\":\""))
-            .ok_or(format!("manifest.json has no {key}"))?
-            + key.len()
-            + 4;
-        Ok(manifest[at..]
-            .split('"')
-            .next()
-            .unwrap_or_default()
-            .to_string())
+        let at = manifest.find(&format!("\"{key}\":\"")).ok_or(format!("manifest.json has no {key}"))? + key.len() + 4;
+        Ok(manifest[at..].split('"').next().unwrap_or_default().to_string())
     };
     let js = read(&name("app")?)?;
     let wasm = read(&name("wasm")?)?;
     let app: Vec<u8> = [js.clone(), wasm.clone()].concat();
     println!("| file | raw | gzip -9 | brotli -q 11 |");
     println!("|---|---:|---:|---:|");
-    for (name, data) in [
-        ("loader qingting.js (on page load)", &loader),
-        ("app JS qingting_widget.js", &js),
-        ("app WASM qingting_widget_bg.wasm", &wasm),
-    ] {
-        println!(
-            "| {name} | {} | {} | {} |",
-            data.len(),
-            gzip(data),
-            brotli(data)
-        );
+    for (name, data) in [("loader qingting.js (on page load)", &loader), ("app JS qingting_widget.js", &js), ("app WASM qingting_widget_bg.wasm", &wasm)] {
+        println!("| {name} | {} | {} | {} |", data.len(), gzip(data), brotli(data));
     }
-    println!(
-        "| **lazily loaded app (JS + WASM, sum of files)** | {} | {} | {} |",
-        app.len(),
-        gzip(&js) + gzip(&wasm),
-        brotli(&js) + brotli(&wasm)
-    );
+    println!("| **lazily loaded app (JS + WASM, sum of files)** | {} | {} | {} |", app.len(), gzip(&js) + gzip(&wasm), brotli(&js) + brotli(&wasm));
     Ok(())
 }
