@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use qingting_shared::Category;
 use qingting_shared::classify::Classifier;
-use qingting_shared::faq::{
-    DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, category_prior, compiled, route,
-};
+use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled, route};
 
 use crate::CliError;
 use crate::data::read_jsonl;
@@ -27,26 +25,11 @@ pub fn run(classifier: &Classifier) -> Result<(), CliError> {
     let index = index(classifier)?;
     crate::each_jsonl_line(|line, n| {
         let v: Result<serde_json::Value, _> = serde_json::from_str(line);
-        let id = v
-            .as_ref()
-            .ok()
-            .and_then(|v| v.get("id").cloned())
-            .unwrap_or(serde_json::Value::Null);
-        let Some(text) = v
-            .as_ref()
-            .ok()
-            .and_then(|v| v.get("text"))
-            .and_then(|t| t.as_str())
-        else {
+        let id = v.as_ref().ok().and_then(|v| v.get("id").cloned()).unwrap_or(serde_json::Value::Null);
+        let Some(text) = v.as_ref().ok().and_then(|v| v.get("text")).and_then(|t| t.as_str()) else {
             return serde_json::json!({"id": id, "line": n, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
         };
-        let routing = route(
-            &index,
-            classifier.segmenter(),
-            text,
-            &classifier.classify(text),
-            Thresholds::default(),
-        );
+        let routing = route(&index, classifier.segmenter(), text, &classifier.classify(text), Thresholds::default());
         let decision = routing.decision;
         let matches: Vec<serde_json::Value> = routing
             .matches
@@ -65,6 +48,83 @@ pub struct MeasureArgs {
     /// JSONL of how-to questions (e.g. ATEC questions labelled not-a-complaint).
     #[arg(long)]
     questions: Option<PathBuf>,
+    /// Hand labels `{"id","faq_id","relevant"}` of acknowledgements for rows of `--complaints`
+    /// (a sample stratified by score): prints the acknowledgement's precision per threshold.
+    #[arg(long)]
+    acknowledge_labels: Option<PathBuf>,
+}
+
+/// Lower edge and width of the score bins the acknowledgement labels were sampled from.
+const ACK_BIN_FROM: f32 = 0.55;
+const ACK_BIN_WIDTH: f32 = 0.05;
+
+fn ack_bin(score: f32) -> Option<usize> {
+    (score >= ACK_BIN_FROM).then(|| (((score - ACK_BIN_FROM) / ACK_BIN_WIDTH) as usize).min(6))
+}
+
+#[derive(serde::Deserialize)]
+struct AckLabel {
+    id: String,
+    faq_id: String,
+    relevant: bool,
+}
+
+/// Precision of acknowledgements per threshold, each labelled row weighted by how many
+/// complaints its score bin holds over how many of them were labelled (the sample is stratified).
+fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[crate::data::Labelled], labels: &PathBuf) -> Result<(), CliError> {
+    let defaults = Thresholds::default();
+    // Per complaint: the acknowledgement it would get (entry id, score), unless it is auto-closed.
+    let acks: Vec<(String, Option<(String, f32)>)> = rows
+        .iter()
+        .map(|r| {
+            let c = classifier.classify(&r.text);
+            let m = index.search(classifier.segmenter(), &r.text, &category_prior(&c), 3);
+            let resolved = m.first().is_some_and(|b| index.pack().entries[b.entry].kind == FaqKind::Resolves && b.score >= defaults.resolve);
+            // The acknowledgement `route` would send at the lowest threshold measured here.
+            let floor = Thresholds { acknowledge: ACK_BIN_FROM, ..defaults };
+            let ack = (!resolved)
+                .then(|| m.iter().find(|x| acknowledges(index.pack(), x, floor, &c.categories)).map(|x| (index.pack().entries[x.entry].id.clone(), x.score)))
+                .flatten();
+            (r.id.clone(), ack)
+        })
+        .collect();
+    let by_id: std::collections::HashMap<&str, &(String, f32)> = acks.iter().filter_map(|(id, a)| a.as_ref().map(|a| (id.as_str(), a))).collect();
+    let text = std::fs::read_to_string(labels).map_err(|source| CliError::Io { path: labels.display().to_string(), source })?;
+    let mut labelled: Vec<(f32, bool)> = Vec::new();
+    let mut stale = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let l: AckLabel = serde_json::from_str(line).map_err(|e| CliError::Usage(format!("{}: {e}", labels.display())))?;
+        match by_id.get(l.id.as_str()) {
+            // The label judged this entry; if the pack now picks another, the label no longer applies.
+            Some((faq_id, score)) if *faq_id == l.faq_id => labelled.push((*score, l.relevant)),
+            _ => stale += 1,
+        }
+    }
+    let mut population = [0f64; 7];
+    for (_, a) in &acks {
+        if let Some(b) = a.as_ref().and_then(|a| ack_bin(a.1)) {
+            population[b] += 1.0;
+        }
+    }
+    let mut sampled = [0f64; 7];
+    for (s, _) in &labelled {
+        if let Some(b) = ack_bin(*s) {
+            sampled[b] += 1.0;
+        }
+    }
+    let weight = |s: f32| ack_bin(s).map_or(0.0, |b| if sampled[b] > 0.0 { population[b] / sampled[b] } else { 0.0 });
+    println!("\n| acknowledge threshold | complaints acknowledged (n={}) | relevant (weighted precision) | labelled ≥ threshold |", rows.len());
+    println!("|---:|---:|---:|---:|");
+    for step in 0..=8 {
+        let t = 0.55 + step as f32 * 0.05;
+        let acknowledged = acks.iter().filter(|(_, a)| a.as_ref().is_some_and(|a| a.1 >= t)).count();
+        let above: Vec<&(f32, bool)> = labelled.iter().filter(|(s, _)| *s >= t).collect();
+        let (w_all, w_rel) = above.iter().fold((0.0, 0.0), |(a, r), (s, rel)| (a + weight(*s), r + if *rel { weight(*s) } else { 0.0 }));
+        let precision = if w_all > 0.0 { format!("{:.1} %", 100.0 * w_rel / w_all) } else { "—".into() };
+        println!("| {t:.2} | {:.1} % | {precision} | {} |", 100.0 * acknowledged as f64 / rows.len().max(1) as f64, above.len());
+    }
+    println!("\n{} labels used, {stale} no longer apply (the pack now picks another entry or none)", labelled.len());
+    Ok(())
 }
 
 /// Prints, per resolve threshold, the share of complaints that would be auto-closed and the
@@ -78,38 +138,20 @@ pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliErr
             _ => 0.0,
         }
     };
-    let complaints: Vec<f32> = read_jsonl(&args.complaints)?
-        .iter()
-        .filter(|r| r.complaint != Some(false))
-        .map(|r| best_resolve(&r.text))
-        .collect();
+    let complaint_rows: Vec<crate::data::Labelled> = read_jsonl(&args.complaints)?.into_iter().filter(|r| r.complaint != Some(false)).collect();
+    let complaints: Vec<f32> = complaint_rows.iter().map(|r| best_resolve(&r.text)).collect();
     let questions: Vec<f32> = match &args.questions {
-        Some(p) => read_jsonl(p)?
-            .iter()
-            .map(|r| best_resolve(&r.text))
-            .collect(),
+        Some(p) => read_jsonl(p)?.iter().map(|r| best_resolve(&r.text)).collect(),
         None => Vec::new(),
     };
     let share = |v: &[f32], t: f32| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().filter(|&&s| s >= t).count() as f64 / v.len() as f64
-        }
+        if v.is_empty() { 0.0 } else { v.iter().filter(|&&s| s >= t).count() as f64 / v.len() as f64 }
     };
-    println!(
-        "| resolve threshold | complaints auto-closed (n={}) | questions answered (n={}) |",
-        complaints.len(),
-        questions.len()
-    );
+    println!("| resolve threshold | complaints auto-closed (n={}) | questions answered (n={}) |", complaints.len(), questions.len());
     println!("|---:|---:|---:|");
     for step in 10..=19 {
         let t = step as f32 * 0.05;
-        println!(
-            "| {t:.2} | {:.2} % | {:.1} % |",
-            100.0 * share(&complaints, t),
-            100.0 * share(&questions, t)
-        );
+        println!("| {t:.2} | {:.2} % | {:.1} % |", 100.0 * share(&complaints, t), 100.0 * share(&questions, t));
     }
     let d = Thresholds::default();
     println!(
@@ -118,5 +160,8 @@ pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliErr
         100.0 * share(&complaints, d.resolve),
         100.0 * share(&questions, d.resolve)
     );
+    if let Some(labels) = &args.acknowledge_labels {
+        measure_acknowledgements(classifier, &index, &complaint_rows, labels)?;
+    }
     Ok(())
 }

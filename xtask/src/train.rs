@@ -47,20 +47,15 @@ fn python_venv(packages: &[&str]) -> Result<std::path::PathBuf> {
     }
     if !packages.is_empty() {
         let mut cmd = Command::new(venv.join("bin/pip"));
-        cmd.args(["install", "-q", "--disable-pip-version-check"])
-            .args(packages);
+        cmd.args(["install", "-q", "--disable-pip-version-check"]).args(packages);
         sh(&mut cmd)?;
     }
     Ok(python)
 }
 
 pub fn datasets() -> Result<()> {
-    step(
-        "assembling training and dev files (target/data) from ../shared/data/external and data/labels",
-    );
-    sh(Command::new("python3")
-        .arg("scripts/build_datasets.py")
-        .current_dir(root()))
+    step("assembling training and dev files (target/data) from ../shared/data/external and data/labels");
+    sh(Command::new("python3").arg("scripts/build_datasets.py").current_dir(root()))
 }
 
 pub fn train(args: &[String]) -> Result<()> {
@@ -68,32 +63,15 @@ pub fn train(args: &[String]) -> Result<()> {
     if args.iter().any(|a| a == "--dict") {
         let python = python_venv(&["jieba==0.42.1"])?;
         step("rebuilding the segmentation dictionary (shared/model/dict.txt)");
-        sh(Command::new(python)
-            .arg("scripts/build_dict.py")
-            .current_dir(&root))?;
+        sh(Command::new(python).arg("scripts/build_dict.py").current_dir(&root))?;
     }
     datasets()?;
     step("building the qingting CLI (release)");
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
     step("training (qingting train) → shared/model/qingting.qtm");
     sh(Command::new(root.join("target/release/qingting"))
-        .args([
-            "train",
-            "--complaint",
-            "target/data/complaint_train.jsonl",
-            "--complaint-extra",
-            "target/data/complaint_extra.jsonl",
-        ])
-        .args([
-            "--categories",
-            "target/data/category_train.jsonl",
-            "--out",
-            "shared/model/qingting.qtm",
-            "--version",
-            MODEL_VERSION,
-        ])
+        .args(["train", "--complaint", "target/data/complaint_train.jsonl", "--complaint-extra", "target/data/complaint_extra.jsonl"])
+        .args(["--categories", "target/data/category_train.jsonl", "--out", "shared/model/qingting.qtm", "--version", MODEL_VERSION])
         .args(TRAIN_ARGS)
         .current_dir(&root))?;
     eval()
@@ -104,18 +82,10 @@ pub fn eval() -> Result<()> {
     if !root.join("target/data/complaint_dev.jsonl").exists() {
         datasets()?;
     }
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
     step("evaluating the built-in model on the dev splits");
     sh(Command::new(root.join("target/release/qingting"))
-        .args([
-            "eval",
-            "--complaint",
-            "target/data/complaint_dev.jsonl",
-            "--categories",
-            "target/data/category_dev.jsonl",
-        ])
+        .args(["eval", "--complaint", "target/data/complaint_dev.jsonl", "--categories", "target/data/category_dev.jsonl"])
         .current_dir(&root))
 }
 
@@ -123,42 +93,25 @@ pub fn eval() -> Result<()> {
 pub fn bench_baselines() -> Result<()> {
     let python = python_venv(&["jieba==0.42.1", "scikit-learn", "numpy<2", "fasttext-wheel"])?;
     datasets()?;
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(root()))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(root()))?;
     step("training and scoring the baselines (a few minutes)");
-    sh(Command::new(python)
-        .arg("scripts/bench_baselines.py")
-        .current_dir(root()))
+    sh(Command::new(python).arg("scripts/bench_baselines.py").current_dir(root()))
 }
 
 /// `cargo xtask faq`: compile the default FAQ pack (data/faq/default.json → shared/model/faq-default.qtf).
 pub fn faq() -> Result<()> {
     step("compiling data/faq/default.json → shared/model/faq-default.qtf");
     sh(Command::new("cargo")
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "qingting-cli",
-            "--",
-            "faq-compile",
-            "data/faq/default.json",
-            "--out",
-            "shared/model/faq-default.qtf",
-        ])
+        .args(["run", "--release", "--quiet", "-p", "qingting-cli", "--", "faq-compile", "data/faq/default.json", "--out", "shared/model/faq-default.qtf"])
         .current_dir(root()))
 }
 
 /// `cargo xtask faq-measure`: the FAQ auto-reply threshold table of docs/BENCHMARKS.md.
 pub fn faq_measure() -> Result<()> {
     datasets()?;
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(root()))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(root()))?;
     let q = root().join("target/release/qingting");
-    step("chosen on: waimai_10k train negatives + ATEC how-to questions");
+    step("chosen on: waimai_10k train negatives + ATEC how-to questions; acknowledgements hand-labelled on a train sample");
     sh(Command::new(&q)
         .args([
             "faq-measure",
@@ -166,15 +119,13 @@ pub fn faq_measure() -> Result<()> {
             "target/data/faq_complaints_train.jsonl",
             "--questions",
             "target/data/faq_questions.jsonl",
+            "--acknowledge-labels",
+            "data/labels/faq_ack_train.jsonl",
         ])
         .current_dir(root()))?;
-    step("checked on: waimai_10k dev negatives (held out)");
+    step("checked on: waimai_10k dev negatives and a hand-labelled dev sample (held out)");
     sh(Command::new(&q)
-        .args([
-            "faq-measure",
-            "--complaints",
-            "target/data/faq_complaints_dev.jsonl",
-        ])
+        .args(["faq-measure", "--complaints", "target/data/faq_complaints_dev.jsonl", "--acknowledge-labels", "data/labels/faq_ack_dev.jsonl"])
         .current_dir(root()))
 }
 
@@ -183,27 +134,11 @@ pub fn faq_measure() -> Result<()> {
 pub fn similar() -> Result<()> {
     datasets()?;
     let root = root();
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
     step("training the paraphrase model → shared/model/similar.qtl");
+    sh(Command::new(root.join("target/release/qingting")).args(["similar-train", "--pairs", "target/data/atec_pairs_train.jsonl"]).current_dir(&root))?;
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
     sh(Command::new(root.join("target/release/qingting"))
-        .args([
-            "similar-train",
-            "--pairs",
-            "target/data/atec_pairs_train.jsonl",
-        ])
-        .current_dir(&root))?;
-    sh(Command::new("cargo")
-        .args(["build", "--release", "--quiet", "-p", "qingting-cli"])
-        .current_dir(&root))?;
-    sh(Command::new(root.join("target/release/qingting"))
-        .args([
-            "similar-eval",
-            "--train",
-            "target/data/atec_pairs_train.jsonl",
-            "--pairs",
-            "target/data/atec_pairs_holdout.jsonl",
-        ])
+        .args(["similar-eval", "--train", "target/data/atec_pairs_train.jsonl", "--pairs", "target/data/atec_pairs_holdout.jsonl"])
         .current_dir(&root))
 }
