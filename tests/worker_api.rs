@@ -670,6 +670,7 @@ E x"
     site_with("shop", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-shop"), "secret": WEBHOOK_SECRET}]))?;
     let shown = admin("GET", "/v1/admin/sites/shop", None, None)?;
     eq(field(&shown.body, &["destinations"])[0]["secret"].as_str(), Some("********"), "secrets are never shown back")?;
+    eq(shown.body["merchant_name"].as_str(), Some("商家 shop"), "merchant name")?;
     check(!shown.raw.contains(WEBHOOK_SECRET), "secret absent from the answer")?;
     let r = admin("DELETE", "/v1/admin/sites/shop/faq", None, None)?;
     eq((r.status, r.body["faq_pack"].is_null()), (200, true), "pack removed")?;
@@ -684,7 +685,12 @@ fn cron_sweep_requeues_a_lost_forwarding() -> Result<(), Failed> {
     wait_delivery(&id, "no_destination", 30)?;
     site_with("sweep", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-sweep"), "secret": WEBHOOK_SECRET}]))?;
     // As if the queue message had been lost long ago.
-    query(&ctx().persist, &format!("UPDATE complaints SET delivery = 'queued', delivery_at = '2000-01-01T00:00:00.000Z' WHERE id = '{id}'"))?;
+    query(
+        &ctx().persist,
+        &format!(
+            "UPDATE complaints SET delivery = 'queued', delivery_at = '2000-01-01T00:00:00.000Z', delivery_due = '2000-01-01T00:00:00.000Z' WHERE id = '{id}'"
+        ),
+    )?;
     let s = get("/__scheduled?cron=*/5+*+*+*+*", &[])?;
     eq(s.status, 200, &format!("cron ({})", s.raw))?;
     wait_delivery(&id, "delivered", 30)?;

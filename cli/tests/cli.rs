@@ -121,16 +121,19 @@ fn the_compiled_default_faq_pack_is_up_to_date() {
 
 #[test]
 fn faq_decides_what_the_worker_would_do() {
-    let input = "{\"id\":\"a\",\"text\":\"退款多久能到账\"}\n{\"id\":\"b\",\"text\":\"外卖超时了有赔偿吗\"}\n{\"id\":\"c\",\"text\":\"今天天气不错\"}\n{\"id\":\"d\"}\n";
+    let input = "{\"id\":\"a\",\"text\":\"退款一般几天到账啊\"}\n{\"id\":\"b\",\"text\":\"外卖超时了有赔偿吗\"}\n{\"id\":\"c\",\"text\":\"今天天气不错\"}\n{\"id\":\"d\"}\n\
+                 {\"id\":\"e\",\"text\":\"吃了你们家的饭拉肚子了，退款一般几天到账啊\"}\n";
     let (out, err, ok) = run(&["faq"], input);
     assert!(ok, "{err}");
     let lines = json_lines(&out);
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
     assert_eq!((lines[0]["decision"].clone(), lines[0]["matches"][0]["faq_id"].clone()), (Value::from("resolve"), Value::from("refund-arrival-time")));
     assert_eq!(lines[1]["decision"], "acknowledge");
     assert_eq!(lines[2]["decision"], "forward");
     assert!(lines[0]["matches"].as_array().is_some_and(|m| { m.len() <= 3 && m.iter().all(|x| x["score"].as_f64().is_some_and(|s| (0.0..1.0).contains(&s))) }));
     assert_eq!(lines[3]["error"]["code"], "missing_text");
+    // The same how-to question from someone who got ill is never closed automatically.
+    assert_eq!(lines[4]["decision"], "acknowledge");
 }
 
 #[test]

@@ -109,11 +109,11 @@ pub fn multilabel(labels: &[String], items: &[LabelledPrediction]) -> MultiLabel
     let mut confusion = vec![vec![0usize; k + 1]; k + 1];
     let mut primary_correct = 0;
     for it in items {
-        for c in 0..k {
+        for (c, prf) in per_class.iter_mut().enumerate() {
             match (it.predicted.contains(&c), it.gold.contains(&c)) {
-                (true, true) => per_class[c].tp += 1,
-                (true, false) => per_class[c].fp += 1,
-                (false, true) => per_class[c].fn_ += 1,
+                (true, true) => prf.tp += 1,
+                (true, false) => prf.fp += 1,
+                (false, true) => prf.fn_ += 1,
                 _ => {}
             }
         }

@@ -432,6 +432,11 @@ mod tests {
 
         let r = route(&index, &seg, "今天天气晴朗", &late, t);
         assert_eq!((r.decision, r.reply), (Decision::Forward, None));
+        // Urgent complaints always reach a person, with the answer sent as an acknowledgement.
+        let urgent = Classification { priority: Some(crate::taxonomy::Priority::P1), ..refund.clone() };
+        let r = route(&index, &seg, "退款多久到账啊", &urgent, t);
+        assert_eq!(r.decision, Decision::Acknowledge);
+        assert_eq!(index.pack().entries[r.reply.unwrap()].id, "refund-time");
         // A stricter site threshold turns the same text from resolve into forward.
         let strict = route(&index, &seg, "退款多久到账啊", &refund, Thresholds { resolve: 0.99, acknowledge: 0.99 });
         assert_eq!((strict.decision, strict.reply), (Decision::Forward, None));
@@ -598,15 +603,23 @@ impl Decision {
 }
 
 /// Routes one complaint text (already classified) against an index: the one code path of the
-/// worker's intake and `qingting faq`.
+/// worker's intake and `qingting faq`. An urgent (P1) complaint — food safety, illness, danger,
+/// account security — is never closed automatically: it gets a fitting policy, or else the how-to
+/// answer, as an acknowledgement, and the ticket goes to a person.
 pub fn route(index: &FaqIndex, segmenter: &Segmenter, text: &str, classification: &Classification, t: Thresholds) -> Routing {
     let matches = index.search(segmenter, text, &category_prior(classification), 3);
     let categories = &classification.categories;
     let decision = decide(index.pack(), &matches, t, categories);
-    let reply = match decision {
-        Decision::Resolve => matches.first().map(|m| m.entry),
-        Decision::Acknowledge => matches.iter().find(|m| acknowledges(index.pack(), m, t, categories)).map(|m| m.entry),
-        Decision::Forward => None,
+    let (decision, reply) = match decision {
+        // The fitting policy if there is one (the illness policy for "ate it and got sick, when is my
+        // refund?"), else the how-to answer.
+        Decision::Resolve if classification.priority == Some(crate::taxonomy::Priority::P1) => {
+            let policy = matches.iter().find(|m| acknowledges(index.pack(), m, t, categories));
+            (Decision::Acknowledge, policy.or(matches.first()).map(|m| m.entry))
+        }
+        Decision::Resolve => (decision, matches.first().map(|m| m.entry)),
+        Decision::Acknowledge => (decision, matches.iter().find(|m| acknowledges(index.pack(), m, t, categories)).map(|m| m.entry)),
+        Decision::Forward => (decision, None),
     };
     Routing { decision, matches, reply }
 }

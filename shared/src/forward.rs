@@ -152,9 +152,21 @@ impl Destination {
         Ok(())
     }
 
-    /// The same destination with its secret hidden, for showing the configuration back.
+    /// The same destination with its credentials hidden, for showing the configuration back: the
+    /// secret, every query value (DingTalk's `access_token`, WeCom's `key`) and, for the bots, the
+    /// last path segment (Feishu's hook id).
     pub fn redacted(&self) -> Destination {
-        Destination { secret: self.secret.as_ref().map(|_| "********".to_string()), ..self.clone() }
+        let (base, query) = self.url.split_once('?').map_or((self.url.as_str(), None), |(b, q)| (b, Some(q)));
+        let mut url = match (self.kind, base.rsplit_once('/')) {
+            (DestinationKind::Webhook, _) | (_, None) => base.to_string(),
+            (_, Some((head, last))) if !last.is_empty() && head.contains("//") && head.len() > head.find("//").unwrap_or(0) + 2 => format!("{head}/********"),
+            _ => base.to_string(),
+        };
+        if let Some(q) = query {
+            let masked: Vec<String> = q.split('&').map(|kv| kv.split_once('=').map_or(kv.to_string(), |(k, _)| format!("{k}=********"))).collect();
+            url = format!("{url}?{}", masked.join("&"));
+        }
+        Destination { id: self.id.clone(), kind: self.kind, url, secret: self.secret.as_ref().map(|_| "********".to_string()) }
     }
 }
 
@@ -267,7 +279,7 @@ pub fn verify_signature(secret: &str, header: &str, body: &[u8], now_unix: i64) 
         }
     }
     let (t, v1) = t.zip(v1).ok_or(SignatureError::Malformed)?;
-    if (now_unix - t).abs() > SIGNATURE_TOLERANCE_SECS {
+    if now_unix.abs_diff(t) > SIGNATURE_TOLERANCE_SECS as u64 {
         return Err(SignatureError::Stale);
     }
     let given: Option<Vec<u8>> = (v1.len() == 64).then(|| (0..32).map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok()).collect()).flatten();
@@ -304,8 +316,11 @@ pub fn bot_safe(text: &str, max_chars: usize) -> String {
     let mut out: String = masked
         .chars()
         .map(|c| match c {
+            // Feishu renders `<at …>` mentions and `[text](url)` links even in text messages.
             '<' => '＜',
             '>' => '＞',
+            '[' => '［',
+            ']' => '］',
             '\n' | '\t' => c,
             c if c.is_control() => ' ',
             c => c,
@@ -411,6 +426,9 @@ pub enum Outcome {
 /// when they refuse a message, with the verdict in the body: Feishu `{"code":0}`, DingTalk and
 /// WeCom `{"errcode":0}`.
 pub fn judge(kind: DestinationKind, status: u16, body: &str) -> Outcome {
+    if (300..400).contains(&status) {
+        return Outcome::Retry(format!("HTTP {status}: redirects are not followed; configure the final URL"));
+    }
     if !(200..300).contains(&status) {
         return Outcome::Retry(format!("HTTP {status}"));
     }
@@ -480,6 +498,8 @@ mod tests {
         assert_eq!(verify_signature("0123456789abcdef-secret", &sig, tampered.as_bytes(), 1_790_000_010), Err(SignatureError::Mismatch));
         assert_eq!(verify_signature("0123456789abcdef-secret", &sig, r.body.as_bytes(), 1_790_000_400), Err(SignatureError::Stale));
         assert_eq!(verify_signature("0123456789abcdef-secret", "v1=00", r.body.as_bytes(), 1_790_000_010), Err(SignatureError::Malformed));
+        let hostile = format!("t={},v1={}", i64::MIN, "0".repeat(64));
+        assert_eq!(verify_signature("0123456789abcdef-secret", &hostile, r.body.as_bytes(), i64::MAX), Err(SignatureError::Stale));
         let env: WebhookEnvelope = serde_json::from_str(&r.body).unwrap();
         assert_eq!(env.delivery_id, "6f1c2f0e-0000-4000-8000-000000000001/ops");
         assert!(!r.body.contains("13812345678"), "{}", r.body);
@@ -509,6 +529,8 @@ mod tests {
         let text = v["content"]["text"].as_str().unwrap();
         assert!(text.contains("QT261123-7K3M9Q") && text.contains("138****5678") && !text.contains("13812345678"), "{text}");
         assert!(!text.contains("<at"), "Feishu's mention tag must not survive: {text}");
+        let link = bot_safe("点[这里](https://evil.example)领赔偿", 100);
+        assert!(!link.contains("[这里]("), "no Feishu link syntax: {link}");
         assert!(text.contains("P2 高"));
 
         let ding = render(&dest(DestinationKind::Dingtalk, Some("SEC-dingtalk-0123456")), &ticket(), ForwardReason::Reopened, 1_790_000_000_000, &tax);
@@ -536,6 +558,7 @@ mod tests {
     fn answers_are_judged_per_format() {
         assert_eq!(judge(DestinationKind::Webhook, 204, ""), Outcome::Delivered);
         assert!(matches!(judge(DestinationKind::Webhook, 500, ""), Outcome::Retry(r) if r == "HTTP 500"));
+        assert!(matches!(judge(DestinationKind::Webhook, 302, ""), Outcome::Retry(r) if r.contains("redirects")));
         assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"code":0,"msg":"success"}"#), Outcome::Delivered);
         assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"StatusCode":0}"#), Outcome::Delivered);
         assert!(matches!(judge(DestinationKind::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Outcome::Retry(r) if r.contains("19021")));
@@ -567,5 +590,10 @@ mod tests {
         assert_eq!(Destination { id: "Ops!".into(), ..ok.clone() }.validate(false), Err(DestinationError::InvalidId));
         assert_eq!(Destination::validate_all(&[ok.clone(), ok.clone()], false), Err(DestinationError::DuplicateId("ops".into())));
         assert_eq!(ok.redacted().secret.as_deref(), Some("********"));
+        assert_eq!(ok.redacted().url, "https://hooks.example.cn/x?key=********");
+        let feishu = Destination { kind: DestinationKind::Feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc-123".into(), ..ok.clone() };
+        assert_eq!(feishu.redacted().url, "https://open.feishu.cn/open-apis/bot/v2/hook/********");
+        let ding = Destination { kind: DestinationKind::Dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=tok".into(), ..ok.clone() };
+        assert_eq!(ding.redacted().url, "https://oapi.dingtalk.com/robot/********?access_token=********");
     }
 }

@@ -129,6 +129,7 @@ async fn config_view(db: &D1Database, key: &str) -> Result<Response, ApiError> {
     let origins: Vec<String> = serde_json::from_str(&site.allowed_origins).unwrap_or_default();
     let body = serde_json::json!({
         "site": site.key,
+        "merchant_name": site.merchant_name,
         "allowed_origins": origins,
         "thresholds": {
             "resolve": t.resolve, "acknowledge": t.acknowledge,

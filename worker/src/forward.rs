@@ -7,13 +7,13 @@
 
 use std::time::Duration;
 
-use futures_util::future::{Either, select};
+use futures_util::future::{Either, join_all, select};
 use qingting_shared::Taxonomy;
 use qingting_shared::forward::{self, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome};
 use serde::{Deserialize, Serialize};
 use worker::{
-    AbortController, D1Database, Delay, Env, Fetch, Headers, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request, RequestInit,
-    console_error, console_warn,
+    AbortController, D1Database, Delay, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request, RequestInit,
+    RequestRedirect, console_error, console_warn,
 };
 
 use crate::error::ApiError;
@@ -52,9 +52,16 @@ pub fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
-fn iso_minus_seconds(seconds: u32) -> String {
-    let ms = js_sys::Date::now() - f64::from(seconds) * 1000.0;
+fn iso_at(ms: f64) -> String {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string().into()
+}
+
+fn iso_minus_seconds(seconds: u32) -> String {
+    iso_at(js_sys::Date::now() - f64::from(seconds) * 1000.0)
+}
+
+fn iso_plus_seconds(seconds: u32) -> String {
+    iso_at(js_sys::Date::now() + f64::from(seconds) * 1000.0)
 }
 
 /// Queues a job. A failure is logged, not returned: the ticket is stored with `delivery =
@@ -69,25 +76,39 @@ pub async fn enqueue(env: &Env, job: &ForwardJob) {
     }
 }
 
-/// The `#[event(queue)]` entry: forwarding jobs, or dead letters.
+/// How long a consumer holds a ticket: every destination is tried at once, each within
+/// [`SEND_TIMEOUT`], so this is ample; a consumer that dies mid-way loses it after this.
+const LEASE_SECS: u32 = 120;
+/// The sweep re-queues a ticket this long after its next attempt was due.
+const SWEEP_GRACE_SECS: u32 = 300;
+
+/// The `#[event(queue)]` entry: forwarding jobs, or dead letters. Each message is parsed on its
+/// own, so one malformed message cannot hold up the others.
 pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Result<()> {
     let db = env.d1("DB")?;
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
     let backoff = Backoff::from_env(&env);
     let allow_http = crate::allow_http_destinations(&env);
-    for message in batch.messages()? {
+    for message in batch.raw_iter() {
+        let job: ForwardJob = match serde_wasm_bindgen::from_value(message.body()) {
+            Ok(job) => job,
+            Err(e) => {
+                // Not a job this worker wrote; its ticket (if any) is still `queued` for the sweep.
+                console_error!("dropping a malformed forwarding message {}: {e}", message.id());
+                message.ack();
+                continue;
+            }
+        };
         if dead {
-            bury(&db, &message).await;
+            bury(&db, &message, &job).await;
             continue;
         }
-        match deliver(&db, message.body(), allow_http).await {
+        match deliver(&db, &job, allow_http, backoff).await {
             Ok(Progress::Done) => message.ack(),
-            Ok(Progress::Pending { attempts }) => {
-                let delay = forward::retry_delay(attempts, backoff.base, backoff.max);
-                message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build());
-            }
+            Ok(Progress::Pending { delay }) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build()),
             Err(e) => {
-                console_error!("forwarding {} failed before sending: {e}", message.body().complaint_id);
+                console_error!("forwarding {} failed before sending: {e}", job.complaint_id);
+                let _ = store::release_delivery(&db, &job.complaint_id).await;
                 message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
             }
         }
@@ -96,13 +117,15 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
 }
 
 /// A dead letter: every destination that never accepted gets a `dead_letter` log row, and the
-/// ticket is marked so that a person sees it (it stays stored and forwarded in status).
-async fn bury(db: &D1Database, message: &Message<ForwardJob>) {
-    let id = &message.body().complaint_id;
-    let result: Result<(), ApiError> = async {
-        let Some(row) = store::complaint_by_id(db, id).await? else {
-            return Ok(());
-        };
+/// ticket is marked so that a person sees it (it stays stored and forwarded in status). A ticket
+/// no longer `queued` (a duplicate delivered it meanwhile) is left alone.
+async fn bury(db: &D1Database, message: &RawMessage, job: &ForwardJob) {
+    let id = &job.complaint_id;
+    let result: Result<bool, ApiError> = async {
+        let Some(row) = store::complaint_by_id(db, id).await? else { return Ok(false) };
+        if row.delivery != "queued" {
+            return Ok(false);
+        }
         let now = now_iso();
         let log = store::attempts(db, id).await?;
         for d in store::destinations(db, &row.site_key).await? {
@@ -119,12 +142,15 @@ async fn bury(db: &D1Database, message: &Message<ForwardJob>) {
                 store::log_attempt(db, &a, &now).await?;
             }
         }
-        store::set_delivery(db, id, "dead_letter", &now).await
+        store::finish_delivery(db, id, "dead_letter", None, &now).await?;
+        Ok(true)
     }
     .await;
     match result {
-        Ok(()) => {
-            console_error!("ticket {id}: forwarding retries exhausted, marked dead_letter");
+        Ok(marked) => {
+            if marked {
+                console_error!("ticket {id}: forwarding retries exhausted, marked dead_letter");
+            }
             message.ack();
         }
         // Keep the dead letter until it can be recorded.
@@ -136,60 +162,65 @@ async fn bury(db: &D1Database, message: &Message<ForwardJob>) {
 }
 
 enum Progress {
+    /// Nothing more to do for this message (delivered, final, or another consumer holds it).
     Done,
-    /// Some destination has not accepted yet; `attempts` failed attempts so far (the most of any
-    /// destination), for the backoff.
-    Pending {
-        attempts: u32,
-    },
+    /// Some destination has not accepted yet: try again after `delay` seconds.
+    Pending { delay: u32 },
 }
 
-async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool) -> Result<Progress, ApiError> {
+async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff) -> Result<Progress, ApiError> {
     let Some(row) = store::complaint_by_id(db, &job.complaint_id).await? else {
         console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
         return Ok(Progress::Done);
     };
-    if row.delivery != "queued" {
-        // Already delivered, dead-lettered or without destinations: a duplicate message.
+    let now = now_iso();
+    // Only one consumer delivers a ticket at a time. A message that finds it held or no longer
+    // queued is a duplicate: the holder retries (or finishes) its own message.
+    if !store::claim_delivery(db, &row.id, &now, &iso_plus_seconds(LEASE_SECS)).await? {
         return Ok(Progress::Done);
     }
     let destinations = store::destinations(db, &row.site_key).await?;
-    let now = now_iso();
     if destinations.is_empty() {
-        store::set_delivery(db, &row.id, "no_destination", &now).await?;
+        store::finish_delivery(db, &row.id, "no_destination", None, &now).await?;
         return Ok(Progress::Done);
     }
     let replies = store::replies(db, &row.id).await?;
     let ticket = forwarded_ticket(&row, replies.first())?;
     let log = store::attempts(db, &row.id).await?;
     let taxonomy = Taxonomy::default_taxonomy();
-    let mut most_failures = 0;
-    for d in &destinations {
-        if log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered") {
-            continue;
-        }
-        let attempt = log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32 + 1;
-        let (status, outcome) = if d.validate(allow_http).is_err() {
+    let reason = row.forward_reason();
+    let pending: Vec<(&Destination, u32)> = destinations
+        .iter()
+        .filter(|d| !log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered"))
+        .map(|d| (d, log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32 + 1))
+        .collect();
+    // Every destination at once: one slow receiver does not hold up the others.
+    let results = join_all(pending.iter().map(|(d, _)| async {
+        if d.validate(allow_http).is_err() {
             (None, Outcome::Retry("the destination's URL is not allowed here".into()))
         } else {
-            send(d, &ticket, row.forward_reason(), &taxonomy).await
-        };
-        let now = now_iso();
+            send(d, &ticket, reason, &taxonomy).await
+        }
+    }))
+    .await;
+    let mut most_failures = 0;
+    for ((d, attempt), (status, outcome)) in pending.iter().zip(results) {
         let (outcome, detail) = match &outcome {
             Outcome::Delivered => ("delivered", None),
             Outcome::Retry(why) => {
-                most_failures = most_failures.max(attempt);
+                most_failures = most_failures.max(*attempt);
                 ("failed", Some(why.as_str()))
             }
         };
-        let a = Attempt { complaint_id: &row.id, destination_id: &d.id, attempt, outcome, http_status: status, detail };
-        store::log_attempt(db, &a, &now).await?;
+        let a = Attempt { complaint_id: &row.id, destination_id: &d.id, attempt: *attempt, outcome, http_status: status, detail };
+        store::log_attempt(db, &a, &now_iso()).await?;
     }
     if most_failures > 0 {
-        store::set_delivery(db, &row.id, "queued", &now_iso()).await?;
-        Ok(Progress::Pending { attempts: most_failures })
+        let delay = forward::retry_delay(most_failures, backoff.base, backoff.max);
+        store::finish_delivery(db, &row.id, "queued", Some(&iso_plus_seconds(delay)), &now_iso()).await?;
+        Ok(Progress::Pending { delay })
     } else {
-        store::set_delivery(db, &row.id, "delivered", &now_iso()).await?;
+        store::finish_delivery(db, &row.id, "delivered", None, &now_iso()).await?;
         Ok(Progress::Done)
     }
 }
@@ -212,7 +243,9 @@ fn forwarded_ticket(row: &ComplaintRow, first: Option<&qingting_shared::api::Tic
     })
 }
 
-/// One attempt: the HTTP status (if any answer came) and the verdict.
+/// One attempt: the HTTP status (if any answer came) and the verdict. Redirects are not followed
+/// (a 302 would turn the POST into a GET, a 307 would carry the signed body elsewhere); the time
+/// limit covers the answer's body too.
 async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy) -> (Option<u16>, Outcome) {
     let out = forward::render(d, ticket, reason, js_sys::Date::now() as i64, taxonomy);
     let headers = Headers::new();
@@ -222,22 +255,25 @@ async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, 
         }
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(out.body.into()));
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(out.body.into())).with_redirect(RequestRedirect::Manual);
     let request = match Request::new_with_init(&out.url, &init) {
         Ok(r) => r,
-        Err(e) => return (None, Outcome::Retry(format!("bad request: {e}"))),
+        Err(_) => return (None, Outcome::Retry("the destination URL cannot be requested".into())),
     };
     let controller = AbortController::default();
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
-    let sending = Box::pin(fetch.send_with_signal(&signal));
-    let timeout = Box::pin(Delay::from(SEND_TIMEOUT));
-    match select(sending, timeout).await {
-        Either::Left((Ok(mut response), _)) => {
-            let status = response.status_code();
-            let body = response.text().await.unwrap_or_default();
-            (Some(status), forward::judge(d.kind, status, &body))
-        }
+    let kind = d.kind;
+    let exchange = async {
+        let mut response = fetch.send_with_signal(&signal).await?;
+        let status = response.status_code();
+        // The generic webhook is judged by its status alone; the bots answer in the body.
+        let body = if kind == forward::DestinationKind::Webhook { String::new() } else { response.text().await? };
+        Ok::<_, worker::Error>((status, body))
+    };
+    let timeout = Delay::from(SEND_TIMEOUT);
+    match select(Box::pin(exchange), Box::pin(timeout)).await {
+        Either::Left((Ok((status, body)), _)) => (Some(status), forward::judge(kind, status, &body)),
         Either::Left((Err(e), _)) => (None, Outcome::Retry(format!("network error: {}", e.to_string().chars().take(200).collect::<String>()))),
         Either::Right(_) => {
             controller.abort();
@@ -246,18 +282,16 @@ async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, 
     }
 }
 
-/// The cron sweep: re-queues tickets stuck in `queued` for longer than any backoff step (their
-/// message was lost or never sent). Duplicates are harmless: deliveries are idempotent.
+/// The cron sweep: re-queues tickets still `queued` five minutes after their next attempt was due
+/// and held by nobody (their message was lost or never sent). Duplicates are harmless: the lease
+/// lets one consumer deliver, and deliveries already accepted are never sent again.
 pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
     let db = env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
-    let backoff = Backoff::from_env(env);
-    let stale_after = backoff.max.saturating_mul(2).saturating_add(60);
-    let stuck = store::stuck_deliveries(&db, &iso_minus_seconds(stale_after), 100).await?;
     let now = now_iso();
+    let stuck = store::claim_stuck_deliveries(&db, &iso_minus_seconds(SWEEP_GRACE_SECS), &now, &iso_plus_seconds(2 * SWEEP_GRACE_SECS), 100).await?;
     let mut n = 0;
     for row in stuck {
         let reason = if row.reopened_at.is_some() { ForwardReason::Reopened } else { ForwardReason::Created };
-        store::set_delivery(&db, &row.id, "queued", &now).await?;
         enqueue(env, &ForwardJob { complaint_id: row.id, reason }).await;
         n += 1;
     }

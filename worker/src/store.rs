@@ -14,6 +14,7 @@ use crate::error::ApiError;
 #[derive(Debug, Deserialize)]
 pub struct Site {
     pub key: String,
+    pub merchant_name: String,
     /// JSON array of exact origins, e.g. `["https://shop.example.cn"]`.
     pub allowed_origins: String,
     pub resolve_threshold: Option<f64>,
@@ -48,7 +49,7 @@ impl Site {
 
 pub async fn site(db: &D1Database, key: &str) -> Result<Option<Site>, ApiError> {
     Ok(db
-        .prepare("SELECT key, allowed_origins, resolve_threshold, acknowledge_threshold, faq_pack FROM sites WHERE key = ?1")
+        .prepare("SELECT key, merchant_name, allowed_origins, resolve_threshold, acknowledge_threshold, faq_pack FROM sites WHERE key = ?1")
         .bind(&[key.into()])?
         .first::<Site>(None)
         .await?)
@@ -182,8 +183,8 @@ pub async fn insert_complaint(db: &D1Database, c: &NewComplaint<'_>) -> Result<I
         .prepare(
             "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
              complaint, complaint_score, category, categories, priority, client_category, client_priority, model_version, created_at, updated_at, \
-             decision, delivery, delivery_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19) \
+             decision, delivery, delivery_at, delivery_due) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19) \
              ON CONFLICT (site_key, idempotency_key) DO NOTHING",
         )
         .bind(&[
@@ -271,8 +272,8 @@ pub async fn replies(db: &D1Database, complaint_id: &str) -> Result<Vec<TicketRe
 pub async fn reopen(db: &D1Database, id: &str, now: &str) -> Result<bool, ApiError> {
     let result = db
         .prepare(
-            "UPDATE complaints SET status = 'forwarded', reopened_at = ?2, delivery = 'queued', delivery_at = ?2, updated_at = ?2 \
-             WHERE id = ?1 AND status = 'auto_replied'",
+            "UPDATE complaints SET status = 'forwarded', reopened_at = ?2, delivery = 'queued', delivery_at = ?2, delivery_due = ?2, \
+             updated_at = ?2 WHERE id = ?1 AND status = 'auto_replied'",
         )
         .bind(&[id.into(), now.into()])?
         .run()
@@ -409,9 +410,36 @@ pub async fn log_attempt(db: &D1Database, a: &Attempt<'_>, now: &str) -> Result<
     Ok(())
 }
 
-/// Sets where forwarding stands (and when it last moved).
-pub async fn set_delivery(db: &D1Database, complaint_id: &str, delivery: &str, now: &str) -> Result<(), ApiError> {
-    db.prepare("UPDATE complaints SET delivery = ?2, delivery_at = ?3 WHERE id = ?1").bind(&[complaint_id.into(), delivery.into(), now.into()])?.run().await?;
+/// Takes the ticket's delivery lease until `until`, if it is `queued` and nobody holds an unexpired
+/// lease. `false`: another consumer is delivering it (or it is no longer queued).
+pub async fn claim_delivery(db: &D1Database, complaint_id: &str, now: &str, until: &str) -> Result<bool, ApiError> {
+    let result = db
+        .prepare(
+            "UPDATE complaints SET delivery_lease = ?3 WHERE id = ?1 AND delivery = 'queued' \
+             AND (delivery_lease IS NULL OR delivery_lease < ?2)",
+        )
+        .bind(&[complaint_id.into(), now.into(), until.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+}
+
+/// Moves a `queued` ticket to `delivery` (or keeps it `queued` with the next attempt `due`) and
+/// releases the lease. Only from `queued`: a late duplicate never overwrites a final state.
+pub async fn finish_delivery(db: &D1Database, complaint_id: &str, delivery: &str, due: Option<&str>, now: &str) -> Result<(), ApiError> {
+    db.prepare(
+        "UPDATE complaints SET delivery = ?2, delivery_at = ?3, delivery_due = ?4, delivery_lease = NULL \
+         WHERE id = ?1 AND delivery = 'queued'",
+    )
+    .bind(&[complaint_id.into(), delivery.into(), now.into(), opt(due)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Gives the lease back without changing anything else (after an error).
+pub async fn release_delivery(db: &D1Database, complaint_id: &str) -> Result<(), ApiError> {
+    db.prepare("UPDATE complaints SET delivery_lease = NULL WHERE id = ?1").bind(&[complaint_id.into()])?.run().await?;
     Ok(())
 }
 
@@ -421,12 +449,18 @@ pub struct StuckRow {
     pub reopened_at: Option<String>,
 }
 
-/// Tickets still `queued` whose last delivery activity is older than `before` (their queue
-/// message was lost, or never sent): at most `limit`, oldest first.
-pub async fn stuck_deliveries(db: &D1Database, before: &str, limit: u32) -> Result<Vec<StuckRow>, ApiError> {
+/// Claims up to `limit` tickets still `queued` whose next attempt was due before `overdue` and that
+/// nobody holds (their queue message was lost, or never sent), pushing their due time to
+/// `next_due` so that an overlapping sweep does not take them too.
+pub async fn claim_stuck_deliveries(db: &D1Database, overdue: &str, now: &str, next_due: &str, limit: u32) -> Result<Vec<StuckRow>, ApiError> {
     Ok(db
-        .prepare("SELECT id, reopened_at FROM complaints WHERE delivery = 'queued' AND delivery_at < ?1 ORDER BY delivery_at LIMIT ?2")
-        .bind(&[before.into(), JsValue::from(limit)])?
+        .prepare(
+            "UPDATE complaints SET delivery_due = ?3 WHERE id IN ( \
+               SELECT id FROM complaints WHERE delivery = 'queued' AND COALESCE(delivery_due, delivery_at) < ?1 \
+               AND (delivery_lease IS NULL OR delivery_lease < ?2) ORDER BY delivery_due LIMIT ?4) \
+             RETURNING id, reopened_at",
+        )
+        .bind(&[overdue.into(), now.into(), next_due.into(), JsValue::from(limit)])?
         .all()
         .await?
         .results::<StuckRow>()?)
