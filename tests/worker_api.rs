@@ -694,7 +694,14 @@ fn cron_sweep_requeues_a_lost_forwarding() -> Result<(), Failed> {
     let s = get("/__scheduled?cron=*/5+*+*+*+*", &[])?;
     eq(s.status, 200, &format!("cron ({})", s.raw))?;
     wait_delivery(&id, "delivered", 30)?;
-    eq(rx.requests("/ok-sweep").into_iter().filter(|q| q.text().contains("SWEEP-1")).count(), 1, "delivered once")
+    eq(rx.requests("/ok-sweep").into_iter().filter(|q| q.text().contains("SWEEP-1")).count(), 1, "delivered once")?;
+    // A duplicate job for a ticket whose destination already accepted sends nothing again.
+    query(&ctx().persist, &format!("UPDATE complaints SET delivery = 'queued', delivery_due = '2000-01-01T00:00:00.000Z' WHERE id = '{id}'"))?;
+    eq(get("/__scheduled?cron=*/5+*+*+*+*", &[])?.status, 200, "cron again")?;
+    wait_delivery(&id, "delivered", 30)?;
+    eq(rx.requests("/ok-sweep").into_iter().filter(|q| q.text().contains("SWEEP-1")).count(), 1, "still delivered once")?;
+    let log = deliveries(&id)?;
+    eq(log.body["attempts"].as_array().map(|a| a.iter().filter(|x| x["outcome"] == "delivered").count()), Some(1), "one accepted row in the log")
 }
 
 fn post_events(body: &Value, origin: &str) -> Result<Reply, Failed> {
