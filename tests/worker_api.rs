@@ -190,7 +190,9 @@ fn every_validation_error_is_clear_and_stores_nothing() -> Result<(), Failed> {
     let origin = ("Origin", ORIGIN);
     let ok_body = |text: &str| json!({"site": "demo", "text": format!("{text} VALMARK")}).to_string();
     let long = "慢".repeat(2001);
-    let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>, u16, &str)> = vec![
+    // (what, body, headers, status, code)
+    type Case<'a> = (&'a str, Vec<u8>, Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         ("missing site", json!({"text": "VALMARK"}).to_string().into(), vec![json_ct, origin, ("Idempotency-Key", "val-0000001")], 400, "missing_field"),
         ("missing text", json!({"site": "demo"}).to_string().into(), vec![json_ct, origin, ("Idempotency-Key", "val-0000002")], 400, "missing_field"),
         (
@@ -712,7 +714,8 @@ fn post_events(body: &Value, origin: &str) -> Result<Reply, Failed> {
 fn main() {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
-    let tests: Vec<(&str, fn() -> Result<(), Failed>)> = vec![
+    type Test = fn() -> Result<(), Failed>;
+    let tests: Vec<(&str, Test)> = vec![
         ("happy_path_stores_a_classified_masked_row", happy_path_stores_a_classified_masked_row),
         ("idempotent_retry_answers_the_same_ticket", idempotent_retry_answers_the_same_ticket),
         ("concurrent_retries_store_one_row", concurrent_retries_store_one_row),
@@ -731,7 +734,7 @@ fn main() {
         ("merchant_configuration_is_validated_and_applied", merchant_configuration_is_validated_and_applied),
         ("cron_sweep_requeues_a_lost_forwarding", cron_sweep_requeues_a_lost_forwarding),
     ];
-    let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, move || f())).collect();
+    let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();
     if args.list {
         libtest_mimic::run(&args, trials).exit();
     }

@@ -85,7 +85,7 @@ pub struct EvalArgs {
 struct Idf(HashMap<String, f32>, f32);
 
 impl Idf {
-    fn new<'a>(docs: impl Iterator<Item = Vec<String>>) -> Idf {
+    fn new(docs: impl Iterator<Item = Vec<String>>) -> Idf {
         let mut df: HashMap<String, f32> = HashMap::new();
         let mut n = 0.0;
         for d in docs {

@@ -203,10 +203,9 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
 
     // Move focus to the receipt when it appears (the form it replaces had focus).
     Effect::new(move |_| {
-        if is_done() {
-            if let Some(el) = done_ref.get() {
-                let _ = el.focus();
-            }
+        let done = is_done();
+        if let Some(el) = done_ref.get().filter(|_| done) {
+            let _ = el.focus();
         }
     });
 
