@@ -538,9 +538,9 @@ pub const DEFAULT_RESOLVE: f32 = 0.80;
 /// An acknowledgement forwards anyway, so a wrong one costs less than a wrong resolution; still,
 /// an unrelated policy reply is poor service. Chosen with `qingting faq-measure
 /// --acknowledge-labels` on hand-labelled waimai train matches (with the category check of
-/// [`acknowledges`]): the lowest threshold whose weighted precision is ≥ 85 % (85.8 %, a third of
-/// complaints get a policy reply); on held-out dev labels it is 73.7 % (docs/BENCHMARKS.md).
-pub const DEFAULT_ACKNOWLEDGE: f32 = 0.70;
+/// [`acknowledges`]): the lowest threshold whose weighted precision is ≥ 85 % (86.2 %, 45 % of
+/// complaints get a policy reply); on held-out dev labels it is 70.7 % (docs/BENCHMARKS.md).
+pub const DEFAULT_ACKNOWLEDGE: f32 = 0.65;
 
 /// Whether `m` is an acknowledgement to send: an `acknowledges` entry at or above the threshold
 /// that shares a category with the complaint (`categories` from the classifier). Without the
