@@ -605,6 +605,11 @@ fn always_failing_receiver_ends_in_the_dead_letter_queue() -> Result<(), Failed>
     check(failed >= 3, format!("retried before giving up ({failed} attempts)"))?;
     eq(rx.requests("/down-1").len(), failed, "every attempt is in the log")?;
     eq(attempts.last().and_then(|a| a["outcome"].as_str()), Some("dead_letter"), "last log row")?;
+    // Operators find it in the list of dead letters.
+    let list = admin("GET", "/v1/admin/deliveries?state=dead_letter&site=down", None, None)?;
+    check(list.body["tickets"].as_array().is_some_and(|t| t.iter().any(|x| x["id"] == id.as_str())), format!("listed: {}", list.raw))?;
+    let bad = admin("GET", "/v1/admin/deliveries?state=lost", None, None)?;
+    eq((bad.status, bad.code()), (400, "invalid_config"), "unknown state")?;
     // Nothing lost: the ticket is stored once, readable by the customer, and marked for a person.
     eq(rows(&format!("SELECT delivery FROM complaints WHERE id = '{id}'"))?.len(), 1, "stored once")?;
     let view = get(&format!("/v1/complaints/{id}"), &[("Authorization", &format!("Bearer {token}"))])?;

@@ -8,6 +8,7 @@
 //! - `DELETE /v1/admin/sites/:site/faq`        back to the platform default
 //! - `PUT  /v1/admin/sites/:site/thresholds`   `{resolve, acknowledge}` (`null` = measured default)
 //! - `GET  /v1/admin/complaints/:id/deliveries` where forwarding stands, and every attempt
+//! - `GET  /v1/admin/deliveries?state=dead_letter&site=KEY` tickets by forwarding state (≤ 100)
 //!
 //! Per-merchant keys come with the merchant dashboard; until then an operator holds the one token.
 
@@ -44,6 +45,7 @@ handler!(put_faq, put_faq_inner);
 handler!(delete_faq, delete_faq_inner);
 handler!(put_thresholds, put_thresholds_inner);
 handler!(deliveries, deliveries_inner);
+handler!(deliveries_by_state, deliveries_by_state_inner);
 
 /// Checks the bearer token against `ADMIN_TOKEN` (compared as SHA-256 digests, in constant time).
 fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
@@ -212,4 +214,25 @@ async fn deliveries_inner(req: Request, ctx: &RouteContext<()>) -> Result<Respon
         "attempts": attempts,
     });
     Ok(Response::from_json(&body)?)
+}
+
+#[derive(Deserialize)]
+struct StateQuery {
+    state: Option<String>,
+    site: Option<String>,
+}
+
+/// Forwarding states an operator can list.
+const DELIVERY_STATES: [&str; 5] = ["queued", "delivered", "no_destination", "dead_letter", "none"];
+
+async fn deliveries_by_state_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let db = authorize(&req, ctx)?;
+    let q: StateQuery = req.query().map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    let state = q.state.as_deref().unwrap_or("dead_letter");
+    if !DELIVERY_STATES.contains(&state) {
+        return Err(ApiError::InvalidConfig("state must be one of queued, delivered, no_destination, dead_letter, none"));
+    }
+    let site = q.site.as_deref().map(validate_site_key).transpose()?;
+    let tickets = store::tickets_by_delivery(&db, state, site, 100).await?;
+    Ok(Response::from_json(&serde_json::json!({ "state": state, "tickets": tickets }))?)
 }

@@ -55,6 +55,7 @@ fn router() -> Router<'static, ()> {
         .delete_async("/v1/admin/sites/:site/faq", admin::delete_faq)
         .put_async("/v1/admin/sites/:site/thresholds", admin::put_thresholds)
         .get_async("/v1/admin/complaints/:id/deliveries", admin::deliveries)
+        .get_async("/v1/admin/deliveries", admin::deliveries_by_state)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
 }
 

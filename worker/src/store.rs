@@ -465,3 +465,29 @@ pub async fn claim_stuck_deliveries(db: &D1Database, overdue: &str, now: &str, n
         .await?
         .results::<StuckRow>()?)
 }
+
+/// A ticket in a delivery state, for the operators' list.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct DeliveryListRow {
+    pub id: String,
+    pub ticket_no: String,
+    pub site_key: String,
+    pub status: String,
+    pub priority: Option<String>,
+    pub delivery: String,
+    pub delivery_at: Option<String>,
+    pub created_at: String,
+}
+
+/// Tickets whose forwarding is in `state`, most recent change first, at most `limit`.
+pub async fn tickets_by_delivery(db: &D1Database, state: &str, site: Option<&str>, limit: u32) -> Result<Vec<DeliveryListRow>, ApiError> {
+    Ok(db
+        .prepare(
+            "SELECT id, ticket_no, site_key, status, priority, delivery, delivery_at, created_at FROM complaints \
+             WHERE delivery = ?1 AND (?2 IS NULL OR site_key = ?2) ORDER BY delivery_at DESC LIMIT ?3",
+        )
+        .bind(&[state.into(), opt(site), JsValue::from(limit)])?
+        .all()
+        .await?
+        .results::<DeliveryListRow>()?)
+}

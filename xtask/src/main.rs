@@ -256,7 +256,9 @@ fn run(args: &[String]) -> Result<()> {
     println!("  landing page   http://127.0.0.1:{port}/");
     println!("  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)");
     println!("  API            http://127.0.0.1:{port}/v1/health");
-    println!("  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (Authorization: Bearer <ADMIN_TOKEN from worker/.dev.vars>; README: Configuring a merchant)");
+    println!(
+        "  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (Authorization: Bearer <ADMIN_TOKEN from worker/.dev.vars>; README: Configuring a merchant)"
+    );
     println!(
         "  local D1       npx wrangler d1 execute DB --local --persist-to .wrangler/state -c worker/wrangler.toml --command \"SELECT ticket_no, category, priority FROM complaints\""
     );
