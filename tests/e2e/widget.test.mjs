@@ -306,12 +306,15 @@ test('an FAQ-type complaint is answered at once, and "未解决" passes it on to
   await page.locator('.qt-reply-text').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('.qt-status').innerText(), '已自动答复');
   assert.equal(await page.locator('.qt-reply-text').innerText(), receipt.reply.text);
+  await assert.doesNotReject(page.getByRole('group', { name: '这个答复解决您的问题了吗？' }).waitFor({ timeout: 2_000 }));
   const reopened = page.waitForResponse((r) => r.url() === `${api}/v1/complaints/${receipt.id}/reopen`);
   await page.locator('.qt-unsolved').click();
   assert.equal((await reopened).status(), 200);
   await page.locator('.qt-status', { hasText: '已转交处理' }).waitFor({ timeout: 5_000 });
   assert.match(await page.locator('.qt-reply .qt-note').innerText(), /已转交人工处理/);
   assert.equal(await page.locator('.qt-unsolved').count(), 0, 'asked once');
+  const focusedClass = await page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.className ?? '');
+  assert.match(focusedClass, /qt-reply-note/, 'focus moves to the news, not to the page');
   const rows = d1(`SELECT status, reopened_at IS NOT NULL AS reopened FROM complaints WHERE id = '${receipt.id}'`);
   assert.deepEqual(rows, [{ status: 'forwarded', reopened: 1 }]);
   await page.screenshot({ path: path.join(outDir, 'widget-auto-reply-reopened.png') });

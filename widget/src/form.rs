@@ -26,9 +26,13 @@ enum Stage {
 #[derive(Clone, Debug, PartialEq)]
 enum Feedback {
     None,
+    /// "已解决": thanked; "未解决" stays available.
     Solved,
     Sending,
+    /// Passed on to a person.
     Reopened,
+    /// The ticket had already moved on (409 `cannot_reopen`).
+    AlreadyHandled,
     Failed(String),
 }
 
@@ -131,6 +135,8 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
     let stage = RwSignal::new(Stage::Editing);
     // The customer's answer to an automatic reply on the receipt.
     let feedback: RwSignal<Feedback> = RwSignal::new(Feedback::None);
+    // The ticket's status as last known (the receipt's, then the reopen answer's).
+    let ticket_status = RwSignal::new(TicketStatus::Received);
     // The idempotency key belongs to one draft's content: same content, same key.
     let pending_key: RwSignal<Option<(String, String)>> = RwSignal::new(saved.pending);
     let config = StoredValue::new(config);
@@ -194,6 +200,7 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 Ok(receipt) => {
                     clear_draft(&cfg.site);
                     pending_key.set(None);
+                    ticket_status.set(receipt.status);
                     stage.set(Stage::Done(receipt));
                 }
                 Err(e) => stage.set(Stage::Failed(error_words(ui, &e))),
@@ -251,7 +258,13 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         Stage::Done(r) => Some(r),
         _ => None,
     };
-    let say_solved = move |_| feedback.set(Feedback::Solved);
+    let sending = move || feedback.get() == Feedback::Sending;
+    let say_solved = move |_| {
+        if feedback.get_untracked() != Feedback::Sending {
+            feedback.set(Feedback::Solved);
+        }
+    };
+    let note_ref = NodeRef::<leptos::html::P>::new();
     let say_unsolved = move |_| {
         let Stage::Done(r) = stage.get_untracked() else {
             return;
@@ -262,15 +275,35 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
         feedback.set(Feedback::Sending);
         let api = config.with_value(|c| c.api.clone());
         spawn_local(async move {
-            match reopen(&api, &r.id, &r.access_token).await {
+            let result = reopen(&api, &r.id, &r.access_token).await;
+            // The customer may have gone on to another complaint meanwhile.
+            if !matches!(stage.get_untracked(), Stage::Done(ref now) if now.id == r.id) {
+                return;
+            }
+            let next = match result {
                 Ok(status) => {
-                    feedback.set(Feedback::Reopened);
-                    stage.set(Stage::Done(ComplaintReceipt { status, ..r }));
+                    ticket_status.set(status);
+                    Feedback::Reopened
                 }
-                Err(e) => feedback.set(Feedback::Failed(error_words(ui, &e))),
+                Err(SubmitError::Rejected { code, .. }) if code == "cannot_reopen" => Feedback::AlreadyHandled,
+                Err(_) => Feedback::Failed(ui.reply_err.to_string()),
+            };
+            feedback.set(next);
+            // The buttons are gone: keep the keyboard where the news is, once the view has caught
+            // up (signal updates reach the DOM on the next tick; a hidden element takes no focus).
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if let Some(p) = note_ref.get_untracked() {
+                let _ = p.focus();
             }
         });
     };
+    let note = move || match feedback.get() {
+        Feedback::Solved => ui.reply_solved_note,
+        Feedback::Reopened => ui.reply_reopened_note,
+        Feedback::AlreadyHandled => ui.reply_already,
+        _ => "",
+    };
+    let asking = move || matches!(feedback.get(), Feedback::None | Feedback::Solved | Feedback::Sending | Feedback::Failed(_));
     let reply_view = move |receipt: &ComplaintReceipt| {
         let reply = receipt.reply.clone()?;
         let asks = receipt.status == TicketStatus::AutoReplied;
@@ -278,21 +311,22 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
             <div class="qt-reply">
                 <p class="qt-reply-title">{ui.reply_title}</p>
                 <p class="qt-reply-text">{reply.text}</p>
+                <p class="qt-note qt-reply-note" role="status" tabindex="-1" node_ref=note_ref hidden=move || note().is_empty()>{note}</p>
                 {move || match feedback.get() {
-                    Feedback::Solved => Some(view! { <p class="qt-note">{ui.reply_solved_note}</p> }.into_any()),
-                    Feedback::Reopened => Some(view! { <p class="qt-note">{ui.reply_reopened_note}</p> }.into_any()),
-                    Feedback::Failed(words) => Some(view! {
-                        <p class="qt-error" role="alert">{words}</p>
-                        <button type="button" class="qt-secondary qt-unsolved" on:click=say_unsolved>{ui.reply_unsolved}</button>
-                    }.into_any()),
-                    Feedback::None | Feedback::Sending => asks.then(|| view! {
-                        <div class="qt-reply-actions">
-                            <button type="button" class="qt-secondary qt-solved" on:click=say_solved>{ui.reply_solved}</button>
-                            <button type="button" class="qt-secondary qt-unsolved" on:click=say_unsolved
-                                disabled=move || feedback.get() == Feedback::Sending>{ui.reply_unsolved}</button>
-                        </div>
-                    }.into_any()),
+                    Feedback::Failed(words) => Some(view! { <p class="qt-error" role="alert">{words}</p> }),
+                    _ => None,
                 }}
+                <Show when=move || asks && asking()>
+                    <div class="qt-reply-actions" role="group" aria-labelledby="qt-reply-q">
+                        <p id="qt-reply-q" class="qt-reply-q">{ui.reply_question}</p>
+                        <button type="button" class="qt-secondary qt-solved" aria-disabled=move || sending().to_string() on:click=say_solved>
+                            {ui.reply_solved}
+                        </button>
+                        <button type="button" class="qt-secondary qt-unsolved" aria-disabled=move || sending().to_string() on:click=say_unsolved>
+                            {move || if sending() { ui.reply_sending } else { ui.reply_unsolved }}
+                        </button>
+                    </div>
+                </Show>
             </div>
         })
     };
@@ -303,14 +337,16 @@ pub fn Panel(config: Config, host: web_sys::HtmlElement) -> impl IntoView {
                 <h2 id="qt-title">{ui.title}</h2>
                 <button type="button" class="qt-close" aria-label=ui.close on:click=close>"×"</button>
             </header>
-            <div class="qt-done" role="status" tabindex="-1" node_ref=done_ref hidden=move || !is_done()>
+            // Focus moves here when the receipt appears, which announces it; the live parts inside
+            // (the reply note, errors) have their own roles.
+            <div class="qt-done" tabindex="-1" node_ref=done_ref hidden=move || !is_done()>
                 {move || receipt().map(|receipt| view! {
                     <p class="qt-done-title">{ui.received_title}</p>
                     <dl>
                         <dt>{ui.ticket_label}</dt>
                         <dd class="qt-ticket">{receipt.ticket_no.to_string()}</dd>
                         <dt>{ui.status_label}</dt>
-                        <dd class="qt-status">{receipt.status.label(lang)}</dd>
+                        <dd class="qt-status">{move || ticket_status.get().label(lang)}</dd>
                         <dt>{ui.category_label}</dt>
                         <dd>{receipt.category.as_ref().map(|c| taxonomy.with_value(|t| t.name(c, lang).to_string())).unwrap_or_else(|| "—".into())}</dd>
                     </dl>

@@ -44,6 +44,10 @@ pub struct Ui {
     pub reply_unsolved: &'static str,
     pub reply_solved_note: &'static str,
     pub reply_reopened_note: &'static str,
+    pub reply_question: &'static str,
+    pub reply_sending: &'static str,
+    pub reply_err: &'static str,
+    pub reply_already: &'static str,
 }
 
 const ZH_CN: Ui = Ui {
@@ -85,6 +89,10 @@ const ZH_CN: Ui = Ui {
     reply_unsolved: "未解决，转人工处理",
     reply_solved_note: "感谢您的反馈！",
     reply_reopened_note: "已转交人工处理，请留意商家或客服的回复。",
+    reply_question: "这个答复解决您的问题了吗？",
+    reply_sending: "正在转交…",
+    reply_err: "暂时无法转交，请稍后再试。",
+    reply_already: "这张工单已在处理中，无需再次转交。",
 };
 
 const ZH_TW: Ui = Ui {
@@ -126,6 +134,10 @@ const ZH_TW: Ui = Ui {
     reply_unsolved: "未解決，轉人工處理",
     reply_solved_note: "感謝您的回饋！",
     reply_reopened_note: "已轉交人工處理，請留意商家或客服的回覆。",
+    reply_question: "這個答覆解決您的問題了嗎？",
+    reply_sending: "正在轉交…",
+    reply_err: "暫時無法轉交，請稍後再試。",
+    reply_already: "這張工單已在處理中，無需再次轉交。",
 };
 
 const EN: Ui = Ui {
@@ -167,6 +179,10 @@ const EN: Ui = Ui {
     reply_unsolved: "Not solved, pass it to a person",
     reply_solved_note: "Thank you for letting us know!",
     reply_reopened_note: "Passed on to a person; watch for the merchant's or support's reply.",
+    reply_question: "Did this answer solve your problem?",
+    reply_sending: "Passing it on…",
+    reply_err: "Could not pass it on just now. Please try again.",
+    reply_already: "This ticket is already being handled.",
 };
 
 pub fn ui(lang: Lang) -> &'static Ui {
