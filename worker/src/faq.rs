@@ -2,6 +2,9 @@
 //! and `POST /v1/events` (a customer said an answer solved their problem).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use qingting_shared::complaint::validate_site_key;
@@ -28,15 +31,54 @@ pub fn site_pack(site: &store::Site) -> Result<Cow<'static, FaqPack>, ApiError> 
     })
 }
 
-/// The searchable index for a site: the default one is built once per isolate; a merchant's is
-/// built per request (a pack of ~100 entries indexes in about a millisecond).
-pub fn site_index(site: &store::Site) -> Result<Cow<'static, FaqIndex>, ApiError> {
-    static DEFAULT: OnceLock<FaqIndex> = OnceLock::new();
+/// How many merchant indexes an isolate keeps (least recently used goes first).
+const CACHED_MERCHANT_INDEXES: usize = 32;
+
+thread_local! {
+    /// Merchant indexes by site, with a hash of the stored pack they were built from. Building
+    /// one costs about 5 ms natively (`cargo bench -p qingting-shared -- faq`), too much for every
+    /// request; an isolate is single-threaded, and a changed pack has another hash.
+    static MERCHANT_INDEXES: RefCell<Vec<(String, u64, Rc<FaqIndex>)>> = const { RefCell::new(Vec::new()) };
+    static DEFAULT_INDEX: RefCell<Option<Rc<FaqIndex>>> = const { RefCell::new(None) };
+}
+
+fn pack_hash(json: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    json.hash(&mut h);
+    h.finish()
+}
+
+/// The searchable index for a site: the default one is built once per isolate; a merchant's once
+/// per isolate and pack version (see [`MERCHANT_INDEXES`]).
+pub fn site_index(site: &store::Site) -> Result<Rc<FaqIndex>, ApiError> {
     let segmenter = Classifier::builtin().segmenter();
-    Ok(match site_pack(site)? {
-        Cow::Borrowed(pack) => Cow::Borrowed(DEFAULT.get_or_init(|| FaqIndex::build(pack.clone(), segmenter))),
-        Cow::Owned(pack) => Cow::Owned(FaqIndex::build(pack, segmenter)),
-    })
+    let Some(json) = site.faq_pack.as_deref() else {
+        let default = default_pack()?;
+        return Ok(DEFAULT_INDEX.with_borrow_mut(|slot| slot.get_or_insert_with(|| Rc::new(FaqIndex::build(default.clone(), segmenter))).clone()));
+    };
+    let hash = pack_hash(json);
+    let cached = MERCHANT_INDEXES.with_borrow_mut(|cache| {
+        let at = cache.iter().position(|(key, h, _)| *key == site.key && *h == hash)?;
+        let entry = cache.remove(at);
+        let index = entry.2.clone();
+        cache.push(entry);
+        Some(index)
+    });
+    if let Some(index) = cached {
+        return Ok(index);
+    }
+    let Cow::Owned(pack) = site_pack(site)? else {
+        return Err(ApiError::Internal("a merchant pack without an overlay".into()));
+    };
+    let index = Rc::new(FaqIndex::build(pack, segmenter));
+    MERCHANT_INDEXES.with_borrow_mut(|cache| {
+        cache.retain(|(key, _, _)| *key != site.key);
+        if cache.len() >= CACHED_MERCHANT_INDEXES {
+            cache.remove(0);
+        }
+        cache.push((site.key.clone(), hash, index.clone()));
+    });
+    Ok(index)
 }
 
 pub async fn pack(req: Request, ctx: RouteContext<()>) -> Result<Response> {
