@@ -20,7 +20,8 @@ pub struct Labelled {
     pub weight: Option<f32>,
 }
 
-pub fn read_jsonl(path: &std::path::Path) -> Result<Vec<Labelled>, CliError> {
+/// Every non-blank line of a JSONL file as `T`; errors name the file and line.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<T>, CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     text.lines()
         .enumerate()

@@ -7,7 +7,7 @@ use qingting_shared::classify::Classifier;
 use qingting_shared::eval::{LabelledPrediction, binary, multilabel};
 
 use crate::CliError;
-use crate::data::read_jsonl;
+use crate::data::{Labelled, read_jsonl};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,14 +25,14 @@ pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
     }
     println!("model {}", classifier.model_version());
     if let Some(path) = &args.complaint {
-        let rows = read_jsonl(path)?;
+        let rows = read_jsonl::<Labelled>(path)?;
         let start = Instant::now();
         let pairs: Vec<(bool, bool)> = rows.iter().filter_map(|r| r.complaint.map(|g| (classifier.classify(&r.text).complaint, g))).collect();
         let us = start.elapsed().as_secs_f64() * 1e6 / rows.len().max(1) as f64;
         println!("\n## {} ({us:.1} µs per text)\n{}", path.display(), binary(&pairs));
     }
     if let Some(path) = &args.categories {
-        let rows = read_jsonl(path)?;
+        let rows = read_jsonl::<Labelled>(path)?;
         let ids: Vec<String> = classifier.category_ids().iter().map(|c| c.as_str().to_string()).collect();
         let index = |name: &str| ids.iter().position(|i| i == name);
         let (mut given, mut end_to_end) = (Vec::new(), Vec::new());

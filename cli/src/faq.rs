@@ -8,7 +8,7 @@ use qingting_shared::classify::Classifier;
 use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled, route};
 
 use crate::CliError;
-use crate::data::read_jsonl;
+use crate::data::{Labelled, read_jsonl};
 
 fn index(classifier: &Classifier) -> Result<FaqIndex, CliError> {
     let pack = compiled::read(DEFAULT_PACK).map_err(|e| CliError::Usage(e.to_string()))?;
@@ -71,7 +71,7 @@ struct AckLabel {
 
 /// Precision of acknowledgements per threshold, each labelled row weighted by how many
 /// complaints its score bin holds over how many of them were labelled (the sample is stratified).
-fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[crate::data::Labelled], labels: &PathBuf) -> Result<(), CliError> {
+fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[Labelled], labels: &std::path::Path) -> Result<(), CliError> {
     let defaults = Thresholds::default();
     // Per complaint: the acknowledgement it would get (entry id, score), unless it is auto-closed.
     let acks: Vec<(String, Option<(String, f32)>)> = rows
@@ -89,11 +89,9 @@ fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[c
         })
         .collect();
     let by_id: std::collections::HashMap<&str, &(String, f32)> = acks.iter().filter_map(|(id, a)| a.as_ref().map(|a| (id.as_str(), a))).collect();
-    let text = std::fs::read_to_string(labels).map_err(|source| CliError::Io { path: labels.display().to_string(), source })?;
     let mut labelled: Vec<(f32, bool)> = Vec::new();
     let mut stale = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let l: AckLabel = serde_json::from_str(line).map_err(|e| CliError::Usage(format!("{}: {e}", labels.display())))?;
+    for l in read_jsonl::<AckLabel>(labels)? {
         match by_id.get(l.id.as_str()) {
             // The label judged this entry; if the pack now picks another, the label no longer applies.
             Some((faq_id, score)) if *faq_id == l.faq_id => labelled.push((*score, l.relevant)),
@@ -138,10 +136,10 @@ pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliErr
             _ => 0.0,
         }
     };
-    let complaint_rows: Vec<crate::data::Labelled> = read_jsonl(&args.complaints)?.into_iter().filter(|r| r.complaint != Some(false)).collect();
+    let complaint_rows: Vec<Labelled> = read_jsonl::<Labelled>(&args.complaints)?.into_iter().filter(|r| r.complaint != Some(false)).collect();
     let complaints: Vec<f32> = complaint_rows.iter().map(|r| best_resolve(&r.text)).collect();
     let questions: Vec<f32> = match &args.questions {
-        Some(p) => read_jsonl(p)?.iter().map(|r| best_resolve(&r.text)).collect(),
+        Some(p) => read_jsonl::<Labelled>(p)?.iter().map(|r| best_resolve(&r.text)).collect(),
         None => Vec::new(),
     };
     let share = |v: &[f32], t: f32| {

@@ -13,6 +13,7 @@ use qingting_shared::train::{Example, TrainConfig, fit};
 use serde::Deserialize;
 
 use crate::CliError;
+use crate::data::read_jsonl;
 
 #[derive(Deserialize)]
 struct Pair {
@@ -22,15 +23,6 @@ struct Pair {
     q2: String,
     #[serde(default)]
     same: Option<u8>,
-}
-
-fn read_pairs(path: &PathBuf) -> Result<Vec<Pair>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| CliError::Data { path: path.display().to_string(), line: i + 1, message: e.to_string() }))
-        .collect()
 }
 
 fn builtin() -> Result<LinearTable, CliError> {
@@ -59,7 +51,7 @@ pub struct TrainArgs {
 }
 
 pub fn train(segmenter: &Segmenter, args: &TrainArgs) -> Result<(), CliError> {
-    let pairs = read_pairs(&args.pairs)?;
+    let pairs = read_jsonl::<Pair>(&args.pairs)?;
     let examples: Vec<Example> =
         pairs.iter().filter_map(|p| p.same.map(|s| Example { features: pair_features(segmenter, &p.q1, &p.q2), targets: vec![s == 1], weight: 1.0 })).collect();
     let cfg = TrainConfig { bits: 18, epochs: 8, learning_rate: 0.2, l2: 1e-6, seed: 20261123, balance: false };
@@ -154,8 +146,8 @@ fn best_f1(scored: &[(f32, bool)]) -> f64 {
 }
 
 pub fn eval(segmenter: &Segmenter, args: &EvalArgs) -> Result<(), CliError> {
-    let train = read_pairs(&args.train)?;
-    let pairs: Vec<Pair> = read_pairs(&args.pairs)?.into_iter().filter(|p| p.same.is_some()).collect();
+    let train = read_jsonl::<Pair>(&args.train)?;
+    let pairs: Vec<Pair> = read_jsonl::<Pair>(&args.pairs)?.into_iter().filter(|p| p.same.is_some()).collect();
     let word_docs: Vec<Vec<String>> = train.iter().flat_map(|p| [terms(segmenter, &p.q1), terms(segmenter, &p.q2)]).collect();
     let avg = word_docs.iter().map(|d| d.len() as f32).sum::<f32>() / word_docs.len().max(1) as f32;
     let word_idf = Idf::new(word_docs.into_iter());

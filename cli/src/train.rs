@@ -11,7 +11,7 @@ use qingting_shared::segment::Segmenter;
 use qingting_shared::train::{Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
 
 use crate::CliError;
-use crate::data::read_jsonl;
+use crate::data::{Labelled, read_jsonl};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -104,7 +104,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let names: Vec<&str> = taxonomy.categories().iter().map(|c| c.id.as_str()).collect();
 
     let complaint_examples = |path: &PathBuf| -> Result<Vec<Example>, CliError> {
-        read_jsonl(path)?
+        read_jsonl::<Labelled>(path)?
             .iter()
             .map(|r| {
                 let label = r.complaint.ok_or_else(|| CliError::Usage(format!("{}: row {} has no `complaint`", path.display(), r.id)))?;
@@ -117,7 +117,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         Some(path) => complaint_examples(path)?,
         None => Vec::new(),
     };
-    let category_rows = read_jsonl(&args.categories)?;
+    let category_rows = read_jsonl::<Labelled>(&args.categories)?;
     let mut categories = Vec::with_capacity(category_rows.len());
     for r in &category_rows {
         if let Some(unknown) = r.categories.iter().find(|c| !names.contains(&c.as_str())) {

@@ -27,17 +27,6 @@ use crate::store;
 /// Packs are the largest bodies: 200 entries of questions and answers.
 const MAX_BODY_BYTES: usize = 512 * 1024;
 
-macro_rules! handler {
-    ($name:ident, $inner:ident) => {
-        pub async fn $name(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-            match $inner(req, &ctx).await {
-                Ok(r) => Ok(r),
-                Err(e) => e.into_response(),
-            }
-        }
-    };
-}
-
 handler!(put_site, put_site_inner);
 handler!(get_site, get_site_inner);
 handler!(put_destinations, put_destinations_inner);
@@ -60,7 +49,7 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiErr
     if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
         return Err(ApiError::AdminUnauthorized);
     }
-    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+    store::db(&ctx.env)
 }
 
 async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {

@@ -18,30 +18,13 @@ use crate::token;
 /// Largest accepted request body. 2,000 characters of text escaped as `\uXXXX` are 12 KB.
 const MAX_BODY_BYTES: usize = 32 * 1024;
 
-pub async fn create(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match create_inner(req, &ctx).await {
-        Ok(response) => Ok(response),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub async fn show(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match show_inner(&req, &ctx).await {
-        Ok(response) => Ok(response),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// `POST /v1/complaints/:id/reopen`: "未解决" on an automatic answer.
-pub async fn reopen(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match reopen_inner(&req, &ctx).await {
-        Ok(response) => Ok(response),
-        Err(e) => e.into_response(),
-    }
-}
+handler!(create, create_inner);
+handler!(show, show_inner);
+// `POST /v1/complaints/:id/reopen`: "未解决" on an automatic answer.
+handler!(reopen, reopen_inner);
 
 fn db(ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+    store::db(&ctx.env)
 }
 
 fn token_secret(ctx: &RouteContext<()>) -> Result<String, ApiError> {
@@ -202,15 +185,15 @@ async fn view(db: &D1Database, id: &str) -> Result<Response, ApiError> {
     Ok(Response::from_json(&row.into_view(replies)?)?)
 }
 
-async fn show_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let id = authorized_id(req, ctx)?;
+async fn show_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = authorized_id(&req, ctx)?;
     view(&db(ctx)?, id).await
 }
 
 /// Reopens an auto-replied ticket and forwards it. Idempotent: a ticket already reopened answers
 /// its current view again; any other state cannot be reopened by the customer.
-async fn reopen_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let id = authorized_id(req, ctx)?;
+async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = authorized_id(&req, ctx)?;
     let db = db(ctx)?;
     let now = forward::now_iso();
     if store::reopen(&db, id, &now).await? {

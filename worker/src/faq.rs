@@ -81,19 +81,8 @@ pub fn site_index(site: &store::Site) -> Result<Rc<FaqIndex>, ApiError> {
     Ok(index)
 }
 
-pub async fn pack(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match pack_inner(&req, &ctx).await {
-        Ok(r) => Ok(r),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub async fn event(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match event_inner(req, &ctx).await {
-        Ok(r) => Ok(r),
-        Err(e) => e.into_response(),
-    }
-}
+handler!(pack, pack_inner);
+handler!(event, event_inner);
 
 #[derive(Deserialize)]
 struct PackQuery {
@@ -101,14 +90,14 @@ struct PackQuery {
     lang: Option<String>,
 }
 
-async fn pack_inner(req: &Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+async fn pack_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let q: PackQuery = req.query().map_err(|e| ApiError::InvalidJson(e.to_string()))?;
     let site = validate_site_key(q.site.as_deref().ok_or(qingting_shared::ValidationError::MissingField("site"))?)?.to_string();
     let lang = match q.lang.as_deref() {
         None => Lang::default(),
         Some(tag) => Lang::from_tag(tag).ok_or_else(|| qingting_shared::ValidationError::InvalidLang(tag.chars().take(16).collect()))?,
     };
-    let db = ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let db = store::db(&ctx.env)?;
     let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
     // The default pack is compiled once per language and isolate; a merchant's overlay per request.
     static COMPILED: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
@@ -143,7 +132,7 @@ async fn event_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
         return Err(ApiError::UnknownEvent);
     }
     let faq_id = e.faq_id.ok_or(qingting_shared::ValidationError::MissingField("faq_id"))?;
-    let db = ctx.env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let db = store::db(&ctx.env)?;
     let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {

@@ -286,7 +286,7 @@ async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, 
 /// and held by nobody (their message was lost or never sent). Duplicates are harmless: the lease
 /// lets one consumer deliver, and deliveries already accepted are never sent again.
 pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
-    let db = env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))?;
+    let db = store::db(env)?;
     let now = now_iso();
     let stuck = store::claim_stuck_deliveries(&db, &iso_minus_seconds(SWEEP_GRACE_SECS), &now, &iso_plus_seconds(2 * SWEEP_GRACE_SECS), 100).await?;
     let mut n = 0;

@@ -6,6 +6,19 @@
 
 use worker::*;
 
+/// A route handler from an `async fn inner(Request, &RouteContext<()>) -> Result<Response, ApiError>`:
+/// every error becomes its JSON answer.
+macro_rules! handler {
+    ($name:ident, $inner:ident) => {
+        pub async fn $name(req: worker::Request, ctx: worker::RouteContext<()>) -> worker::Result<worker::Response> {
+            match $inner(req, &ctx).await {
+                Ok(r) => Ok(r),
+                Err(e) => e.into_response(),
+            }
+        }
+    };
+}
+
 mod admin;
 mod complaints;
 mod error;

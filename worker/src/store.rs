@@ -10,6 +10,11 @@ use worker::D1Database;
 
 use crate::error::ApiError;
 
+/// The D1 binding `DB`.
+pub fn db(env: &worker::Env) -> Result<D1Database, ApiError> {
+    env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+}
+
 /// A merchant site that may embed the widget.
 #[derive(Debug, Deserialize)]
 pub struct Site {
