@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use qingting_shared::classify::Classifier;
-use qingting_shared::eval::{LabelledPrediction, binary, multilabel};
+use qingting_shared::understand::classify::Classifier;
+use qingting_shared::understand::eval::{LabelledPrediction, binary, multilabel};
 
 use crate::CliError;
 use crate::data::{Labelled, read_jsonl};

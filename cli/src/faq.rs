@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use qingting_shared::Category;
-use qingting_shared::classify::Classifier;
-use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled, route};
+use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled};
+use qingting_shared::understand::classify::Classifier;
+use qingting_shared::{Lang, intake};
 
 use crate::CliError;
 use crate::data::{Labelled, read_jsonl};
@@ -20,7 +21,8 @@ fn prior(classifier: &Classifier, text: &str) -> Vec<(Category, f32)> {
     category_prior(&classifier.classify(text))
 }
 
-/// stdin `{"id","text"}` → `{"id","decision","matches":[{"faq_id","score"}]}`.
+/// stdin `{"id","text","lang"?}` → `{"id","decision","status","reply_faq_id","matches":[{"faq_id","score"}]}`:
+/// the worker's intake decision ([`intake::decide`]) over the default pack and thresholds.
 pub fn run(classifier: &Classifier) -> Result<(), CliError> {
     let index = index(classifier)?;
     crate::each_jsonl_line(|line, n| {
@@ -29,14 +31,21 @@ pub fn run(classifier: &Classifier) -> Result<(), CliError> {
         let Some(text) = v.as_ref().ok().and_then(|v| v.get("text")).and_then(|t| t.as_str()) else {
             return serde_json::json!({"id": id, "line": n, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
         };
-        let routing = route(&index, classifier.segmenter(), text, &classifier.classify(text), Thresholds::default());
-        let decision = routing.decision;
-        let matches: Vec<serde_json::Value> = routing
+        let lang = v.as_ref().ok().and_then(|v| v.get("lang")).and_then(|l| l.as_str()).and_then(Lang::from_tag).unwrap_or_default();
+        let d = intake::decide(classifier, &index, text, lang, Thresholds::default());
+        let matches: Vec<serde_json::Value> = d
+            .routing
             .matches
             .iter()
             .map(|m| serde_json::json!({"faq_id": index.pack().entries[m.entry].id, "score": (f64::from(m.score) * 1e4).round() / 1e4}))
             .collect();
-        serde_json::json!({"id": id, "decision": decision, "matches": matches})
+        serde_json::json!({
+            "id": id,
+            "decision": d.decision(),
+            "status": d.status,
+            "reply_faq_id": d.reply.map(|r| r.faq_id),
+            "matches": matches,
+        })
     })
 }
 

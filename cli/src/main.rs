@@ -1,20 +1,23 @@
-//! `qingting` — the classifier on the command line, with exactly the code and artefacts the widget
-//! and the worker use.
+//! `qingting` — Qingting's domain on the command line, with exactly the code and artefacts the
+//! widget and the worker use. Every subcommand reads JSON lines on stdin and writes one JSON line
+//! per input line (a bad line gets an `{"error":{"code","message"}}` line, never a crash):
 //!
 //! ```text
-//! qingting classify  < {"id","text"} JSONL   → {"id","complaint","complaint_score","categories","primary","priority"}
-//! qingting explain   < the same                → the same plus "top_tokens"
-//! qingting segment   < one text per line     → space-separated tokens
-//! qingting train --complaint F --categories F --out shared/model/qingting.qtm
-//! qingting eval  [--complaint F] [--categories F]
+//! qingting classify | explain   {"id","text"}        → the classification (explain: plus "top_tokens")
+//! qingting segment              one text per line    → space-separated tokens
+//! qingting faq                  {"id","text","lang"?} → the worker's intake decision (decision, status, reply)
+//! qingting similar              {"id","q1","q2"}     → {"id","score"}
+//! qingting train | eval | similar-train | similar-eval | faq-measure | faq-compile   (files; see --help)
 //! ```
+//!
+//! `qingting --help` lists every subcommand with its arguments (from the `Command` enum below).
 
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use qingting_shared::classify::Classifier;
+use qingting_shared::understand::classify::Classifier;
 
 mod data;
 mod eval;
@@ -40,8 +43,8 @@ enum Command {
     Explain,
     /// Segment one text per line from stdin; space-separated tokens out.
     Segment,
-    /// What the worker would do with each `{"id","text"}`: `{"id","decision","matches"}` against
-    /// the default FAQ pack.
+    /// What the worker's intake would do with each `{"id","text","lang"?}` (classify, mask, route):
+    /// `{"id","decision","status","reply_faq_id","matches"}` against the default FAQ pack.
     Faq,
     /// Score `{"id","q1","q2"}` pairs: `{"id","score"}`, higher = the same question.
     Similar,
@@ -72,7 +75,7 @@ pub enum CliError {
     #[error("{path}:{line}: {message}")]
     Data { path: String, line: usize, message: String },
     #[error("model: {0}")]
-    Model(#[from] qingting_shared::model::ModelError),
+    Model(#[from] qingting_shared::understand::model::ModelError),
     #[error("{0}")]
     Usage(String),
 }
@@ -145,7 +148,7 @@ fn segment(classifier: &Classifier) -> Result<(), CliError> {
     let io_err = |source| CliError::Io { path: "stdout".into(), source };
     for line in stdin.lock().lines() {
         let line = line.map_err(|source| CliError::Io { path: "stdin".into(), source })?;
-        let norm = qingting_shared::text::normalize(&line);
+        let norm = qingting_shared::understand::text::normalize(&line);
         writeln!(out, "{}", classifier.segmenter().cut(&norm).join(" ")).map_err(io_err)?;
     }
     out.flush().map_err(io_err)

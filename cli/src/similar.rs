@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use qingting_shared::faq::terms;
-use qingting_shared::model::LinearTable;
-use qingting_shared::segment::Segmenter;
-use qingting_shared::similar::{BUILTIN_SIMILAR, pair_features, roc_auc, similarity};
-use qingting_shared::text::normalize;
-use qingting_shared::train::{Example, TrainConfig, fit};
+use qingting_shared::understand::model::LinearTable;
+use qingting_shared::understand::segment::Segmenter;
+use qingting_shared::understand::similar::{BUILTIN_SIMILAR, pair_features, roc_auc, similarity};
+use qingting_shared::understand::text::normalize;
+use qingting_shared::understand::train::{Example, TrainConfig, fit};
 use serde::Deserialize;
 
 use crate::CliError;

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use qingting_shared::Taxonomy;
-use qingting_shared::classify::analyse;
-use qingting_shared::eval::{LabelledPrediction, multilabel};
-use qingting_shared::model::Model;
-use qingting_shared::numeric::sigmoid;
-use qingting_shared::segment::Segmenter;
-use qingting_shared::train::{Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
+use qingting_shared::understand::classify::analyse;
+use qingting_shared::understand::eval::{LabelledPrediction, multilabel};
+use qingting_shared::understand::model::Model;
+use qingting_shared::understand::numeric::sigmoid;
+use qingting_shared::understand::segment::Segmenter;
+use qingting_shared::understand::train::{Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
 
 use crate::CliError;
 use crate::data::{Labelled, read_jsonl};
@@ -79,7 +79,7 @@ fn split<T: Clone>(items: &[T], holdout: f64, seed: u64) -> (Vec<T>, Vec<T>) {
 
 /// Category metrics of out-of-fold probabilities with the chosen thresholds (the same decision
 /// rule as `Classifier::categorize`, on float weights).
-fn oof_report(oof: &[Vec<f32>], examples: &[Example], names: &[&str], thresholds: &[f32]) -> qingting_shared::eval::MultiLabelReport {
+fn oof_report(oof: &[Vec<f32>], examples: &[Example], names: &[&str], thresholds: &[f32]) -> qingting_shared::understand::eval::MultiLabelReport {
     let other = names.iter().position(|n| *n == "other");
     let items: Vec<LabelledPrediction> = oof
         .iter()

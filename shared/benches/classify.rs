@@ -3,7 +3,7 @@
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use qingting_shared::Classifier;
 use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, Thresholds, compiled, route};
-use qingting_shared::text::normalize;
+use qingting_shared::understand::text::normalize;
 
 const TEXTS: [&str; 4] = [
     "骑手送餐太慢了，等了两个小时还没送到，饭全凉了",

@@ -46,6 +46,63 @@ impl Lang {
     }
 }
 
+/// One value per UI language: answers, questions, category names, the widget's words.
+///
+/// On the wire (FAQ packs, settings) it is an object keyed by language tag; a missing language is
+/// empty, and [`PerLang::get_or_default_lang`] falls back to zh-CN for text.
+///
+/// ```
+/// use qingting_shared::lang::{Lang, PerLang};
+/// let answer = PerLang::new("1-3 个工作日到账".to_string(), String::new(), "1–3 working days".to_string());
+/// assert_eq!(answer.get(Lang::En), "1–3 working days");
+/// assert_eq!(answer.get_or_default_lang(Lang::ZhTw), "1-3 个工作日到账");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerLang<T> {
+    #[serde(rename = "zh-CN", default)]
+    pub zh_cn: T,
+    #[serde(rename = "zh-TW", default)]
+    pub zh_tw: T,
+    #[serde(default)]
+    pub en: T,
+}
+
+impl<T> PerLang<T> {
+    pub const fn new(zh_cn: T, zh_tw: T, en: T) -> PerLang<T> {
+        PerLang { zh_cn, zh_tw, en }
+    }
+
+    /// The value for `lang`.
+    pub const fn get(&self, lang: Lang) -> &T {
+        match lang {
+            Lang::ZhCn => &self.zh_cn,
+            Lang::ZhTw => &self.zh_tw,
+            Lang::En => &self.en,
+        }
+    }
+
+    pub fn get_mut(&mut self, lang: Lang) -> &mut T {
+        match lang {
+            Lang::ZhCn => &mut self.zh_cn,
+            Lang::ZhTw => &mut self.zh_tw,
+            Lang::En => &mut self.en,
+        }
+    }
+
+    /// `(language, value)` in [`Lang::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Lang, &T)> {
+        [(Lang::ZhCn, &self.zh_cn), (Lang::ZhTw, &self.zh_tw), (Lang::En, &self.en)].into_iter()
+    }
+}
+
+impl<T: AsRef<str>> PerLang<T> {
+    /// The text in `lang`, or the zh-CN text where `lang`'s is empty.
+    pub fn get_or_default_lang(&self, lang: Lang) -> &str {
+        let s = self.get(lang).as_ref();
+        if s.is_empty() { self.zh_cn.as_ref() } else { s }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +124,17 @@ mod tests {
         assert_eq!(Lang::negotiate("zh-Hans-CN"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("en-GB"), Lang::En);
         assert_eq!(Lang::negotiate("fr"), Lang::ZhCn);
+    }
+
+    #[test]
+    fn per_lang_reads_wire_tags_and_falls_back_to_zh_cn() {
+        let p: PerLang<String> = serde_json::from_str(r#"{"zh-CN":"退款","en":"Refund"}"#).unwrap();
+        assert_eq!(p.get(Lang::ZhTw), "");
+        assert_eq!(p.get_or_default_lang(Lang::ZhTw), "退款");
+        assert_eq!(p.get_or_default_lang(Lang::En), "Refund");
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"zh-CN":"退款","zh-TW":"","en":"Refund"}"#);
+        let langs: Vec<Lang> = p.iter().map(|(l, _)| l).collect();
+        assert_eq!(langs, Lang::ALL);
     }
 
     #[test]

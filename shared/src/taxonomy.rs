@@ -9,7 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Lang;
+use crate::lang::{Lang, PerLang};
+use crate::str_enum::str_enum;
 
 /// A category id such as `delivery` or `food_safety`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -41,33 +42,25 @@ impl fmt::Display for Category {
     }
 }
 
-/// How urgently a complaint needs a first response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Priority {
-    /// Urgent: safety, money stolen, legal or media threat.
-    P1,
-    /// High: money lost or the order failed entirely.
-    P2,
-    /// Normal: most complaints.
-    P3,
-    /// Low: mild dissatisfaction, suggestions.
-    P4,
+str_enum! {
+    /// How urgently a complaint needs a first response.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Priority {
+        /// Urgent: safety, money stolen, legal or media threat.
+        P1 = "P1",
+        /// High: money lost or the order failed entirely.
+        P2 = "P2",
+        /// Normal: most complaints.
+        P3 = "P3",
+        /// Low: mild dissatisfaction, suggestions.
+        P4 = "P4",
+    }
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::P1 => "P1",
-            Priority::P2 => "P2",
-            Priority::P3 => "P3",
-            Priority::P4 => "P4",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(s))
+    /// Parses `P1`–`P4` in either case (clients' hints may say `p2`).
+    pub fn parse_ignore_case(s: &str) -> Option<Priority> {
+        Priority::ALL.iter().copied().find(|p| p.as_str().eq_ignore_ascii_case(s))
     }
 
     /// The default first-response target in minutes (a deployment may configure its own table).
@@ -82,26 +75,13 @@ impl Priority {
 
     /// A short label for the UI.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Priority::P1, Lang::ZhCn) => "紧急",
-            (Priority::P1, Lang::ZhTw) => "緊急",
-            (Priority::P1, Lang::En) => "Urgent",
-            (Priority::P2, Lang::ZhCn) => "高",
-            (Priority::P2, Lang::ZhTw) => "高",
-            (Priority::P2, Lang::En) => "High",
-            (Priority::P3, Lang::ZhCn) => "普通",
-            (Priority::P3, Lang::ZhTw) => "普通",
-            (Priority::P3, Lang::En) => "Normal",
-            (Priority::P4, Lang::ZhCn) => "低",
-            (Priority::P4, Lang::ZhTw) => "低",
-            (Priority::P4, Lang::En) => "Low",
-        }
-    }
-}
-
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        let [zh_cn, zh_tw, en] = match self {
+            Priority::P1 => ["紧急", "緊急", "Urgent"],
+            Priority::P2 => ["高", "高", "High"],
+            Priority::P3 => ["普通", "普通", "Normal"],
+            Priority::P4 => ["低", "低", "Low"],
+        };
+        PerLang::new(zh_cn, zh_tw, en).get(lang)
     }
 }
 
@@ -109,18 +89,12 @@ impl fmt::Display for Priority {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CategoryDef {
     pub id: Category,
-    pub zh_cn: Cow<'static, str>,
-    pub zh_tw: Cow<'static, str>,
-    pub en: Cow<'static, str>,
+    pub names: PerLang<Cow<'static, str>>,
 }
 
 impl CategoryDef {
     pub fn name(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::ZhCn => &self.zh_cn,
-            Lang::ZhTw => &self.zh_tw,
-            Lang::En => &self.en,
-        }
+        self.names.get(lang)
     }
 }
 
@@ -131,7 +105,7 @@ pub struct Taxonomy {
 }
 
 const fn def(id: &'static str, zh_cn: &'static str, zh_tw: &'static str, en: &'static str) -> CategoryDef {
-    CategoryDef { id: Category::from_static(id), zh_cn: Cow::Borrowed(zh_cn), zh_tw: Cow::Borrowed(zh_tw), en: Cow::Borrowed(en) }
+    CategoryDef { id: Category::from_static(id), names: PerLang::new(Cow::Borrowed(zh_cn), Cow::Borrowed(zh_tw), Cow::Borrowed(en)) }
 }
 
 const DEFAULT_CATEGORIES: [CategoryDef; 11] = [
@@ -214,11 +188,12 @@ mod tests {
 
     #[test]
     fn priorities_parse_and_have_slas() {
-        for p in Priority::ALL {
+        for &p in Priority::ALL {
             assert_eq!(Priority::parse(p.as_str()), Some(p));
         }
-        assert_eq!(Priority::parse("p2"), Some(Priority::P2));
-        assert_eq!(Priority::parse("P5"), None);
+        assert_eq!(Priority::parse("p2"), None, "stored and sent values are canonical");
+        assert_eq!(Priority::parse_ignore_case("p2"), Some(Priority::P2));
+        assert_eq!(Priority::parse_ignore_case("P5"), None);
         assert!(Priority::P1.default_first_response_minutes() < Priority::P4.default_first_response_minutes());
         assert_eq!(serde_json::to_string(&Priority::P3).unwrap(), "\"P3\"");
         assert_eq!(serde_json::to_string(&Category::from_static("refund")).unwrap(), "\"refund\"");

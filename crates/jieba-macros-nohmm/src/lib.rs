@@ -5,7 +5,7 @@
 //! never enables the HMM (segmentation is the dictionary's maximum-probability route, the same in
 //! the widget, the worker and the CLI), so this stand-in emits the same items with no emission
 //! table: were the HMM ever run, every character would get the minimum probability and stay a
-//! single-character word. `shared/src/segment.rs` tests that segmentation does not depend on it.
+//! single-character word. `shared/src/understand/segment.rs` tests that segmentation does not depend on it.
 
 use proc_macro::TokenStream;
 

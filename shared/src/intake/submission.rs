@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::api::ErrorCode;
 use crate::lang::Lang;
 use crate::taxonomy::Priority;
-use crate::text::{char_len, is_invisible_format};
+use crate::understand::text::{char_len, is_invisible_format};
 
 /// Longest complaint text, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -82,19 +83,19 @@ pub enum ValidationError {
 
 impl ValidationError {
     /// The stable error code sent to clients (`{"error":{"code": …}}`).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ValidationError::MissingField(_) => "missing_field",
-            ValidationError::TextEmpty => "text_empty",
-            ValidationError::TextTooLong { .. } => "text_too_long",
-            ValidationError::ControlCharacters { .. } => "control_characters",
-            ValidationError::InvalidSite => "invalid_site",
-            ValidationError::InvalidOrderId => "invalid_order_id",
-            ValidationError::ContactTooLong { .. } => "contact_too_long",
-            ValidationError::InvalidLang(_) => "invalid_lang",
-            ValidationError::InvalidClientHint(_) => "invalid_client_hint",
-            ValidationError::MissingIdempotencyKey => "missing_idempotency_key",
-            ValidationError::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ValidationError::MissingField(_) => ErrorCode::MissingField,
+            ValidationError::TextEmpty => ErrorCode::TextEmpty,
+            ValidationError::TextTooLong { .. } => ErrorCode::TextTooLong,
+            ValidationError::ControlCharacters { .. } => ErrorCode::ControlCharacters,
+            ValidationError::InvalidSite => ErrorCode::InvalidSite,
+            ValidationError::InvalidOrderId => ErrorCode::InvalidOrderId,
+            ValidationError::ContactTooLong { .. } => ErrorCode::ContactTooLong,
+            ValidationError::InvalidLang(_) => ErrorCode::InvalidLang,
+            ValidationError::InvalidClientHint(_) => ErrorCode::InvalidClientHint,
+            ValidationError::MissingIdempotencyKey => ErrorCode::MissingIdempotencyKey,
+            ValidationError::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
         }
     }
 }
@@ -184,7 +185,7 @@ impl ComplaintSubmission {
                     })
                     .transpose()?;
                 let priority = optional(hint.priority.as_ref())
-                    .map(|p| Priority::parse(p).ok_or(ValidationError::InvalidClientHint("priority must be P1–P4")))
+                    .map(|p| Priority::parse_ignore_case(p).ok_or(ValidationError::InvalidClientHint("priority must be P1–P4")))
                     .transpose()?;
                 (category, priority)
             }
@@ -228,7 +229,7 @@ mod tests {
     fn missing_fields_are_named() {
         let e = ComplaintSubmission { text: Some("x".into()), ..Default::default() }.validate().unwrap_err();
         assert_eq!(e, ValidationError::MissingField("site"));
-        assert_eq!(e.code(), "missing_field");
+        assert_eq!(e.code().as_str(), "missing_field");
         let e = ComplaintSubmission { site: Some("demo".into()), ..Default::default() }.validate().unwrap_err();
         assert_eq!(e, ValidationError::MissingField("text"));
     }
@@ -246,8 +247,8 @@ mod tests {
     #[test]
     fn control_characters_are_refused_but_line_breaks_kept() {
         assert!(sub("第一行\n第二行").validate().is_ok());
-        assert_eq!(sub("abc\u{0000}def").validate().unwrap_err().code(), "control_characters");
-        assert_eq!(sub("abc\u{202E}def").validate().unwrap_err().code(), "control_characters");
+        assert_eq!(sub("abc\u{0000}def").validate().unwrap_err().code().as_str(), "control_characters");
+        assert_eq!(sub("abc\u{202E}def").validate().unwrap_err().code().as_str(), "control_characters");
     }
 
     #[test]
@@ -266,13 +267,13 @@ mod tests {
 
         let mut s = sub("慢");
         s.contact = Some("x".repeat(101));
-        assert_eq!(s.validate().unwrap_err().code(), "contact_too_long");
+        assert_eq!(s.validate().unwrap_err().code().as_str(), "contact_too_long");
 
         let mut s = sub("慢");
         s.lang = Some("zh-TW".into());
         assert_eq!(s.validate().unwrap().lang, Lang::ZhTw);
         s.lang = Some("klingon".into());
-        assert_eq!(s.validate().unwrap_err().code(), "invalid_lang");
+        assert_eq!(s.validate().unwrap_err().code().as_str(), "invalid_lang");
     }
 
     #[test]
@@ -283,14 +284,14 @@ mod tests {
         assert_eq!(v.client_category.as_deref(), Some("delivery"));
         assert_eq!(v.client_priority, Some(Priority::P3));
         s.client = Some(ClientHint { category: None, priority: Some("urgent".into()) });
-        assert_eq!(s.validate().unwrap_err().code(), "invalid_client_hint");
+        assert_eq!(s.validate().unwrap_err().code().as_str(), "invalid_client_hint");
     }
 
     #[test]
     fn idempotency_keys() {
-        assert_eq!(validate_idempotency_key(None).unwrap_err().code(), "missing_idempotency_key");
-        assert_eq!(validate_idempotency_key(Some("short")).unwrap_err().code(), "invalid_idempotency_key");
-        assert_eq!(validate_idempotency_key(Some("has space in it")).unwrap_err().code(), "invalid_idempotency_key");
+        assert_eq!(validate_idempotency_key(None).unwrap_err().code().as_str(), "missing_idempotency_key");
+        assert_eq!(validate_idempotency_key(Some("short")).unwrap_err().code().as_str(), "invalid_idempotency_key");
+        assert_eq!(validate_idempotency_key(Some("has space in it")).unwrap_err().code().as_str(), "invalid_idempotency_key");
         assert!(validate_idempotency_key(Some("0b1f7c1e-4a4e-4b8e-9d7a-2f4c9e1a0b3d")).is_ok());
     }
 

@@ -19,7 +19,7 @@
 
 use thiserror::Error;
 
-use crate::features::Feature;
+use crate::understand::features::Feature;
 
 const MAGIC: &[u8; 4] = b"QTM1";
 

@@ -1,7 +1,7 @@
 //! Are two customer questions the same question? A small learned similarity for FAQ matching,
 //! evaluated on ATEC paraphrase pairs (`qingting similar`, `cargo xtask similar`).
 //!
-//! A pair becomes hashed features the linear model ([`crate::model::LinearTable`]) scores:
+//! A pair becomes hashed features the linear model ([`crate::understand::model::LinearTable`]) scores:
 //! bucketed overlap measures (word and character-bigram Jaccard, length ratio) and, for every
 //! word, whether both texts have it (`same:`) or only one (`diff:`), so the model learns which
 //! differences change the meaning (花呗 vs 借呗, 开通 vs 关闭) and which do not (我, 的, 吗).
@@ -9,10 +9,10 @@
 use std::collections::HashSet;
 
 use crate::faq::terms;
-use crate::features::{Feature, named_hash};
-use crate::model::LinearTable;
-use crate::numeric::sigmoid;
-use crate::segment::Segmenter;
+use crate::understand::features::{Feature, named_hash};
+use crate::understand::model::LinearTable;
+use crate::understand::numeric::sigmoid;
+use crate::understand::segment::Segmenter;
 
 /// Feature families of a pair (their own kind bytes, apart from the classifier's).
 const WORD_JACCARD: u8 = b'J';
@@ -66,7 +66,7 @@ pub fn pair_features(segmenter: &Segmenter, a: &str, b: &str) -> Vec<Feature> {
 }
 
 /// The shipped paraphrase model (`cargo xtask similar` trains it).
-pub const BUILTIN_SIMILAR: &[u8] = include_bytes!("../model/similar.qtl");
+pub const BUILTIN_SIMILAR: &[u8] = include_bytes!("../../model/similar.qtl");
 
 /// The probability that two texts ask the same question.
 pub fn similarity(model: &LinearTable, segmenter: &Segmenter, a: &str, b: &str) -> f32 {

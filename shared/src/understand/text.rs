@@ -1,7 +1,7 @@
 //! Text normalisation: the one canonical form every text feature (classifier, FAQ matching,
 //! masking) is computed on, so the widget and the worker see the same characters.
 
-use crate::t2s_table::T2S;
+use crate::understand::t2s_table::T2S;
 
 /// Normalises complaint text for analysis (not for display):
 ///

@@ -9,7 +9,7 @@ use jieba_rs::Jieba;
 use thiserror::Error;
 
 /// The dictionary the shipped model was trained with.
-pub const BUILTIN_DICT: &str = include_str!("../model/dict.txt");
+pub const BUILTIN_DICT: &str = include_str!("../../model/dict.txt");
 
 #[derive(Debug, Error)]
 #[error("the segmentation dictionary is not valid: {0}")]
@@ -40,7 +40,7 @@ impl Segmenter {
         Segmenter::from_dict(BUILTIN_DICT).unwrap_or_else(|_| Segmenter { jieba: Jieba::empty() })
     }
 
-    /// Splits already-normalised text ([`crate::text::normalize`]) into words, dropping spaces.
+    /// Splits already-normalised text ([`crate::understand::text::normalize`]) into words, dropping spaces.
     pub fn cut<'a>(&self, normalized: &'a str) -> Vec<&'a str> {
         self.jieba.cut(normalized, false).into_iter().map(|t| t.word).filter(|w| !w.trim().is_empty()).collect()
     }
@@ -49,7 +49,7 @@ impl Segmenter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::normalize;
+    use crate::understand::text::normalize;
 
     #[test]
     fn builtin_dictionary_loads() {

@@ -1,10 +1,15 @@
-//! JSON bodies of the public API, shared by the worker (which writes them) and the widget (which
-//! reads them).
+//! The public API's vocabulary: JSON bodies shared by the worker (which writes them) and the
+//! widget (which reads them), and the one list of error codes ([`ErrorCode`]).
+
+mod error_code;
+
+pub use error_code::ErrorCode;
 
 use serde::{Deserialize, Serialize};
 
+use crate::str_enum::str_enum;
 use crate::taxonomy::{Category, Priority};
-use crate::ticket::{TicketNo, TicketStatus};
+use crate::workflow::{TicketNo, TicketStatus};
 
 /// `201 Created` answer to `POST /v1/complaints` (and the same body for an idempotent retry).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,27 +27,14 @@ pub struct ComplaintReceipt {
     pub reply: Option<TicketReply>,
 }
 
-/// Who wrote a reply on a ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReplyAuthor {
-    /// An FAQ answer sent automatically.
-    Faq,
-    Merchant,
-    Support,
-}
-
-impl ReplyAuthor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyAuthor::Faq => "faq",
-            ReplyAuthor::Merchant => "merchant",
-            ReplyAuthor::Support => "support",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReplyAuthor> {
-        [ReplyAuthor::Faq, ReplyAuthor::Merchant, ReplyAuthor::Support].into_iter().find(|a| a.as_str() == s)
+str_enum! {
+    /// Who wrote a reply on a ticket.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ReplyAuthor {
+        /// An FAQ answer sent automatically.
+        Faq = "faq",
+        Merchant = "merchant",
+        Support = "support",
     }
 }
 
@@ -88,12 +80,13 @@ pub struct ErrorBody {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    pub code: String,
+    pub code: ErrorCode,
+    /// For people: what was wrong, in English (clients show their own words per code).
     pub message: String,
 }
 
 impl ErrorBody {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: code.into(), message: message.into() } }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody { error: ErrorDetail { code, message: message.into() } }
     }
 }

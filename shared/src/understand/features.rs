@@ -46,8 +46,8 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9fff}')
 }
 
-/// Extracts the features of one text. `normalized` must come from [`crate::text::normalize`] and
-/// `tokens` from [`crate::segment::Segmenter::cut`] on it. Deterministic: sorted by hash.
+/// Extracts the features of one text. `normalized` must come from [`crate::understand::text::normalize`] and
+/// `tokens` from [`crate::understand::segment::Segmenter::cut`] on it. Deterministic: sorted by hash.
 pub fn extract(normalized: &str, tokens: &[&str]) -> Vec<Feature> {
     let mut hashes: Vec<u64> = Vec::with_capacity(tokens.len() * 2 + normalized.len());
     for (i, t) in tokens.iter().enumerate() {

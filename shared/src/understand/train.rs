@@ -2,9 +2,9 @@
 //! L2, deterministic for a given seed; then Platt scaling, threshold choice and i8 quantisation.
 //! Pure functions over in-memory examples: the `qingting train` command does the file work.
 
-use crate::features::Feature;
-use crate::model::{Head, LinearTable};
-use crate::numeric::sigmoid;
+use crate::understand::features::Feature;
+use crate::understand::model::{Head, LinearTable};
+use crate::understand::numeric::sigmoid;
 
 /// One training example: its features and, per head, whether it is positive.
 #[derive(Clone, Debug)]

@@ -1,0 +1,111 @@
+//! Every error code the API answers with, in one list shared by the worker (which sends them) and
+//! the widget and console (which match them): `{"error":{"code","message"}}`.
+//!
+//! Architecture invariant: a code is added here or nowhere. `ValidationError`, the FAQ and
+//! destination errors and the worker's `ApiError` all map to an [`ErrorCode`]; the HTTP status
+//! belongs to the code, so the same code always answers with the same status.
+
+use crate::str_enum::str_enum;
+
+str_enum! {
+    /// A stable, machine-readable error code.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ErrorCode {
+        // Submissions (`ValidationError`).
+        MissingField = "missing_field",
+        TextEmpty = "text_empty",
+        TextTooLong = "text_too_long",
+        ControlCharacters = "control_characters",
+        InvalidSite = "invalid_site",
+        InvalidOrderId = "invalid_order_id",
+        ContactTooLong = "contact_too_long",
+        InvalidLang = "invalid_lang",
+        InvalidClientHint = "invalid_client_hint",
+        MissingIdempotencyKey = "missing_idempotency_key",
+        InvalidIdempotencyKey = "invalid_idempotency_key",
+        // Request framing.
+        UnsupportedMediaType = "unsupported_media_type",
+        PayloadTooLarge = "payload_too_large",
+        InvalidUtf8 = "invalid_utf8",
+        InvalidJson = "invalid_json",
+        InvalidQuery = "invalid_query",
+        MethodNotAllowed = "method_not_allowed",
+        // Resources and access.
+        UnknownSite = "unknown_site",
+        UnknownEvent = "unknown_event",
+        UnknownFaq = "unknown_faq",
+        NotFound = "not_found",
+        OriginNotAllowed = "origin_not_allowed",
+        Unauthorized = "unauthorized",
+        AdminUnauthorized = "admin_unauthorized",
+        // State.
+        IdempotencyConflict = "idempotency_conflict",
+        CannotReopen = "cannot_reopen",
+        // Configuration.
+        InvalidDestination = "invalid_destination",
+        InvalidFaqPack = "invalid_faq_pack",
+        InvalidConfig = "invalid_config",
+        // The server's side.
+        ServerMisconfigured = "server_misconfigured",
+        Internal = "internal",
+    }
+}
+
+impl ErrorCode {
+    /// The HTTP status every answer with this code has.
+    pub const fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            MissingField
+            | TextEmpty
+            | TextTooLong
+            | ControlCharacters
+            | InvalidSite
+            | InvalidOrderId
+            | ContactTooLong
+            | InvalidLang
+            | InvalidClientHint
+            | MissingIdempotencyKey
+            | InvalidIdempotencyKey
+            | InvalidUtf8
+            | InvalidJson
+            | InvalidQuery
+            | UnknownEvent
+            | InvalidDestination
+            | InvalidFaqPack
+            | InvalidConfig => 400,
+            Unauthorized | AdminUnauthorized => 401,
+            OriginNotAllowed => 403,
+            UnknownSite | UnknownFaq | NotFound => 404,
+            MethodNotAllowed => 405,
+            IdempotencyConflict | CannotReopen => 409,
+            PayloadTooLarge => 413,
+            UnsupportedMediaType => 415,
+            ServerMisconfigured | Internal => 500,
+        }
+    }
+
+    /// Whether a client may send the same request again later and succeed (the server failed or
+    /// is busy), as opposed to a refusal that will not change.
+    pub const fn is_retryable(self) -> bool {
+        self.status() >= 500
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_serde_agrees() {
+        let mut seen = std::collections::HashSet::new();
+        for &c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "{c} twice");
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{c}");
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{c}\""));
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+            assert!((400..600).contains(&c.status()));
+        }
+        assert_eq!(ErrorCode::parse("nope"), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! Destinations: where a site's tickets are forwarded, their validation (configuration is hostile
+//! input) and their redaction for showing the configuration back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ErrorCode;
+use crate::forward::MAX_DESTINATIONS;
+use crate::str_enum::str_enum;
+
+str_enum! {
+    /// Which message format a destination speaks.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DestinationKind {
+        /// Qingting's own JSON, signed with HMAC-SHA256 (see [`crate::forward::sign`]).
+        Webhook = "webhook",
+        /// Feishu / Lark custom bot (`open.feishu.cn/open-apis/bot/v2/hook/…`), optional signing.
+        Feishu = "feishu",
+        /// DingTalk custom robot (`oapi.dingtalk.com/robot/send?access_token=…`), optional signing.
+        Dingtalk = "dingtalk",
+        /// WeCom group robot (`qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`).
+        Wecom = "wecom",
+    }
+}
+
+/// Where a site's tickets go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    /// Short id, unique per site (`[a-z0-9_-]{1,32}`); part of the delivery key.
+    pub id: String,
+    pub kind: DestinationKind,
+    pub url: String,
+    /// Signing secret: required for `webhook` (≥ 16 characters), optional for Feishu and
+    /// DingTalk ("加签"), unused by WeCom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Why a destination is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DestinationError {
+    #[error("destination id must be 1–32 characters of a-z, 0-9, '-' or '_'")]
+    InvalidId,
+    #[error("destination {0}: the URL must be an absolute https:// URL without spaces")]
+    InvalidUrl(String),
+    #[error("destination {0}: a webhook needs a secret of at least 16 characters")]
+    SecretRequired(String),
+    #[error("destination {0}: the secret must be 16–256 printable ASCII characters")]
+    InvalidSecret(String),
+    #[error("destination id {0} is used twice")]
+    DuplicateId(String),
+    #[error("at most {MAX_DESTINATIONS} destinations per site")]
+    TooMany,
+}
+
+impl DestinationError {
+    /// Stable machine-readable code for API errors.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidDestination
+    }
+}
+
+impl Destination {
+    /// Checks one destination. `allow_http` admits `http://` URLs (local development and tests
+    /// only; production requires TLS).
+    pub fn validate(&self, allow_http: bool) -> Result<(), DestinationError> {
+        let id_ok = (1..=32).contains(&self.id.len()) && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(DestinationError::InvalidId);
+        }
+        let rest = self.url.strip_prefix("https://").or_else(|| if allow_http { self.url.strip_prefix("http://") } else { None });
+        let url_ok = rest.is_some_and(|r| {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !host.contains('@')
+        }) && self.url.len() <= 2048
+            && !self.url.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !url_ok {
+            return Err(DestinationError::InvalidUrl(self.id.clone()));
+        }
+        match (&self.secret, self.kind) {
+            (None, DestinationKind::Webhook) => {
+                return Err(DestinationError::SecretRequired(self.id.clone()));
+            }
+            (Some(s), _) if !(16..=256).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(DestinationError::InvalidSecret(self.id.clone()));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Checks a site's whole list.
+    pub fn validate_all(list: &[Destination], allow_http: bool) -> Result<(), DestinationError> {
+        if list.len() > MAX_DESTINATIONS {
+            return Err(DestinationError::TooMany);
+        }
+        for (i, d) in list.iter().enumerate() {
+            d.validate(allow_http)?;
+            if list[..i].iter().any(|o| o.id == d.id) {
+                return Err(DestinationError::DuplicateId(d.id.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same destination with its credentials hidden, for showing the configuration back: the
+    /// secret, every query value (DingTalk's `access_token`, WeCom's `key`) and, for the bots, the
+    /// last path segment (Feishu's hook id).
+    pub fn redacted(&self) -> Destination {
+        let (base, query) = self.url.split_once('?').map_or((self.url.as_str(), None), |(b, q)| (b, Some(q)));
+        let mut url = match (self.kind, base.rsplit_once('/')) {
+            (DestinationKind::Webhook, _) | (_, None) => base.to_string(),
+            (_, Some((head, last))) if !last.is_empty() && head.contains("//") && head.len() > head.find("//").unwrap_or(0) + 2 => format!("{head}/********"),
+            _ => base.to_string(),
+        };
+        if let Some(q) = query {
+            let masked: Vec<String> = q.split('&').map(|kv| kv.split_once('=').map_or(kv.to_string(), |(k, _)| format!("{k}=********"))).collect();
+            url = format!("{url}?{}", masked.join("&"));
+        }
+        Destination { id: self.id.clone(), kind: self.kind, url, secret: self.secret.as_ref().map(|_| "********".to_string()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forward::fixture::dest;
+
+    #[test]
+    fn destinations_are_validated() {
+        let ok = dest(DestinationKind::Webhook, Some("0123456789abcdef"));
+        assert_eq!(ok.validate(false), Ok(()));
+        assert_eq!(dest(DestinationKind::Webhook, None).validate(false), Err(DestinationError::SecretRequired("ops".into())));
+        assert_eq!(dest(DestinationKind::Wecom, None).validate(false), Ok(()));
+        let http = Destination { url: "http://127.0.0.1:9/x".into(), ..ok.clone() };
+        assert_eq!(http.validate(false), Err(DestinationError::InvalidUrl("ops".into())));
+        assert_eq!(http.validate(true), Ok(()));
+        for bad in ["https://", "https://a b", "ftp://x", "https://user@evil/"] {
+            assert!(Destination { url: bad.into(), ..ok.clone() }.validate(true).is_err(), "{bad}");
+        }
+        assert_eq!(Destination { id: "Ops!".into(), ..ok.clone() }.validate(false), Err(DestinationError::InvalidId));
+        assert_eq!(Destination::validate_all(&[ok.clone(), ok.clone()], false), Err(DestinationError::DuplicateId("ops".into())));
+        assert_eq!(ok.redacted().secret.as_deref(), Some("********"));
+        assert_eq!(ok.redacted().url, "https://hooks.example.cn/x?key=********");
+        let feishu = Destination { kind: DestinationKind::Feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc-123".into(), ..ok.clone() };
+        assert_eq!(feishu.redacted().url, "https://open.feishu.cn/open-apis/bot/v2/hook/********");
+        let ding = Destination { kind: DestinationKind::Dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=tok".into(), ..ok.clone() };
+        assert_eq!(ding.redacted().url, "https://oapi.dingtalk.com/robot/********?access_token=********");
+    }
+}
