@@ -13,19 +13,20 @@
 //! Per-merchant keys come with the merchant dashboard; until then an operator holds the one token.
 
 use qingting_shared::Taxonomy;
-use qingting_shared::complaint::validate_site_key;
 use qingting_shared::faq::{FaqPack, Thresholds};
-use qingting_shared::forward::Destination;
+use qingting_shared::forward::{DeliveryState, Destination};
+use qingting_shared::intake::submission::validate_site_key;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use worker::{D1Database, Request, Response, Result, RouteContext};
 
+use crate::config::Config;
 use crate::error::ApiError;
-use crate::store;
+use crate::http::{self, JsonBody};
+use crate::store::{self, complaints, deliveries, sites};
 
 /// Packs are the largest bodies: 200 entries of questions and answers.
-const MAX_BODY_BYTES: usize = 512 * 1024;
+const BODY: JsonBody = JsonBody::json(512 * 1024);
 
 handler!(put_site, put_site_inner);
 handler!(get_site, get_site_inner);
@@ -38,8 +39,8 @@ handler!(deliveries_by_state, deliveries_by_state_inner);
 
 /// Checks the bearer token against `ADMIN_TOKEN` (compared as SHA-256 digests, in constant time).
 fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    let expected = ctx.env.secret("ADMIN_TOKEN").map(|s| s.to_string()).ok().filter(|s| s.len() >= 16);
-    let Some(expected) = expected else {
+    let config = Config::from_env(&ctx.env);
+    let Some(expected) = config.admin_token() else {
         // Without a configured token the admin API is off, not open.
         return Err(ApiError::AdminUnauthorized);
     };
@@ -52,29 +53,8 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiErr
     store::db(&ctx.env)
 }
 
-async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
-    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with("application/json") {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::InvalidUtf8)?;
-    serde_json::from_str(text).map_err(|e| ApiError::InvalidJson(e.to_string()))
-}
-
 fn site_param(ctx: &RouteContext<()>) -> Result<String, ApiError> {
     Ok(validate_site_key(ctx.param("site").ok_or(ApiError::NotFound)?)?.to_string())
-}
-
-async fn existing_site(db: &D1Database, key: &str) -> Result<store::Site, ApiError> {
-    store::site(db, key).await?.ok_or(ApiError::UnknownSite)
-}
-
-fn allow_http(ctx: &RouteContext<()>) -> bool {
-    crate::allow_http_destinations(&ctx.env)
 }
 
 #[derive(Deserialize)]
@@ -87,7 +67,7 @@ struct SiteBody {
 async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
-    let b: SiteBody = body(&mut req).await?;
+    let b: SiteBody = BODY.read(&mut req).await?;
     let name = b.merchant_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::InvalidConfig("merchant_name must be 1–100 characters"));
@@ -102,7 +82,7 @@ async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Resp
         return Err(ApiError::InvalidConfig("allowed_origins must be at most 20 origins like \"https://shop.example.cn\" (scheme, host, port; no path)"));
     }
     let origins = serde_json::to_string(&b.allowed_origins).map_err(|e| ApiError::Internal(e.to_string()))?;
-    store::upsert_site(&db, &key, name, &origins).await?;
+    sites::upsert(&db, &key, name, &origins).await?;
     config_view(&db, &key).await
 }
 
@@ -113,11 +93,11 @@ async fn get_site_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response
 
 /// The site's configuration as the admin API shows it.
 async fn config_view(db: &D1Database, key: &str) -> Result<Response, ApiError> {
-    let site = existing_site(db, key).await?;
-    let destinations: Vec<Destination> = store::destinations(db, key).await?.iter().map(Destination::redacted).collect();
+    let site = sites::existing(db, key).await?;
+    let destinations: Vec<Destination> = sites::destinations(db, key).await?.iter().map(Destination::redacted).collect();
     let t = site.thresholds();
     let d = Thresholds::default();
-    let origins: Vec<String> = serde_json::from_str(&site.allowed_origins).unwrap_or_default();
+    let origins = site.origins();
     let body = serde_json::json!({
         "site": site.key,
         "merchant_name": site.merchant_name,
@@ -140,29 +120,29 @@ struct DestinationsBody {
 async fn put_destinations_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
-    existing_site(&db, &key).await?;
-    let b: DestinationsBody = body(&mut req).await?;
-    Destination::validate_all(&b.destinations, allow_http(ctx))?;
-    store::replace_destinations(&db, &key, &b.destinations).await?;
+    sites::existing(&db, &key).await?;
+    let b: DestinationsBody = BODY.read(&mut req).await?;
+    Destination::validate_all(&b.destinations, Config::from_env(&ctx.env).allow_http_destinations)?;
+    sites::replace_destinations(&db, &key, &b.destinations).await?;
     config_view(&db, &key).await
 }
 
 async fn put_faq_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
-    existing_site(&db, &key).await?;
-    let pack: FaqPack = body(&mut req).await?;
+    sites::existing(&db, &key).await?;
+    let pack: FaqPack = BODY.read(&mut req).await?;
     pack.validate_merchant(&Taxonomy::default_taxonomy())?;
     let json = serde_json::to_string(&pack).map_err(|e| ApiError::Internal(e.to_string()))?;
-    store::set_faq_pack(&db, &key, Some(&json)).await?;
+    sites::set_faq_pack(&db, &key, Some(&json)).await?;
     config_view(&db, &key).await
 }
 
 async fn delete_faq_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
-    existing_site(&db, &key).await?;
-    store::set_faq_pack(&db, &key, None).await?;
+    sites::existing(&db, &key).await?;
+    sites::set_faq_pack(&db, &key, None).await?;
     config_view(&db, &key).await
 }
 
@@ -175,26 +155,23 @@ struct ThresholdsBody {
 async fn put_thresholds_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
     let key = site_param(ctx)?;
-    existing_site(&db, &key).await?;
-    let b: ThresholdsBody = body(&mut req).await?;
+    sites::existing(&db, &key).await?;
+    let b: ThresholdsBody = BODY.read(&mut req).await?;
     // Below 0.5 a resolve would auto-close complaints on a weak match; docs/BENCHMARKS.md has the
     // measured trade-off.
     let ok = |v: Option<f32>| v.is_none_or(|x| (0.5..=1.0).contains(&x));
     if !ok(b.resolve) || !ok(b.acknowledge) {
         return Err(ApiError::InvalidConfig("thresholds must be between 0.5 and 1.0, or null for the measured default"));
     }
-    store::set_thresholds(&db, &key, b.resolve, b.acknowledge).await?;
+    sites::set_thresholds(&db, &key, b.resolve, b.acknowledge).await?;
     config_view(&db, &key).await
 }
 
 async fn deliveries_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
-    let id = ctx.param("id").ok_or(ApiError::NotFound)?;
-    if uuid::Uuid::try_parse(id).is_err() {
-        return Err(ApiError::NotFound);
-    }
-    let row = store::complaint_by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
-    let attempts = store::attempts(&db, id).await?;
+    let id = http::uuid_param(ctx, "id")?;
+    let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
+    let attempts = deliveries::attempts(&db, id).await?;
     let body = serde_json::json!({
         "id": row.id,
         "ticket_no": row.ticket_no,
@@ -211,17 +188,14 @@ struct StateQuery {
     site: Option<String>,
 }
 
-/// Forwarding states an operator can list.
-const DELIVERY_STATES: [&str; 5] = ["queued", "delivered", "no_destination", "dead_letter", "none"];
-
 async fn deliveries_by_state_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let db = authorize(&req, ctx)?;
-    let q: StateQuery = req.query().map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    let state = q.state.as_deref().unwrap_or("dead_letter");
-    if !DELIVERY_STATES.contains(&state) {
-        return Err(ApiError::InvalidConfig("state must be one of queued, delivered, no_destination, dead_letter, none"));
-    }
+    let q: StateQuery = http::query(&req)?;
+    let state = match q.state.as_deref() {
+        None => DeliveryState::DeadLetter,
+        Some(s) => DeliveryState::parse(s).ok_or(ApiError::InvalidConfig("state must be one of queued, delivered, no_destination, dead_letter, none"))?,
+    };
     let site = q.site.as_deref().map(validate_site_key).transpose()?;
-    let tickets = store::tickets_by_delivery(&db, state, site, 100).await?;
+    let tickets = deliveries::tickets_in(&db, state, site, 100).await?;
     Ok(Response::from_json(&serde_json::json!({ "state": state, "tickets": tickets }))?)
 }

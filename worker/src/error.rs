@@ -1,5 +1,7 @@
-//! API errors: every failure answers `{"error":{"code","message"}}` with a 4xx/5xx status.
+//! API errors: every failure answers `{"error":{"code","message"}}` with the status of its
+//! [`ErrorCode`] (`qingting_shared::api::ErrorCode`, the one list the widget matches too).
 
+use qingting_shared::ErrorCode;
 use qingting_shared::ValidationError;
 use qingting_shared::api::ErrorBody;
 use worker::{Response, Result, console_error};
@@ -16,6 +18,8 @@ pub enum ApiError {
     InvalidUtf8,
     #[error("the request body is not valid JSON: {0}")]
     InvalidJson(String),
+    #[error("the query string is not valid: {0}")]
+    InvalidQuery(String),
     #[error("no site with this key is registered")]
     UnknownSite,
     #[error("unknown event (known: deflected)")]
@@ -51,49 +55,35 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn status(&self) -> u16 {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Validation(_)
-            | ApiError::InvalidUtf8
-            | ApiError::InvalidJson(_)
-            | ApiError::UnknownEvent
-            | ApiError::Destination(_)
-            | ApiError::FaqPack(_)
-            | ApiError::InvalidConfig(_) => 400,
-            ApiError::Unauthorized | ApiError::AdminUnauthorized => 401,
-            ApiError::OriginNotAllowed => 403,
-            ApiError::UnknownSite | ApiError::NotFound | ApiError::UnknownFaq => 404,
-            ApiError::MethodNotAllowed => 405,
-            ApiError::IdempotencyConflict | ApiError::CannotReopen(_) => 409,
-            ApiError::PayloadTooLarge(_) => 413,
-            ApiError::UnsupportedMediaType => 415,
-            ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
+            ApiError::Validation(v) => v.code(),
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::InvalidUtf8 => ErrorCode::InvalidUtf8,
+            ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            ApiError::UnknownSite => ErrorCode::UnknownSite,
+            ApiError::UnknownEvent => ErrorCode::UnknownEvent,
+            ApiError::UnknownFaq => ErrorCode::UnknownFaq,
+            ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            ApiError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::CannotReopen(_) => ErrorCode::CannotReopen,
+            ApiError::AdminUnauthorized => ErrorCode::AdminUnauthorized,
+            ApiError::Destination(e) => e.code(),
+            ApiError::FaqPack(e) => e.code(),
+            ApiError::InvalidConfig(_) => ErrorCode::InvalidConfig,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::Misconfigured(_) => ErrorCode::ServerMisconfigured,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::Validation(v) => v.code(),
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::InvalidUtf8 => "invalid_utf8",
-            ApiError::InvalidJson(_) => "invalid_json",
-            ApiError::UnknownSite => "unknown_site",
-            ApiError::UnknownEvent => "unknown_event",
-            ApiError::UnknownFaq => "unknown_faq",
-            ApiError::OriginNotAllowed => "origin_not_allowed",
-            ApiError::IdempotencyConflict => "idempotency_conflict",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::NotFound => "not_found",
-            ApiError::CannotReopen(_) => "cannot_reopen",
-            ApiError::AdminUnauthorized => "admin_unauthorized",
-            ApiError::Destination(e) => e.code(),
-            ApiError::FaqPack(e) => e.code(),
-            ApiError::InvalidConfig(_) => "invalid_config",
-            ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::Misconfigured(_) => "server_misconfigured",
-            ApiError::Internal(_) => "internal",
-        }
+    /// The code's status: one code, one status.
+    pub fn status(&self) -> u16 {
+        self.code().status()
     }
 
     pub fn into_response(self) -> Result<Response> {

@@ -7,14 +7,16 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use qingting_shared::complaint::validate_site_key;
 use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqPack, compiled};
-use qingting_shared::{Classifier, Lang};
+use qingting_shared::intake::submission::validate_site_key;
+use qingting_shared::{Classifier, Lang, ValidationError};
 use serde::Deserialize;
 use worker::{Request, Response, Result, RouteContext};
 
 use crate::error::ApiError;
-use crate::store;
+use crate::http::{self, JsonBody};
+use crate::store::sites::{self, Site};
+use crate::store::{self, faq_events};
 
 /// The default pack, parsed once per isolate.
 fn default_pack() -> Result<&'static FaqPack, ApiError> {
@@ -23,7 +25,7 @@ fn default_pack() -> Result<&'static FaqPack, ApiError> {
 }
 
 /// The pack a site answers with: the default, or the default with the merchant's pack laid over.
-pub fn site_pack(site: &store::Site) -> Result<Cow<'static, FaqPack>, ApiError> {
+pub fn site_pack(site: &Site) -> Result<Cow<'static, FaqPack>, ApiError> {
     let default = default_pack()?;
     Ok(match site.merchant_pack()? {
         None => Cow::Borrowed(default),
@@ -50,7 +52,7 @@ fn pack_hash(json: &str) -> u64 {
 
 /// The searchable index for a site: the default one is built once per isolate; a merchant's once
 /// per isolate and pack version (see [`MERCHANT_INDEXES`]).
-pub fn site_index(site: &store::Site) -> Result<Rc<FaqIndex>, ApiError> {
+pub fn site_index(site: &Site) -> Result<Rc<FaqIndex>, ApiError> {
     let segmenter = Classifier::builtin().segmenter();
     let Some(json) = site.faq_pack.as_deref() else {
         let default = default_pack()?;
@@ -91,14 +93,14 @@ struct PackQuery {
 }
 
 async fn pack_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let q: PackQuery = req.query().map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    let site = validate_site_key(q.site.as_deref().ok_or(qingting_shared::ValidationError::MissingField("site"))?)?.to_string();
+    let q: PackQuery = http::query(&req)?;
+    let site = validate_site_key(q.site.as_deref().ok_or(ValidationError::MissingField("site"))?)?.to_string();
     let lang = match q.lang.as_deref() {
         None => Lang::default(),
         Some(tag) => Lang::from_tag(tag).ok_or_else(|| qingting_shared::ValidationError::InvalidLang(tag.chars().take(16).collect()))?,
     };
     let db = store::db(&ctx.env)?;
-    let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
+    let site = sites::existing(&db, &site).await?;
     // The default pack is compiled once per language and isolate; a merchant's overlay per request.
     static COMPILED: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let slot = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
@@ -119,29 +121,25 @@ struct EventBody {
     faq_id: Option<String>,
 }
 
+/// An event is three short ids. The content type is not required: `navigator.sendBeacon` and
+/// simple CORS requests may send these without a preflight.
+const EVENT_BODY: JsonBody = JsonBody { max_bytes: 4096, require_content_type: false };
+
 async fn event_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let body = req.bytes().await?;
-    if body.len() > 4096 {
-        return Err(ApiError::PayloadTooLarge(4096));
-    }
-    let body = std::str::from_utf8(&body).map_err(|_| ApiError::InvalidUtf8)?;
-    let e: EventBody = serde_json::from_str(body).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    let site = validate_site_key(e.site.as_deref().ok_or(qingting_shared::ValidationError::MissingField("site"))?)?.to_string();
-    let event = e.event.ok_or(qingting_shared::ValidationError::MissingField("event"))?;
+    let e: EventBody = EVENT_BODY.read(&mut req).await?;
+    let site = validate_site_key(e.site.as_deref().ok_or(ValidationError::MissingField("site"))?)?.to_string();
+    let event = e.event.ok_or(ValidationError::MissingField("event"))?;
     if event != "deflected" {
         return Err(ApiError::UnknownEvent);
     }
-    let faq_id = e.faq_id.ok_or(qingting_shared::ValidationError::MissingField("faq_id"))?;
+    let faq_id = e.faq_id.ok_or(ValidationError::MissingField("faq_id"))?;
     let db = store::db(&ctx.env)?;
-    let site = store::site(&db, &site).await?.ok_or(ApiError::UnknownSite)?;
-    let origin = req.headers().get("Origin")?;
-    if !origin.as_deref().is_some_and(|o| site.allows_origin(o)) {
-        return Err(ApiError::OriginNotAllowed);
-    }
+    let site = sites::existing(&db, &site).await?;
+    site.check_origin(http::origin(&req)?.as_deref())?;
     if !site_pack(&site)?.entries.iter().any(|x| x.id == faq_id && !x.disabled) {
         return Err(ApiError::UnknownFaq);
     }
     let day: String = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect();
-    store::count_faq_event(&db, &site.key, &faq_id, &event, &day).await?;
+    faq_events::count(&db, &site.key, &faq_id, &event, &day).await?;
     Ok(Response::from_json(&serde_json::json!({ "ok": true }))?.with_status(202))
 }

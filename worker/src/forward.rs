@@ -9,15 +9,18 @@ use std::time::Duration;
 
 use futures_util::future::{Either, join_all, select};
 use qingting_shared::Taxonomy;
-use qingting_shared::forward::{self, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome};
+use qingting_shared::forward::{self, AttemptOutcome, DeliveryState, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome};
 use serde::{Deserialize, Serialize};
 use worker::{
     AbortController, D1Database, Delay, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request, RequestInit,
     RequestRedirect, console_error, console_warn,
 };
 
+use crate::config::{Backoff, Config};
 use crate::error::ApiError;
-use crate::store::{self, Attempt, ComplaintRow};
+use crate::store::complaints::{self, ComplaintRow};
+use crate::store::deliveries::{self, Attempt};
+use crate::store::{self, sites};
 
 /// Queue binding (producer) for forwarding jobs.
 pub const QUEUE_BINDING: &str = "FORWARD";
@@ -31,21 +34,6 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ForwardJob {
     pub complaint_id: String,
     pub reason: ForwardReason,
-}
-
-/// Backoff settings: `FORWARD_RETRY_BASE_SECONDS` (default 30) doubling up to
-/// `FORWARD_RETRY_MAX_SECONDS` (default 3600).
-#[derive(Clone, Copy)]
-struct Backoff {
-    base: u32,
-    max: u32,
-}
-
-impl Backoff {
-    fn from_env(env: &Env) -> Backoff {
-        let var = |name: &str, default: u32| env.var(name).ok().and_then(|v| v.to_string().trim().parse::<u32>().ok()).unwrap_or(default);
-        Backoff { base: var("FORWARD_RETRY_BASE_SECONDS", 30).max(1), max: var("FORWARD_RETRY_MAX_SECONDS", 3600).max(1) }
-    }
 }
 
 pub fn now_iso() -> String {
@@ -87,8 +75,8 @@ const SWEEP_GRACE_SECS: u32 = 300;
 pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Result<()> {
     let db = env.d1("DB")?;
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
-    let backoff = Backoff::from_env(&env);
-    let allow_http = crate::allow_http_destinations(&env);
+    let config = Config::from_env(&env);
+    let (backoff, allow_http) = (config.backoff, config.allow_http_destinations);
     for message in batch.raw_iter() {
         let job: ForwardJob = match serde_wasm_bindgen::from_value(message.body()) {
             Ok(job) => job,
@@ -108,7 +96,7 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
             Ok(Progress::Pending { delay }) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build()),
             Err(e) => {
                 console_error!("forwarding {} failed before sending: {e}", job.complaint_id);
-                let _ = store::release_delivery(&db, &job.complaint_id).await;
+                let _ = deliveries::release(&db, &job.complaint_id).await;
                 message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
             }
         }
@@ -122,27 +110,26 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
 async fn bury(db: &D1Database, message: &RawMessage, job: &ForwardJob) {
     let id = &job.complaint_id;
     let result: Result<bool, ApiError> = async {
-        let Some(row) = store::complaint_by_id(db, id).await? else { return Ok(false) };
-        if row.delivery != "queued" {
+        let Some(row) = complaints::by_id(db, id).await? else { return Ok(false) };
+        if !row.delivery.can_finish() {
             return Ok(false);
         }
         let now = now_iso();
-        let log = store::attempts(db, id).await?;
-        for d in store::destinations(db, &row.site_key).await? {
-            if !log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered") {
-                let tries = log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32;
+        let log = deliveries::attempts(db, id).await?;
+        for d in sites::destinations(db, &row.site_key).await? {
+            if !deliveries::accepted(&log, &d.id) {
                 let a = Attempt {
                     complaint_id: id,
                     destination_id: &d.id,
-                    attempt: tries + 1,
-                    outcome: "dead_letter",
+                    attempt: deliveries::failures(&log, &d.id) + 1,
+                    outcome: AttemptOutcome::DeadLetter,
                     http_status: None,
                     detail: Some("retries exhausted; in the dead-letter queue"),
                 };
-                store::log_attempt(db, &a, &now).await?;
+                deliveries::log_attempt(db, &a, &now).await?;
             }
         }
-        store::finish_delivery(db, id, "dead_letter", None, &now).await?;
+        deliveries::finish(db, id, DeliveryState::DeadLetter, None, &now).await?;
         Ok(true)
     }
     .await;
@@ -169,31 +156,28 @@ enum Progress {
 }
 
 async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff) -> Result<Progress, ApiError> {
-    let Some(row) = store::complaint_by_id(db, &job.complaint_id).await? else {
+    let Some(row) = complaints::by_id(db, &job.complaint_id).await? else {
         console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
         return Ok(Progress::Done);
     };
     let now = now_iso();
     // Only one consumer delivers a ticket at a time. A message that finds it held or no longer
     // queued is a duplicate: the holder retries (or finishes) its own message.
-    if !store::claim_delivery(db, &row.id, &now, &iso_plus_seconds(LEASE_SECS)).await? {
+    if !deliveries::claim(db, &row.id, &now, &iso_plus_seconds(LEASE_SECS)).await? {
         return Ok(Progress::Done);
     }
-    let destinations = store::destinations(db, &row.site_key).await?;
+    let destinations = sites::destinations(db, &row.site_key).await?;
     if destinations.is_empty() {
-        store::finish_delivery(db, &row.id, "no_destination", None, &now).await?;
+        deliveries::finish(db, &row.id, DeliveryState::NoDestination, None, &now).await?;
         return Ok(Progress::Done);
     }
-    let replies = store::replies(db, &row.id).await?;
+    let replies = complaints::replies(db, &row.id).await?;
     let ticket = forwarded_ticket(&row, replies.first())?;
-    let log = store::attempts(db, &row.id).await?;
+    let log = deliveries::attempts(db, &row.id).await?;
     let taxonomy = Taxonomy::default_taxonomy();
     let reason = row.forward_reason();
-    let pending: Vec<(&Destination, u32)> = destinations
-        .iter()
-        .filter(|d| !log.iter().any(|a| a.destination_id == d.id && a.outcome == "delivered"))
-        .map(|d| (d, log.iter().filter(|a| a.destination_id == d.id && a.outcome == "failed").count() as u32 + 1))
-        .collect();
+    let pending: Vec<(&Destination, u32)> =
+        destinations.iter().filter(|d| !deliveries::accepted(&log, &d.id)).map(|d| (d, deliveries::failures(&log, &d.id) + 1)).collect();
     // Every destination at once: one slow receiver does not hold up the others.
     let results = join_all(pending.iter().map(|(d, _)| async {
         if d.validate(allow_http).is_err() {
@@ -206,21 +190,21 @@ async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: B
     let mut most_failures = 0;
     for ((d, attempt), (status, outcome)) in pending.iter().zip(results) {
         let (outcome, detail) = match &outcome {
-            Outcome::Delivered => ("delivered", None),
+            Outcome::Delivered => (AttemptOutcome::Delivered, None),
             Outcome::Retry(why) => {
                 most_failures = most_failures.max(*attempt);
-                ("failed", Some(why.as_str()))
+                (AttemptOutcome::Failed, Some(why.as_str()))
             }
         };
         let a = Attempt { complaint_id: &row.id, destination_id: &d.id, attempt: *attempt, outcome, http_status: status, detail };
-        store::log_attempt(db, &a, &now_iso()).await?;
+        deliveries::log_attempt(db, &a, &now_iso()).await?;
     }
     if most_failures > 0 {
         let delay = forward::retry_delay(most_failures, backoff.base, backoff.max);
-        store::finish_delivery(db, &row.id, "queued", Some(&iso_plus_seconds(delay)), &now_iso()).await?;
+        deliveries::finish(db, &row.id, DeliveryState::Queued, Some(&iso_plus_seconds(delay)), &now_iso()).await?;
         Ok(Progress::Pending { delay })
     } else {
-        store::finish_delivery(db, &row.id, "delivered", None, &now_iso()).await?;
+        deliveries::finish(db, &row.id, DeliveryState::Delivered, None, &now_iso()).await?;
         Ok(Progress::Done)
     }
 }
@@ -230,10 +214,10 @@ fn forwarded_ticket(row: &ComplaintRow, first: Option<&qingting_shared::api::Tic
         id: row.id.clone(),
         ticket_no: row.ticket_no.clone(),
         site: row.site_key.clone(),
-        status: row.status()?,
+        status: row.status,
         complaint: row.complaint != 0,
-        category: row.category(),
-        priority: row.priority(),
+        category: row.category.clone(),
+        priority: row.priority,
         text: row.text.clone(),
         order_id: row.order_id.clone(),
         contact: row.contact.clone(),
@@ -288,10 +272,10 @@ async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, 
 pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
     let db = store::db(env)?;
     let now = now_iso();
-    let stuck = store::claim_stuck_deliveries(&db, &iso_minus_seconds(SWEEP_GRACE_SECS), &now, &iso_plus_seconds(2 * SWEEP_GRACE_SECS), 100).await?;
+    let stuck = deliveries::claim_stuck(&db, &iso_minus_seconds(SWEEP_GRACE_SECS), &now, &iso_plus_seconds(2 * SWEEP_GRACE_SECS), 100).await?;
     let mut n = 0;
     for row in stuck {
-        let reason = if row.reopened_at.is_some() { ForwardReason::Reopened } else { ForwardReason::Created };
+        let reason = complaints::forward_reason(row.reopened_at.as_deref());
         enqueue(env, &ForwardJob { complaint_id: row.id, reason }).await;
         n += 1;
     }

@@ -21,9 +21,11 @@ macro_rules! handler {
 
 mod admin;
 mod complaints;
+mod config;
 mod error;
 mod faq;
 mod forward;
+mod http;
 mod store;
 mod token;
 
@@ -54,7 +56,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 fn router() -> Router<'static, ()> {
     Router::new()
         .get("/v1/health", |_, _| {
-            Response::from_json(&serde_json::json!({ "ok": true, "model_version": qingting_shared::classify::Classifier::builtin().model_version() }))
+            Response::from_json(
+                &serde_json::json!({ "ok": true, "model_version": qingting_shared::understand::classify::Classifier::builtin().model_version() }),
+            )
         })
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
@@ -86,12 +90,6 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
         Err(e) => console_error!("sweep failed: {e}"),
     }
-}
-
-/// `ALLOW_HTTP_DESTINATIONS = "1"` admits `http://` destinations: local development and tests
-/// only (a mock receiver on loopback). Production destinations must use TLS.
-pub(crate) fn allow_http_destinations(env: &Env) -> bool {
-    env.var("ALLOW_HTTP_DESTINATIONS").map(|v| v.to_string() == "1").unwrap_or(false)
 }
 
 /// The API is public and uses no cookies, so any origin may read its answers; *which* origins may

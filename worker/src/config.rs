@@ -1,0 +1,51 @@
+//! The worker's configuration, read from the environment in one place: secrets (`TOKEN_SECRET`,
+//! `ADMIN_TOKEN`) and variables (`ALLOW_HTTP_DESTINATIONS`, `FORWARD_RETRY_BASE_SECONDS`,
+//! `FORWARD_RETRY_MAX_SECONDS`). `wrangler.toml` and README list them.
+
+use worker::Env;
+
+use crate::error::ApiError;
+
+/// Secrets shorter than this count as missing.
+const MIN_SECRET_CHARS: usize = 16;
+
+/// Forwarding's backoff: `base` seconds doubling up to `max`.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    pub base: u32,
+    pub max: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    token_secret: Option<String>,
+    admin_token: Option<String>,
+    /// `ALLOW_HTTP_DESTINATIONS = "1"` admits `http://` destinations: local development and tests
+    /// only (a mock receiver on loopback). Production destinations must use TLS.
+    pub allow_http_destinations: bool,
+    pub backoff: Backoff,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Config {
+        let secret = |name: &str| env.secret(name).map(|s| s.to_string()).ok().filter(|s| s.len() >= MIN_SECRET_CHARS);
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let seconds = |name: &str, default: u32| var(name).and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(default).max(1);
+        Config {
+            token_secret: secret("TOKEN_SECRET"),
+            admin_token: secret("ADMIN_TOKEN"),
+            allow_http_destinations: var("ALLOW_HTTP_DESTINATIONS").as_deref() == Some("1"),
+            backoff: Backoff { base: seconds("FORWARD_RETRY_BASE_SECONDS", 30), max: seconds("FORWARD_RETRY_MAX_SECONDS", 3600) },
+        }
+    }
+
+    /// The key of customers' access tokens; without it the customer API cannot work.
+    pub fn token_secret(&self) -> Result<&str, ApiError> {
+        self.token_secret.as_deref().ok_or(ApiError::Misconfigured("TOKEN_SECRET is missing or shorter than 16 characters"))
+    }
+
+    /// The operators' token; without one the admin API is off, not open.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
+    }
+}

@@ -1,0 +1,197 @@
+//! Complaints (tickets) and their replies.
+
+use qingting_shared::api::{ComplaintView, ReplyAuthor, TicketReply};
+use qingting_shared::forward::{DeliveryState, ForwardReason};
+use qingting_shared::intake::IntakeDecision;
+use qingting_shared::workflow::{TicketEvent, TicketStatus, Transition};
+use qingting_shared::{Category, Priority, TicketNo, ValidComplaint};
+use serde::Deserialize;
+use worker::D1Database;
+
+use crate::error::ApiError;
+use crate::store::{changes, query};
+
+/// A stored complaint row.
+#[derive(Debug, Deserialize)]
+pub struct ComplaintRow {
+    pub id: String,
+    pub ticket_no: String,
+    pub request_hash: String,
+    pub status: TicketStatus,
+    pub complaint: i64,
+    pub category: Option<Category>,
+    pub categories: String,
+    pub priority: Option<Priority>,
+    pub text: String,
+    pub order_id: Option<String>,
+    pub lang: String,
+    pub model_version: String,
+    pub created_at: String,
+    pub site_key: String,
+    pub contact: Option<String>,
+    pub delivery: DeliveryState,
+    pub reopened_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category, categories, priority, text, order_id, lang, model_version, created_at, \
+                       site_key, contact, delivery, reopened_at";
+
+impl ComplaintRow {
+    pub fn ticket_no(&self) -> Result<TicketNo, ApiError> {
+        TicketNo::parse(&self.ticket_no).ok_or_else(|| ApiError::Internal(format!("bad ticket_no in row {}", self.id)))
+    }
+
+    /// Why this ticket is (being) forwarded.
+    pub fn forward_reason(&self) -> ForwardReason {
+        forward_reason(self.reopened_at.as_deref())
+    }
+
+    pub fn into_view(self, replies: Vec<TicketReply>) -> Result<ComplaintView, ApiError> {
+        let categories =
+            serde_json::from_str::<Vec<Category>>(&self.categories).map_err(|e| ApiError::Internal(format!("bad categories in row {}: {e}", self.id)))?;
+        Ok(ComplaintView {
+            ticket_no: self.ticket_no()?,
+            status: self.status,
+            complaint: self.complaint != 0,
+            category: self.category,
+            priority: self.priority,
+            categories,
+            id: self.id,
+            text: self.text,
+            order_id: self.order_id,
+            lang: self.lang,
+            created_at: self.created_at,
+            model_version: self.model_version,
+            replies,
+        })
+    }
+}
+
+/// A reopened ticket is forwarded because the customer said the answer did not help.
+pub fn forward_reason(reopened_at: Option<&str>) -> ForwardReason {
+    if reopened_at.is_some() { ForwardReason::Reopened } else { ForwardReason::Created }
+}
+
+pub async fn by_key(db: &D1Database, site: &str, idempotency_key: &str) -> Result<Option<ComplaintRow>, ApiError> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE site_key = ?1 AND idempotency_key = ?2");
+    Ok(query!(db, sql, site, idempotency_key)?.first::<ComplaintRow>(None).await?)
+}
+
+pub async fn by_id(db: &D1Database, id: &str) -> Result<Option<ComplaintRow>, ApiError> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1");
+    Ok(query!(db, sql, id)?.first::<ComplaintRow>(None).await?)
+}
+
+/// Everything stored for a new complaint: the validated submission and intake's decision.
+pub struct NewComplaint<'a> {
+    pub id: &'a str,
+    pub ticket_no: &'a TicketNo,
+    pub idempotency_key: &'a str,
+    pub request_hash: &'a str,
+    pub complaint: &'a ValidComplaint,
+    pub intake: &'a IntakeDecision,
+    pub model_version: &'a str,
+    pub now: &'a str,
+}
+
+/// How an insert ended.
+pub enum Inserted {
+    /// The row is stored.
+    Stored,
+    /// A row with the same site and idempotency key already exists (a concurrent retry won).
+    KeyTaken,
+    /// The ticket number collided; try again with another.
+    TicketNoTaken,
+}
+
+/// Stores a complaint and its first reply in one transaction (a D1 batch).
+pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, ApiError> {
+    let d = c.intake;
+    let class = &d.classification;
+    let categories_json = serde_json::to_string(&class.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let stmt = query!(
+        db,
+        "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
+         complaint, complaint_score, category, categories, priority, client_category, client_priority, model_version, created_at, updated_at, \
+         decision, delivery, delivery_at, delivery_due) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19) \
+         ON CONFLICT (site_key, idempotency_key) DO NOTHING",
+        c.id,
+        c.ticket_no.as_str(),
+        &c.complaint.site,
+        c.idempotency_key,
+        c.request_hash,
+        &d.masked.text,
+        c.complaint.order_id.as_deref(),
+        c.complaint.contact.as_deref(),
+        c.complaint.lang.tag(),
+        d.status,
+        class.complaint,
+        class.complaint_score,
+        class.primary.as_ref().map(Category::as_str),
+        &categories_json,
+        class.priority,
+        c.complaint.client_category.as_deref(),
+        c.complaint.client_priority,
+        c.model_version,
+        c.now,
+        d.decision(),
+        d.delivery,
+    )?;
+    let mut batch = vec![stmt];
+    if let Some(reply) = &d.reply {
+        // Only when the complaint row above was inserted by this batch.
+        batch.push(query!(
+            db,
+            "INSERT INTO ticket_replies (complaint_id, author, faq_id, text, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1)",
+            c.id,
+            ReplyAuthor::Faq.as_str(),
+            &reply.faq_id,
+            &reply.text,
+            c.now,
+        )?);
+    }
+    match db.batch(batch).await {
+        Ok(results) => Ok(if results.first().map(changes) == Some(1) { Inserted::Stored } else { Inserted::KeyTaken }),
+        Err(e) if e.to_string().contains("complaints.ticket_no") => Ok(Inserted::TicketNoTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplyRow {
+    author: ReplyAuthor,
+    faq_id: Option<String>,
+    text: String,
+    created_at: String,
+}
+
+/// A ticket's replies, oldest first.
+pub async fn replies(db: &D1Database, complaint_id: &str) -> Result<Vec<TicketReply>, ApiError> {
+    let rows = query!(db, "SELECT author, faq_id, text, created_at FROM ticket_replies WHERE complaint_id = ?1 ORDER BY id", complaint_id)?
+        .all()
+        .await?
+        .results::<ReplyRow>()?;
+    Ok(rows.into_iter().map(|r| TicketReply { author: r.author, faq_id: r.faq_id, text: r.text, created_at: r.created_at }).collect())
+}
+
+/// The customer says the automatic answer did not help: the state machine's
+/// `auto_replied --reopen--> forwarded`, queued for delivery. `false` when the ticket was not in
+/// the transition's `from` status (nothing changed).
+pub async fn reopen(db: &D1Database, id: &str, now: &str) -> Result<bool, ApiError> {
+    let t: Transition = TicketStatus::AutoReplied.after(TicketEvent::Reopen).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let result = query!(
+        db,
+        "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2 \
+         WHERE id = ?1 AND status = ?4",
+        id,
+        now,
+        t.to,
+        t.from,
+        DeliveryState::Queued,
+    )?
+    .run()
+    .await?;
+    Ok(changes(&result) == 1)
+}

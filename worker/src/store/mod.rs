@@ -1,0 +1,101 @@
+//! D1 access, one file per resource: [`complaints`] (tickets, replies, the customer's reopen),
+//! [`sites`] (sites, destinations, FAQ packs, thresholds), [`deliveries`] (leases, the delivery
+//! log, the sweep, lists by state), [`faq_events`] (deflection counters).
+//!
+//! Architecture invariant: every statement binds its values ([`query!`]); no SQL is built from
+//! input. Status and delivery changes are conditional updates on the state they leave
+//! (`WHERE … AND status = ?from`, `WHERE … AND delivery = 'queued'`), made from
+//! `qingting_shared::workflow`'s table and `forward::DeliveryState`.
+
+pub mod complaints;
+pub mod deliveries;
+pub mod faq_events;
+pub mod sites;
+
+use qingting_shared::Priority;
+use qingting_shared::faq::Decision;
+use qingting_shared::forward::{AttemptOutcome, DeliveryState, DestinationKind};
+use qingting_shared::workflow::TicketStatus;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1Result};
+
+use crate::error::ApiError;
+
+/// The D1 binding `DB`.
+pub fn db(env: &worker::Env) -> Result<D1Database, ApiError> {
+    env.d1("DB").map_err(|_| ApiError::Misconfigured("no D1 binding named DB"))
+}
+
+/// A value bound to a `?N` parameter.
+pub trait Bind {
+    fn js(self) -> JsValue;
+}
+
+impl Bind for &str {
+    fn js(self) -> JsValue {
+        JsValue::from(self)
+    }
+}
+
+impl Bind for &String {
+    fn js(self) -> JsValue {
+        JsValue::from(self.as_str())
+    }
+}
+
+impl Bind for u32 {
+    fn js(self) -> JsValue {
+        JsValue::from(self)
+    }
+}
+
+impl Bind for f64 {
+    fn js(self) -> JsValue {
+        JsValue::from_f64(self)
+    }
+}
+
+impl Bind for f32 {
+    fn js(self) -> JsValue {
+        JsValue::from_f64(f64::from(self))
+    }
+}
+
+/// Stored as 0 or 1.
+impl Bind for bool {
+    fn js(self) -> JsValue {
+        JsValue::from(i32::from(self))
+    }
+}
+
+/// `None` is SQL `NULL`.
+impl<T: Bind> Bind for Option<T> {
+    fn js(self) -> JsValue {
+        self.map_or(JsValue::NULL, Bind::js)
+    }
+}
+
+/// The wire enums of `qingting_shared` are stored by their wire names.
+macro_rules! bind_wire_name {
+    ($($t:ty),+) => {
+        $(impl Bind for $t {
+            fn js(self) -> JsValue {
+                JsValue::from(self.as_str())
+            }
+        })+
+    };
+}
+bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision, DestinationKind);
+
+/// A prepared statement with its values bound: `query!(db, "… ?1 … ?2", a, b)?`.
+macro_rules! query {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $db.prepare($sql).bind(&[$($crate::store::Bind::js($arg)),*])
+    };
+}
+pub(crate) use query;
+
+/// How many rows a write changed.
+pub fn changes(result: &D1Result) -> usize {
+    result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
+}

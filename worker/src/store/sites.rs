@@ -1,0 +1,127 @@
+//! Sites: who may embed the widget, where tickets are forwarded, the merchant's FAQ pack and
+//! thresholds.
+
+use qingting_shared::faq::{FaqPack, Thresholds};
+use qingting_shared::forward::{Destination, DestinationKind};
+use serde::Deserialize;
+use worker::D1Database;
+
+use crate::error::ApiError;
+use crate::store::query;
+
+/// A merchant site that may embed the widget.
+#[derive(Debug, Deserialize)]
+pub struct Site {
+    pub key: String,
+    pub merchant_name: String,
+    /// JSON array of exact origins, e.g. `["https://shop.example.cn"]`.
+    pub allowed_origins: String,
+    pub resolve_threshold: Option<f64>,
+    pub acknowledge_threshold: Option<f64>,
+    /// The merchant's FAQ pack (JSON), validated when it was stored.
+    pub faq_pack: Option<String>,
+}
+
+impl Site {
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins().iter().any(|o| o == origin)
+    }
+
+    /// The allowed origins (none when the stored list does not parse).
+    pub fn origins(&self) -> Vec<String> {
+        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
+    }
+
+    /// Refuses a request whose `Origin` this site does not allow.
+    pub fn check_origin(&self, origin: Option<&str>) -> Result<(), ApiError> {
+        if origin.is_some_and(|o| self.allows_origin(o)) { Ok(()) } else { Err(ApiError::OriginNotAllowed) }
+    }
+
+    /// The site's thresholds, the measured defaults where it sets none.
+    pub fn thresholds(&self) -> Thresholds {
+        let d = Thresholds::default();
+        Thresholds {
+            resolve: self.resolve_threshold.map_or(d.resolve, |v| v as f32),
+            acknowledge: self.acknowledge_threshold.map_or(d.acknowledge, |v| v as f32),
+        }
+    }
+
+    /// The merchant's pack; `None` when the site has none (a stored pack that no longer parses is
+    /// an internal error, not silently the default).
+    pub fn merchant_pack(&self) -> Result<Option<FaqPack>, ApiError> {
+        self.faq_pack
+            .as_deref()
+            .map(|json| serde_json::from_str::<FaqPack>(json).map_err(|e| ApiError::Internal(format!("stored FAQ pack of site {}: {e}", self.key))))
+            .transpose()
+    }
+}
+
+pub async fn get(db: &D1Database, key: &str) -> Result<Option<Site>, ApiError> {
+    Ok(query!(db, "SELECT key, merchant_name, allowed_origins, resolve_threshold, acknowledge_threshold, faq_pack FROM sites WHERE key = ?1", key)?
+        .first::<Site>(None)
+        .await?)
+}
+
+/// The site, or `unknown_site`.
+pub async fn existing(db: &D1Database, key: &str) -> Result<Site, ApiError> {
+    get(db, key).await?.ok_or(ApiError::UnknownSite)
+}
+
+/// Creates a site or updates its name and origins.
+pub async fn upsert(db: &D1Database, key: &str, merchant_name: &str, origins_json: &str) -> Result<(), ApiError> {
+    query!(
+        db,
+        "INSERT INTO sites (key, merchant_name, allowed_origins) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (key) DO UPDATE SET merchant_name = excluded.merchant_name, allowed_origins = excluded.allowed_origins",
+        key,
+        merchant_name,
+        origins_json,
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+pub async fn set_faq_pack(db: &D1Database, site: &str, pack_json: Option<&str>) -> Result<(), ApiError> {
+    query!(db, "UPDATE sites SET faq_pack = ?2 WHERE key = ?1", site, pack_json)?.run().await?;
+    Ok(())
+}
+
+pub async fn set_thresholds(db: &D1Database, site: &str, resolve: Option<f32>, acknowledge: Option<f32>) -> Result<(), ApiError> {
+    query!(db, "UPDATE sites SET resolve_threshold = ?2, acknowledge_threshold = ?3 WHERE key = ?1", site, resolve, acknowledge)?.run().await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct DestinationRow {
+    id: String,
+    kind: DestinationKind,
+    url: String,
+    secret: Option<String>,
+}
+
+/// A site's destinations, in configured order.
+pub async fn destinations(db: &D1Database, site: &str) -> Result<Vec<Destination>, ApiError> {
+    let rows =
+        query!(db, "SELECT id, kind, url, secret FROM destinations WHERE site_key = ?1 ORDER BY position", site)?.all().await?.results::<DestinationRow>()?;
+    Ok(rows.into_iter().map(|r| Destination { id: r.id, kind: r.kind, url: r.url, secret: r.secret }).collect())
+}
+
+/// Replaces a site's destinations in one transaction.
+pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destination]) -> Result<(), ApiError> {
+    let mut batch = vec![query!(db, "DELETE FROM destinations WHERE site_key = ?1", site)?];
+    for (i, d) in list.iter().enumerate() {
+        batch.push(query!(
+            db,
+            "INSERT INTO destinations (site_key, id, position, kind, url, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            site,
+            &d.id,
+            i as u32,
+            d.kind,
+            &d.url,
+            d.secret.as_deref(),
+        )?);
+    }
+    db.batch(batch).await?;
+    Ok(())
+}
