@@ -1,17 +1,21 @@
-//! Installs what the project needs, idempotently: each tool is checked first and installed only
-//! when missing or at the wrong version. See ../shared/TOOLCHAIN.md for why each pin is what it is.
+//! `cargo xtask setup`, and the first step of `run`, `build`, `test` and the benchmarks: installs
+//! what the project needs, idempotently: each tool is checked first and installed only when missing
+//! or at the wrong version. See ../shared/TOOLCHAIN.md for why each pin is what it is.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use xtask::{node_bin, root, tools_dir};
-
-use crate::{Result, sh, step};
+use crate::util::{Result, node_bin, root, sh, step, tools_dir};
 
 /// worker-build must match the `worker` crate (worker/Cargo.toml pins `=0.8.7`).
 const WORKER_BUILD_VERSION: &str = "0.8.7";
 /// The Debian packages the browser tests need (the font, or Chinese renders as boxes).
 const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
+
+/// `cargo xtask setup`: install everything, the browser too, and build nothing.
+pub fn setup(_: &[String]) -> Result<()> {
+    all(true)
+}
 
 /// Installs everything `run` needs, plus the browser when `with_browser`.
 pub fn all(with_browser: bool) -> Result<()> {

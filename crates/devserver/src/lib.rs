@@ -1,8 +1,9 @@
 //! A local Qingting: `wrangler dev` (workerd) with local D1, migrations applied and sites seeded.
 //!
 //! Used by `cargo xtask run`, by `cargo xtask test` for the browser tests, and by the integration
-//! tests. A background server runs in its own process group and is stopped with `killpg` when the
-//! handle drops (never `/usr/bin/kill -PGID`, see ../shared/TOOLCHAIN.md).
+//! tests (`tests/`), which therefore need this crate and not the whole of `xtask`. A background
+//! server runs in its own process group and is stopped with `killpg` when the handle drops (never
+//! `/usr/bin/kill -PGID`, see ../shared/TOOLCHAIN.md).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,8 +13,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::{node_bin, root};
+/// The workspace root (this crate lives in `crates/devserver/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/devserver lives in the workspace").to_path_buf()
+}
 
+/// The pinned JavaScript tools installed by `npm ci` (wrangler, esbuild, wasm-opt).
+pub fn node_bin(name: &str) -> PathBuf {
+    root().join("node_modules/.bin").join(name)
+}
 /// A merchant site to register in the local database.
 #[derive(Clone, Debug)]
 pub struct SiteSeed {
@@ -341,4 +349,53 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((code, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_the_workspace() {
+        let root = root();
+        assert!(root.join("Cargo.toml").is_file() && root.join("worker/wrangler.toml").is_file(), "{}", root.display());
+        assert_eq!(node_bin("wrangler"), root.join("node_modules/.bin/wrangler"));
+    }
+
+    #[test]
+    fn seed_values_are_quoted_for_sql_and_json() {
+        assert_eq!(sql_str("老街's"), "'老街''s'");
+        assert_eq!(json_list(&[]), "[]");
+        assert_eq!(json_list(&["https://a.cn".into(), r#"x"\y"#.into()]), r#"["https://a.cn","x\"\\y"]"#);
+    }
+
+    #[test]
+    fn process_groups_are_registered_and_released() {
+        // Group ids no real process uses here, so the slots of running servers are not touched.
+        register_group(-7, true);
+        assert!(GROUPS.iter().any(|g| g.load(Ordering::SeqCst) == -7));
+        register_group(-7, false);
+        assert!(!GROUPS.iter().any(|g| g.load(Ordering::SeqCst) == -7));
+    }
+
+    #[test]
+    fn http_get_reads_status_and_body() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            // The request may arrive in pieces: read up to the blank line that ends it.
+            let (mut request, mut buf) = (Vec::new(), [0u8; 256]);
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "request ended early: {}", String::from_utf8_lossy(&request));
+                request.extend_from_slice(&buf[..n]);
+            }
+            assert!(request.starts_with(b"GET /v1/health HTTP/1.1\r\n"));
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}").unwrap();
+        });
+        assert_eq!(http_get(port, "/v1/health").unwrap(), (200, "{\"ok\":true}".to_string()));
+        server.join().unwrap();
+        assert_ne!(free_port().unwrap(), 0);
+    }
 }

@@ -2,9 +2,7 @@
 
 use std::io::Write;
 
-use xtask::site_dir;
-
-use crate::Result;
+use crate::util::{Result, site_dir};
 
 fn gzip(data: &[u8]) -> usize {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -19,7 +17,7 @@ fn brotli(data: &[u8]) -> usize {
     out.len()
 }
 
-pub fn print() -> Result<()> {
+pub fn sizes(_: &[String]) -> Result<()> {
     let dir = site_dir().join("widget");
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("{name}: {e} (run `cargo xtask build` first)"));
     let loader = read("qingting.js")?;

@@ -1,0 +1,72 @@
+//! `cargo xtask run [--port N]`: install what is missing, build what is stale, apply the D1
+//! migrations to the local database in .wrangler/state, seed the demo site, and start the whole
+//! system on 127.0.0.1 in the foreground (Ctrl-C stops it).
+
+use qingting_devserver::{DevServer, Options, SiteSeed};
+
+use super::{build, setup};
+use crate::util::{Result, root, step};
+
+pub fn run(args: &[String]) -> Result<()> {
+    let port: u16 = match args {
+        [] => 8787,
+        [flag, n] if flag == "--port" => n.parse().map_err(|_| format!("--port takes a number, not {n}"))?,
+        _ => return Err("usage: cargo xtask run [--port N]".into()),
+    };
+    setup::all(false)?;
+    build::all()?;
+    token_secret_file()?;
+    let origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
+    step("applying D1 migrations to the local database (.wrangler/state) and seeding the demo site");
+    let server = DevServer::start(Options {
+        port: Some(port),
+        persist_to: Some(root().join(".wrangler/state")),
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins }],
+        token_secret: None,
+        vars: Vec::new(),
+        foreground: true,
+    })?;
+    println!();
+    println!("  倾听 Qingting is running (Ctrl-C stops it)");
+    println!("  landing page   http://127.0.0.1:{port}/");
+    println!("  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)");
+    println!("  API            http://127.0.0.1:{port}/v1/health");
+    println!(
+        "  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (Authorization: Bearer <ADMIN_TOKEN from worker/.dev.vars>; README: Configuring a merchant)"
+    );
+    println!(
+        "  local D1       npx wrangler d1 execute DB --local --persist-to .wrangler/state -c worker/wrangler.toml --command \"SELECT ticket_no, category, priority FROM complaints\""
+    );
+    println!();
+    server.wait().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `worker/.dev.vars` (not committed): random local secrets, and `http://` receivers allowed.
+/// Adds whatever a file from an older checkout lacks; never changes what is there.
+fn token_secret_file() -> Result<()> {
+    let path = root().join("worker/.dev.vars");
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Local secrets for wrangler dev (not committed).\n".into());
+    let random = || -> Result<String> {
+        let mut bytes = [0u8; 24];
+        std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).map_err(|e| e.to_string())?;
+        Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    };
+    let mut added = Vec::new();
+    for (name, value) in [("TOKEN_SECRET", None), ("ADMIN_TOKEN", None), ("ALLOW_HTTP_DESTINATIONS", Some("1"))] {
+        if text.lines().any(|l| l.trim_start().starts_with(&format!("{name}="))) {
+            continue;
+        }
+        let value = match value {
+            Some(v) => v.to_string(),
+            None => random()?,
+        };
+        text.push_str(&format!("{name}=\"{value}\"\n"));
+        added.push(name);
+    }
+    if !added.is_empty() {
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        step(&format!("worker/.dev.vars: added {} (local only; ADMIN_TOKEN is your key for /v1/admin)", added.join(", ")));
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! `cargo xtask test`: install what is missing (with the browser), build, and run every test: the
+//! workspace's unit tests, the worker under local `wrangler dev` with local D1, and the browser end
+//! to end tests in Debian Chromium.
+
+use std::process::Command;
+use std::time::Instant;
+
+use qingting_devserver::{DevServer, Options, SiteSeed, free_port};
+
+use super::{build, setup};
+use crate::util::{Result, root, sh, step};
+
+pub fn test(_: &[String]) -> Result<()> {
+    let t0 = Instant::now();
+    setup::all(true)?;
+    build::all()?;
+    let root = root();
+
+    step("cargo test: domain unit tests and the worker under local wrangler dev with local D1");
+    sh(Command::new("cargo").args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-worker"]).current_dir(&root))?;
+
+    step("cargo test: the widget's plain logic (drafts, words), natively");
+    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "--lib"]).current_dir(&root))?;
+
+    step("browser end to end: Debian Chromium, a merchant page on another origin with hostile CSS");
+    let merchant_port = free_port().map_err(|e| e.to_string())?;
+    let merchant_origin = format!("http://localhost:{merchant_port}");
+    let server = DevServer::start(Options {
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins: vec![merchant_origin] }],
+        ..Options::default()
+    })?;
+    let output = root.join("test-output");
+    std::fs::create_dir_all(&output).map_err(|e| e.to_string())?;
+    let result = sh(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/widget.test.mjs"])
+        .current_dir(&root)
+        .env("QT_BASE_URL", &server.base_url)
+        .env("QT_MERCHANT_PORT", merchant_port.to_string())
+        .env("QT_PERSIST_TO", &server.persist_to)
+        .env("QT_OUTPUT_DIR", &output));
+    if result.is_err() {
+        eprintln!("--- wrangler dev log (last lines) ---\n{}", server.log_tail());
+    }
+    drop(server);
+    result?;
+    step(&format!("all tests passed in {:.0?}; screenshots in test-output/", t0.elapsed()));
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! `cargo xtask train [--dict]` and `cargo xtask eval`: rebuild the model artefact (and, with
+//! `--dict`, the segmentation dictionary) from the external corpora and the project's labels.
+//! Needs `../shared/data/external/` beside the checkout. Deterministic: same inputs, same bytes.
+
+use std::process::Command;
+
+use crate::util::{Result, datasets, python_venv, root, sh, step};
+
+/// The hyperparameters of the shipped model, chosen on a hold-out of the training data (never on
+/// the dev split): see docs/CLASSIFIER.md.
+pub const TRAIN_ARGS: &[&str] = &[
+    "--bits-complaint",
+    "18",
+    "--bits-categories",
+    "14",
+    "--epochs",
+    "4",
+    "--learning-rate",
+    "0.2",
+    "--l2",
+    "1e-5",
+    "--category-epochs",
+    "15",
+    "--category-learning-rate",
+    "0.5",
+    "--keep-complaint",
+    "0.05",
+    "--keep-categories",
+    "0.1",
+    "--levels",
+    "7",
+    "--seed",
+    "20261123",
+];
+
+/// The version tag of the model this tree trains: bump it whenever labels, data or settings change.
+pub const MODEL_VERSION: &str = "qt-lr-2";
+
+pub fn train(args: &[String]) -> Result<()> {
+    let root = root();
+    if args.iter().any(|a| a == "--dict") {
+        let python = python_venv(&["jieba==0.42.1"])?;
+        step("rebuilding the segmentation dictionary (shared/model/dict.txt)");
+        sh(Command::new(python).arg("scripts/build_dict.py").current_dir(&root))?;
+    }
+    datasets()?;
+    step("building the qingting CLI (release)");
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
+    step("training (qingting train) → shared/model/qingting.qtm");
+    sh(Command::new(root.join("target/release/qingting"))
+        .args(["train", "--complaint", "target/data/complaint_train.jsonl", "--complaint-extra", "target/data/complaint_extra.jsonl"])
+        .args(["--categories", "target/data/category_train.jsonl", "--out", "shared/model/qingting.qtm", "--version", MODEL_VERSION])
+        .args(TRAIN_ARGS)
+        .current_dir(&root))?;
+    eval(&[])
+}
+
+pub fn eval(_: &[String]) -> Result<()> {
+    let root = root();
+    if !root.join("target/data/complaint_dev.jsonl").exists() {
+        datasets()?;
+    }
+    sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
+    step("evaluating the built-in model on the dev splits");
+    sh(Command::new(root.join("target/release/qingting"))
+        .args(["eval", "--complaint", "target/data/complaint_dev.jsonl", "--categories", "target/data/category_dev.jsonl"])
+        .current_dir(&root))
+}
