@@ -8,14 +8,16 @@ use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use qingting_shared::Classifier;
 use qingting_shared::faq::{FaqIndex, compiled};
-use qingting_shared::{Classifier, Lang};
 
 use crate::Config;
 use crate::i18n::ui;
 
-/// Provisional: show an answer from this score up (BM25 + category prior squashed into [0, 1)).
-/// The FAQ issue replaces it with per-site thresholds chosen from measurements.
+/// Display threshold for suggestions while typing: an answer is shown from this score up (BM25 +
+/// category prior squashed into [0, 1)). Set by hand, not measured; it only decides what the
+/// customer is offered to read. The intake decision (auto-reply, acknowledge) uses the site's
+/// measured `faq::Thresholds` on the server instead.
 pub const SUGGEST_MIN: f32 = 0.5;
 /// Quiet time after the last keystroke before matching.
 const DEBOUNCE_MS: u32 = 120;
@@ -84,7 +86,12 @@ struct Suggestion {
 
 /// The suggestion list under the text box.
 #[component]
-pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl IntoView {
+pub fn Suggestions(
+    /// The merchant's settings: the site's pack is fetched from `config.api`, in `config.lang`.
+    config: StoredValue<Config>,
+    /// The complaint text as typed; suggestions follow it 120 ms after the last keystroke.
+    text: RwSignal<String>,
+) -> impl IntoView {
     let lang = config.with_value(|c| c.lang);
     let ui = ui(lang);
     let index: RwSignal<Option<Arc<FaqIndex>>> = RwSignal::new(None);
@@ -125,22 +132,19 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
             .into_iter()
             .map(|m| {
                 let e = &index.pack().entries[m.entry];
-                let own = match lang {
-                    Lang::ZhCn => e.questions.zh_cn.first(),
-                    Lang::ZhTw => e.questions.zh_tw.first(),
-                    Lang::En => e.questions.en.first(),
-                };
-                let question = own.or(e.questions.zh_cn.first()).cloned().unwrap_or_default();
-                Suggestion { id: e.id.clone(), question, answer: e.answer.get(lang).to_string() }
+                let question = e.questions.get(lang).first().or(e.questions.zh_cn.first()).cloned().unwrap_or_default();
+                Suggestion { id: e.id.clone(), question, answer: e.answer.get_or_default_lang(lang).to_string() }
             })
             .collect::<Vec<_>>()
     });
 
+    // Memoised like `<Show when=…>` would, so the live region stays while the list changes
+    // (`then` rather than `<Show>`: less code, see lib.rs).
+    let shown = Memo::new(move |_| !dismissed.get() && !thanked.get() && !suggestions.get().is_empty());
+
     view! {
-        <Show when=move || thanked.get()>
-            <p class="qt-note qt-faq-thanks" role="status">{ui.faq_thanks}</p>
-        </Show>
-        <Show when=move || !dismissed.get() && !thanked.get() && !suggestions.get().is_empty()>
+        {move || thanked.get().then(|| view! { <p class="qt-note qt-faq-thanks" role="status">{ui.faq_thanks}</p> })}
+        {move || shown.get().then(|| view! {
             <div class="qt-faq" aria-live="polite">
                 <p class="qt-faq-title">{ui.faq_title}</p>
                 {move || suggestions.get().into_iter().map(|s| {
@@ -160,6 +164,6 @@ pub fn Suggestions(config: StoredValue<Config>, text: RwSignal<String>) -> impl 
                         }
                     }).collect_view()}
             </div>
-        </Show>
+        })}
     }
 }

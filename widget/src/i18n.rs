@@ -1,6 +1,7 @@
-//! The widget's words, Chinese first. One struct per language; no runtime lookup tables.
+//! The widget's words, Chinese first. One struct per language, [`UI`] holds the three; no runtime
+//! lookup tables.
 
-use qingting_shared::Lang;
+use qingting_shared::{ErrorCode, Lang, PerLang};
 
 /// Every user-visible string of the widget.
 pub struct Ui {
@@ -185,10 +186,64 @@ const EN: Ui = Ui {
     reply_already: "This ticket is already being handled.",
 };
 
+/// The widget's words in every language.
+pub const UI: PerLang<Ui> = PerLang::new(ZH_CN, ZH_TW, EN);
+
+/// The words for `lang`.
 pub fn ui(lang: Lang) -> &'static Ui {
-    match lang {
-        Lang::ZhCn => &ZH_CN,
-        Lang::ZhTw => &ZH_TW,
-        Lang::En => &EN,
+    let all: &'static PerLang<Ui> = &UI;
+    all.get(lang)
+}
+
+impl Ui {
+    /// What to tell the customer when a submission is refused with `code` (`None`: no code this
+    /// widget knows, e.g. a proxy's error page) and `message` (the server's or the validator's).
+    pub fn refusal(&self, code: Option<ErrorCode>, message: &str) -> String {
+        match code {
+            Some(ErrorCode::TextEmpty) => self.err_text_empty.to_string(),
+            Some(ErrorCode::TextTooLong) => self.err_text_too_long.to_string(),
+            Some(ErrorCode::OriginNotAllowed) => self.err_origin.to_string(),
+            Some(ErrorCode::UnknownSite | ErrorCode::InvalidSite) => self.err_site.to_string(),
+            _ => format!("{}{message}", self.err_invalid),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_its_own_words() {
+        assert_eq!(ui(Lang::ZhCn).title, "投诉与反馈");
+        assert_eq!(ui(Lang::ZhTw).title, "投訴與反饋");
+        assert_eq!(ui(Lang::En).title, "Complaints & feedback");
+        for (lang, words) in UI.iter() {
+            assert_eq!(ui(lang).submit, words.submit);
+        }
+    }
+
+    #[test]
+    fn refusals_by_code() {
+        let zh = ui(Lang::ZhCn);
+        assert_eq!(zh.refusal(Some(ErrorCode::TextEmpty), "x"), zh.err_text_empty);
+        assert_eq!(zh.refusal(Some(ErrorCode::TextTooLong), "x"), zh.err_text_too_long);
+        assert_eq!(zh.refusal(Some(ErrorCode::OriginNotAllowed), "x"), zh.err_origin);
+        assert_eq!(zh.refusal(Some(ErrorCode::UnknownSite), "x"), zh.err_site);
+        assert_eq!(zh.refusal(Some(ErrorCode::InvalidSite), "x"), zh.err_site);
+        assert_eq!(zh.refusal(Some(ErrorCode::InvalidOrderId), "bad order"), "提交的内容有误：bad order");
+        assert_eq!(ui(Lang::En).refusal(None, "HTTP 403"), "Something in the form is not valid: HTTP 403");
+    }
+
+    #[test]
+    fn local_validation_uses_the_same_words() {
+        use qingting_shared::intake::submission::validate_text;
+        let zh = ui(Lang::ZhCn);
+        let words = |text: &str| validate_text(text).map_err(|e| zh.refusal(Some(e.code()), &e.to_string())).err();
+        assert_eq!(words("  ").as_deref(), Some(zh.err_text_empty));
+        assert_eq!(words(&"长".repeat(2001)).as_deref(), Some(zh.err_text_too_long));
+        let control = validate_text("菜\u{1}凉").unwrap_err();
+        assert_eq!(words("菜\u{1}凉"), Some(format!("{}{control}", zh.err_invalid)));
+        assert_eq!(words("菜是凉的"), None);
     }
 }

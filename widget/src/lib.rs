@@ -3,14 +3,26 @@
 //!
 //! Everything a customer sees while typing — live category and priority, the personal-data notice,
 //! validation — comes from `qingting-shared`, the same code the worker runs.
+//!
+//! Parts: `panel` (the form, the receipt, the reply feedback; state shared by context), `faq`
+//! (suggestions), `submit` (idempotent retrying submission), `draft` (the unsent draft and its
+//! idempotency key, plain data), `i18n` (words).
+//!
+//! Size: all of this is downloaded by every customer who opens the widget (the brotli budget is
+//! in ARCHITECTURE.md; `cargo xtask sizes`). Measured rules: no `{:?}` or `expect_context` (Debug
+//! formatting), no float formatting, no serde_json deserializer; no `<Show>` (a memoised bool and
+//! `.then(…)` render the same, about 1 KB less for the widget's four uses); a `Memo` only where
+//! the work is expensive or its readers must not re-render; one closure (or one function making
+//! closures) for an attribute or event repeated on several elements.
 
 use leptos::prelude::*;
 use qingting_shared::Lang;
 use wasm_bindgen::prelude::*;
 
+mod draft;
 mod faq;
-mod form;
 mod i18n;
+mod panel;
 mod submit;
 
 /// What the merchant's script tag says.
@@ -55,7 +67,7 @@ pub fn classify_js(text: &str) -> JsValue {
 pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order: String, api: String) {
     let config = Config { site, lang: Lang::negotiate(&lang), order, api };
     let host = container.clone();
-    leptos::mount::mount_to(container, move || view! { <form::Panel config=config host=host/> }).forget();
+    leptos::mount::mount_to(container, move || view! { <panel::Panel config=config host=host/> }).forget();
     // Build the dictionary and model (tens of milliseconds) right after the panel is painted,
     // not on the customer's first keystroke.
     gloo_timers::callback::Timeout::new(30, || {

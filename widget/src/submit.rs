@@ -9,7 +9,7 @@ use gloo_net::http::Request;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{JSON, Reflect};
 use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
-use qingting_shared::{Category, ComplaintSubmission, Priority, TicketNo, TicketStatus};
+use qingting_shared::{Category, ComplaintSubmission, ErrorCode, Priority, TicketNo, TicketStatus};
 use wasm_bindgen::JsValue;
 
 /// Why a submission did not succeed.
@@ -19,8 +19,10 @@ pub enum SubmitError {
     Network,
     /// The server failed (5xx) or asked us to slow down (429).
     Unavailable(u16),
-    /// The server refused the submission; `code` is the API's error code.
-    Rejected { code: String, message: String },
+    /// The server refused the submission (or it could not be sent). `code` is the API's error
+    /// code, `None` when the answer had none this widget knows (e.g. a proxy's error page, or a
+    /// request that could not be built); `message` is the server's, or `HTTP {status}`.
+    Rejected { code: Option<ErrorCode>, message: String },
 }
 
 /// Delays before the 2nd and 3rd attempt.
@@ -87,8 +89,7 @@ pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketSta
         }
         last = SubmitError::Unavailable(status);
         if status < 500 && status != 429 {
-            let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
-            return Err(SubmitError::Rejected { code: field(&error, "code").unwrap_or_default(), message: field(&error, "message").unwrap_or_default() });
+            return Err(refusal(status, &json));
         }
     }
     Err(last)
@@ -96,12 +97,12 @@ pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketSta
 
 async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
     let url = format!("{}/v1/complaints", api.trim_end_matches('/'));
-    let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not encode the request".into() })?;
+    let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected { code: None, message: "could not encode the request".into() })?;
     let request = Request::post(&url)
         .header("Idempotency-Key", idempotency_key)
         .header("Content-Type", "application/json")
         .body(encoded)
-        .map_err(|_| SubmitError::Rejected { code: "client".into(), message: "could not build the request".into() })?;
+        .map_err(|_| SubmitError::Rejected { code: None, message: "could not build the request".into() })?;
     let response = request.send().await.map_err(|_| SubmitError::Network)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| SubmitError::Network)?;
@@ -112,10 +113,15 @@ async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmissio
     if status >= 500 || status == 429 {
         return Err(SubmitError::Unavailable(status));
     }
-    let error = Reflect::get(&json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
     // A refusal is never retried, even one without our JSON body (a proxy's error page).
-    match (field(&error, "code"), field(&error, "message")) {
-        (Some(code), message) => Err(SubmitError::Rejected { code, message: message.unwrap_or_default() }),
-        _ => Err(SubmitError::Rejected { code: format!("http_{status}"), message: format!("HTTP {status}") }),
+    Err(refusal(status, &json))
+}
+
+/// A refusal's `{"error":{"code","message"}}`; without a code, the message is `HTTP {status}`.
+fn refusal(status: u16, json: &JsValue) -> SubmitError {
+    let error = Reflect::get(json, &JsValue::from_str("error")).unwrap_or(JsValue::NULL);
+    match field(&error, "code") {
+        Some(code) => SubmitError::Rejected { code: ErrorCode::parse(&code), message: field(&error, "message").unwrap_or_default() },
+        None => SubmitError::Rejected { code: None, message: format!("HTTP {status}") },
     }
 }

@@ -1,0 +1,151 @@
+//! The form: text with live classification, count and personal-data notice, FAQ suggestions,
+//! order number, contact, submit.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use qingting_shared::intake::mask::mask_pii;
+use qingting_shared::intake::submission::{ClientHint, MAX_TEXT_CHARS, validate_text};
+use qingting_shared::understand::text::char_len;
+use qingting_shared::{Classifier, ComplaintSubmission};
+
+use super::{PanelState, Stage, store};
+use crate::draft::{Draft, content_of};
+use crate::submit::{SubmitError, submit};
+
+/// A text field's value. (One function for every field, so the widget holds one copy of the
+/// property code rather than one per field; likewise [`set_value`].)
+fn value(field: RwSignal<String>) -> impl Fn() -> String + Copy + Send + 'static {
+    move || field.get()
+}
+
+/// Keeps `field` in step with an input's value.
+fn set_value(field: RwSignal<String>) -> impl Fn(web_sys::Event) + Copy + 'static {
+    move |ev| field.set(event_target_value(&ev))
+}
+
+/// The complaint form. It stays mounted while editing, submitting and after errors (hidden once
+/// the receipt shows), so focus and the caret are never lost; only its parts change.
+#[component]
+pub fn ComplaintForm() -> impl IntoView {
+    let state = PanelState::get();
+    let PanelState { config, lang, ui, taxonomy, stage, text, contact, restored, pending, ticket_status, .. } = state;
+    let order = RwSignal::new(config.get_value().order);
+    let site = move || config.with_value(|c| c.site.clone());
+
+    // Plain closures, not memos: only the live line reads the classification, and the count is
+    // cheap (each `Memo` of a new type costs the widget about 0.5 KB brotli).
+    let classify = move || Classifier::builtin().classify(&text.get());
+    let count = move || char_len(text.get().trim());
+    let count_class = move || {
+        if count() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" }
+    };
+    let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());
+    let submitting = move || matches!(stage.get(), Stage::Submitting);
+
+    let on_text = move |ev| {
+        let value = event_target_value(&ev);
+        store::save(&site(), &Draft { text: value.clone(), pending: pending.get_untracked() });
+        restored.set(false);
+        text.set(value);
+    };
+
+    let send = move || {
+        if matches!(stage.get_untracked(), Stage::Submitting) {
+            return;
+        }
+        let body_text = text.get_untracked();
+        if let Err(e) = validate_text(&body_text) {
+            stage.set(Stage::Failed(ui.refusal(Some(e.code()), &e.to_string())));
+            return;
+        }
+        let c = Classifier::builtin().classify(&body_text);
+        let cfg = config.get_value();
+        let (order_id, contact) = (order.get_untracked(), contact.get_untracked());
+        let mut draft = Draft { text: body_text.clone(), pending: pending.get_untracked() };
+        // The key belongs to this content, and is saved before sending: a reload after a lost
+        // answer must retry with this same key.
+        let key = draft.key_for(content_of(&body_text, &order_id, &contact), store::new_idempotency_key);
+        store::save(&cfg.site, &draft);
+        pending.set(draft.pending);
+        let body = ComplaintSubmission {
+            site: Some(cfg.site.clone()),
+            text: Some(body_text),
+            order_id: Some(order_id),
+            contact: Some(contact),
+            lang: Some(cfg.lang.tag().to_string()),
+            client: Some(ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) }),
+        };
+        stage.set(Stage::Submitting);
+        spawn_local(async move {
+            match submit(&cfg.api, &key, &body).await {
+                Ok(receipt) => {
+                    store::clear(&cfg.site);
+                    pending.set(None);
+                    ticket_status.set(receipt.status);
+                    stage.set(Stage::Done(receipt));
+                }
+                Err(e) => stage.set(Stage::Failed(match e {
+                    SubmitError::Network => ui.err_network.to_string(),
+                    SubmitError::Unavailable(_) => ui.err_server.to_string(),
+                    SubmitError::Rejected { code, message } => ui.refusal(code, &message),
+                })),
+            }
+        });
+    };
+
+    let live = move || {
+        let c = classify();
+        if text.get().trim().is_empty() {
+            return String::new();
+        }
+        match (c.complaint, &c.primary, c.priority) {
+            (true, Some(p), Some(prio)) => {
+                let mut s = format!("{} · {} {}", taxonomy.with_value(|t| t.name(p, lang).to_string()), ui.priority_label, prio.label(lang));
+                if !c.top_tokens.is_empty() {
+                    s.push_str(&format!(" · {}{}", ui.because, c.top_tokens.iter().take(3).cloned().collect::<Vec<_>>().join(ui.list_sep)));
+                }
+                s
+            }
+            _ => ui.not_complaint.to_string(),
+        }
+    };
+    let error = move || match stage.get() {
+        Stage::Failed(words) => Some(words),
+        _ => None,
+    };
+    let button_label = move || match stage.get() {
+        Stage::Submitting => ui.submitting,
+        Stage::Failed(_) => ui.retry,
+        _ => ui.submit,
+    };
+
+    view! {
+        <form class="qt-form" novalidate hidden=move || state.is_done() on:submit=move |ev| { ev.prevent_default(); send(); }>
+            {move || restored.get().then(|| view! { <p class="qt-note">{ui.draft_restored}</p> })}
+            <label for="qt-text">{ui.text_label}</label>
+            <textarea id="qt-text" name="text" rows="5" maxlength=MAX_TEXT_CHARS.to_string()
+                placeholder=ui.text_placeholder aria-describedby="qt-count qt-live"
+                prop:value=value(text) on:input=on_text></textarea>
+            <div class="qt-row">
+                <span id="qt-live" class="qt-live" aria-live="polite">
+                    {move || { let l = live(); (!l.is_empty()).then(|| format!("{}：{}", ui.live_label, l)) }}
+                </span>
+                <span id="qt-count" class=count_class>
+                    {move || format!("{}/{}", count(), MAX_TEXT_CHARS)}
+                </span>
+            </div>
+            // `then` on a memoised bool rather than `<Show>`: the same DOM, less code (see lib.rs).
+            {move || has_pii.get().then(|| view! { <p class="qt-note">{ui.pii_notice}</p> })}
+            <crate::faq::Suggestions config=config text=text/>
+            <label for="qt-order">{ui.order_label}</label>
+            <input id="qt-order" name="order" type="text" autocomplete="off" maxlength="64"
+                prop:value=value(order) on:input=set_value(order)/>
+            <label for="qt-contact">{ui.contact_label}</label>
+            <input id="qt-contact" name="contact" type="text" autocomplete="tel" maxlength="100"
+                placeholder=ui.contact_placeholder
+                prop:value=value(contact) on:input=set_value(contact)/>
+            {move || error().map(|words| view! { <p class="qt-error" role="alert">{words}</p> })}
+            <button type="submit" class="qt-submit" disabled=submitting>{button_label}</button>
+        </form>
+    }
+}

@@ -1,0 +1,55 @@
+//! The draft in `localStorage` (one entry per site; the format is `draft::Draft`'s) and new
+//! idempotency keys: the browser side of `crate::draft`.
+
+use crate::draft::Draft;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn draft_key(site: &str) -> String {
+    format!("qingting:draft:{site}")
+}
+
+/// Milliseconds since the epoch as an integer: formatting or parsing an `f64` would pull float
+/// formatting code (≈ 20 KB brotli) into the widget.
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The site's saved draft; an expired or unreadable one is removed.
+pub fn load(site: &str) -> Draft {
+    let Some(raw) = storage().and_then(|s| s.get_item(&draft_key(site)).ok().flatten()) else {
+        return Draft::default();
+    };
+    Draft::decode(&raw, now_ms()).unwrap_or_else(|| {
+        clear(site);
+        Draft::default()
+    })
+}
+
+pub fn save(site: &str, draft: &Draft) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&draft_key(site), &draft.encode(now_ms()));
+    }
+}
+
+pub fn clear(site: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&draft_key(site));
+    }
+}
+
+/// 128 random bits as hex. `crypto.getRandomValues` works on plain-HTTP pages too, unlike
+/// `crypto.randomUUID`.
+pub fn new_idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    let ok = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !ok {
+        // No Web Crypto at all: time plus Math.random, still unique enough per device.
+        let t = js_sys::Date::now() as u64;
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..].copy_from_slice(&((js_sys::Math::random() * 2f64.powi(53)) as u64).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
