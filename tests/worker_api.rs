@@ -795,6 +795,137 @@ fn malformed_query_strings_are_invalid_query() -> Result<(), Failed> {
     eq((r.status, r.code()), (400, "invalid_query"), "a repeated admin parameter")
 }
 
+const STAFF_EMAIL: &str = "Ops.Admin@Example.CN";
+const STAFF_PASSWORD: &str = "正确的马 battery staple";
+/// The worker's own origin, as the console's pages send it.
+fn own_origin() -> String {
+    ctx().base.clone()
+}
+
+/// A JSON POST with headers (cookies, `Origin`) set by hand: the test client keeps no cookie jar.
+fn post_json(path: &str, body: &Value, headers: &[(&str, &str)]) -> Result<Reply, Failed> {
+    let mut req = ctx().agent.post(format!("{}{path}", ctx().base)).header("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    reply(req.send(body.to_string().as_bytes()))
+}
+
+/// Signs in; the session cookie as a `Cookie` header value.
+fn sign_in(email: &str, password: &str) -> Result<(Reply, Option<String>), Failed> {
+    let origin = own_origin();
+    let r = post_json("/v1/auth/login", &json!({"email": email, "password": password}), &[("Origin", origin.as_str())])?;
+    let cookie = r.header("Set-Cookie").and_then(|c| c.split(';').next()).map(str::to_string);
+    Ok((r, cookie))
+}
+
+fn me(cookie: Option<&str>) -> Result<Reply, Failed> {
+    get("/v1/auth/me", &cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default())
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn staff_sign_in_sessions_and_logout() -> Result<(), Failed> {
+    let bootstrap = |body: &Value, token: Option<&str>| {
+        let auth = format!("Bearer {}", token.unwrap_or(ADMIN_TOKEN));
+        post_json("/v1/auth/bootstrap", body, &[("Authorization", auth.as_str())])
+    };
+    let admin = json!({"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "display_name": "平台管理员"});
+    let r = bootstrap(&admin, Some("wrong-token-0123456789"))?;
+    eq((r.status, r.code()), (401, "admin_unauthorized"), "bootstrap needs ADMIN_TOKEN")?;
+    let r = bootstrap(&json!({"email": "nope", "password": STAFF_PASSWORD, "display_name": "x"}), None)?;
+    eq((r.status, r.code()), (400, "invalid_email"), "bad e-mail")?;
+    let r = bootstrap(&json!({"email": "a@b.cn", "password": "short", "display_name": "x"}), None)?;
+    eq((r.status, r.code()), (400, "invalid_password"), "short password")?;
+    let r = bootstrap(&admin, None)?;
+    eq(r.status, 201, &format!("first platform admin ({})", r.raw))?;
+    eq(r.body["memberships"].clone(), json!([{"scope": {"kind": "platform"}, "role": "admin"}]), "platform admin membership")?;
+    eq(r.body["user"]["email"].as_str(), Some("ops.admin@example.cn"), "e-mail normalised")?;
+    let r = bootstrap(&json!({"email": "second@example.cn", "password": STAFF_PASSWORD, "display_name": "x"}), None)?;
+    eq((r.status, r.code()), (409, "already_set_up"), "only once")?;
+    let users = rows("SELECT password_hash FROM users")?;
+    eq(users.len(), 1, "one user")?;
+    let hash = users[0]["password_hash"].as_str().unwrap_or("");
+    check(hash.starts_with("pbkdf2-sha256$i=100000$p=1$") && !hash.contains("battery"), format!("self-describing hash, no password: {hash}"))?;
+
+    // Wrong password and unknown address: the same answer.
+    let (wrong, cookie) = sign_in(STAFF_EMAIL, "not the password at all")?;
+    eq((wrong.status, wrong.code(), cookie.is_none()), (401, "invalid_credentials", true), "wrong password")?;
+    let (unknown, _) = sign_in("nobody@example.cn", STAFF_PASSWORD)?;
+    eq((unknown.status, unknown.body.clone()), (401, wrong.body.clone()), "unknown address answers like a wrong password")?;
+
+    let (r, cookie) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    eq(r.status, 200, &format!("sign-in ({})", r.raw))?;
+    let set = r.header("Set-Cookie").unwrap_or("").to_string();
+    for flag in ["__Host-qt_session=", "HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        check(set.contains(flag), format!("{flag} in {set}"))?;
+    }
+    check(!set.contains("Domain"), "no Domain on a __Host- cookie")?;
+    let cookie = cookie.ok_or("no session cookie")?;
+    let token = cookie.split_once('=').map(|(_, v)| v).unwrap_or("");
+    let stored = rows(&format!("SELECT token_hash FROM sessions WHERE token_hash = '{}'", sha256_hex(token)))?;
+    eq(stored.len(), 1, "only the token's hash is stored")?;
+    eq(rows(&format!("SELECT 1 FROM sessions WHERE token_hash = '{token}'"))?.len(), 0, "never the token")?;
+
+    let r = me(Some(&cookie))?;
+    eq((r.status, r.body["user"]["display_name"].as_str()), (200, Some("平台管理员")), "me")?;
+    let r = me(None)?;
+    eq((r.status, r.code()), (401, "sign_in_required"), "me without a session")?;
+
+    // Another site's page cannot sign anyone out (or in).
+    let r = post_json("/v1/auth/logout", &json!({}), &[("Cookie", cookie.as_str()), ("Origin", OTHER_ORIGIN)])?;
+    eq((r.status, r.code()), (403, "cross_origin"), "cross-origin logout")?;
+    let r = post_json("/v1/auth/login", &json!({"email": STAFF_EMAIL, "password": STAFF_PASSWORD}), &[("Origin", OTHER_ORIGIN)])?;
+    eq((r.status, r.code()), (403, "cross_origin"), "cross-origin login")?;
+    eq(me(Some(&cookie))?.status, 200, "still signed in")?;
+
+    let origin = own_origin();
+    let r = post_json("/v1/auth/logout", &json!({}), &[("Cookie", cookie.as_str()), ("Origin", origin.as_str())])?;
+    eq(r.status, 200, "logout")?;
+    check(r.header("Set-Cookie").is_some_and(|c| c.contains("Max-Age=0")), "cookie cleared")?;
+    eq(me(Some(&cookie))?.status, 401, "the session ended")?;
+
+    // Sign out everywhere ends the other sessions too.
+    let (_, a) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    let (_, b) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    let (a, b) = (a.ok_or("no cookie a")?, b.ok_or("no cookie b")?);
+    let r = post_json("/v1/auth/logout", &json!({"everywhere": true}), &[("Cookie", a.as_str()), ("Origin", origin.as_str())])?;
+    eq(r.status, 200, "logout everywhere")?;
+    eq((me(Some(&a))?.status, me(Some(&b))?.status), (401, 401), "both sessions ended")?;
+
+    // A session idle past its limit (12 h) ends, and its row is deleted.
+    let (_, c) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    let c = c.ok_or("no cookie c")?;
+    let hash = sha256_hex(c.split_once('=').map(|(_, v)| v).unwrap_or(""));
+    rows(&format!("UPDATE sessions SET last_seen_at = last_seen_at - 13 * 3600 WHERE token_hash = '{hash}'"))?;
+    eq(me(Some(&c))?.status, 401, "idle session expired")?;
+    eq(rows(&format!("SELECT 1 FROM sessions WHERE token_hash = '{hash}'"))?.len(), 0, "expired session deleted")?;
+    // And one older than a week ends however active.
+    let (_, d) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    let d = d.ok_or("no cookie d")?;
+    let hash = sha256_hex(d.split_once('=').map(|(_, v)| v).unwrap_or(""));
+    rows(&format!("UPDATE sessions SET created_at = created_at - 8 * 86400 WHERE token_hash = '{hash}'"))?;
+    eq(me(Some(&d))?.status, 401, "absolute limit")
+}
+
+/// Runs after the sign-in test (it throttles that account for 15 minutes).
+fn failed_sign_ins_are_throttled() -> Result<(), Failed> {
+    for i in 0..5 {
+        let (r, _) = sign_in(STAFF_EMAIL, &format!("guess number {i} wrong"))?;
+        eq((r.status, r.code()), (401, "invalid_credentials"), &format!("guess {i}"))?;
+    }
+    // Now even the right password is refused until the window ends, and the answer says when.
+    let (r, cookie) = sign_in(STAFF_EMAIL, STAFF_PASSWORD)?;
+    eq((r.status, r.code(), cookie.is_none()), (429, "too_many_attempts", true), "throttled")?;
+    let wait = r.header("Retry-After").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    check((1..=900).contains(&wait), format!("Retry-After {wait}"))?;
+    let (r, _) = sign_in("Someone.Else@example.cn", STAFF_PASSWORD)?;
+    eq((r.status, r.code()), (401, "invalid_credentials"), "other accounts are not locked by it")
+}
+
 fn main() {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
@@ -819,6 +950,8 @@ fn main() {
         ("cron_sweep_requeues_a_lost_forwarding", cron_sweep_requeues_a_lost_forwarding),
         ("bodies_are_capped_without_content_length", bodies_are_capped_without_content_length),
         ("malformed_query_strings_are_invalid_query", malformed_query_strings_are_invalid_query),
+        ("staff_sign_in_sessions_and_logout", staff_sign_in_sessions_and_logout),
+        ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();
     if args.list {
@@ -833,6 +966,7 @@ fn main() {
     };
     let vars = [
         ("ADMIN_TOKEN", ADMIN_TOKEN),
+        ("PASSWORD_PEPPER", "local-pepper-0123456789abcdef"),
         ("ALLOW_HTTP_DESTINATIONS", "1"),
         // Fast backoff (1 s doubling to 2 s) so retries and the dead-letter queue fit in a test.
         ("FORWARD_RETRY_BASE_SECONDS", "1"),

@@ -29,6 +29,8 @@
 //! - [`forward`]: destinations, the forwarded message and its rendering per format, signatures
 //!   (feature `signing`), judging answers, backoff, delivery states.
 //! - [`workflow`]: ticket numbers and the ticket state machine.
+//! - [`accounts`]: staff roles and scopes (tenancy), password hash format, sessions, sign-in
+//!   throttling.
 //! - [`taxonomy`]: categories (data), priorities and their default first-response targets.
 //! - [`lang`]: the UI languages and [`PerLang`], one value per language.
 //! - [`api`]: the JSON bodies of the public API and the one list of error codes.
@@ -39,6 +41,7 @@
 
 mod str_enum;
 
+pub mod accounts;
 pub mod api;
 pub mod faq;
 pub mod forward;

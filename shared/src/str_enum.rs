@@ -130,5 +130,6 @@ mod tests {
         agree(DeliveryState::ALL, DeliveryState::as_str, DeliveryState::parse);
         agree(AttemptOutcome::ALL, AttemptOutcome::as_str, AttemptOutcome::parse);
         agree(ErrorCode::ALL, ErrorCode::as_str, ErrorCode::parse);
+        agree(crate::accounts::Role::ALL, crate::accounts::Role::as_str, crate::accounts::Role::parse);
     }
 }

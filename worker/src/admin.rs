@@ -38,8 +38,7 @@ handler!(deliveries, deliveries_inner);
 handler!(deliveries_by_state, deliveries_by_state_inner);
 
 /// Checks the bearer token against `ADMIN_TOKEN` (compared as SHA-256 digests, in constant time).
-fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    let config = Config::from_env(&ctx.env);
+pub fn check_admin_token(req: &Request, config: &Config) -> Result<(), ApiError> {
     let Some(expected) = config.admin_token() else {
         // Without a configured token the admin API is off, not open.
         return Err(ApiError::AdminUnauthorized);
@@ -50,6 +49,12 @@ fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiErr
     if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
         return Err(ApiError::AdminUnauthorized);
     }
+    Ok(())
+}
+
+/// The database, once the request carries the admin token.
+fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
+    check_admin_token(req, &Config::from_env(&ctx.env))?;
     store::db(&ctx.env)
 }
 

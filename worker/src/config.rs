@@ -1,7 +1,9 @@
 //! The worker's configuration, read from the environment in one place: secrets (`TOKEN_SECRET`,
-//! `ADMIN_TOKEN`) and variables (`ALLOW_HTTP_DESTINATIONS`, `FORWARD_RETRY_BASE_SECONDS`,
-//! `FORWARD_RETRY_MAX_SECONDS`). `wrangler.toml` and README list them.
+//! `ADMIN_TOKEN`, `PASSWORD_PEPPER`) and variables (`ALLOW_HTTP_DESTINATIONS`,
+//! `FORWARD_RETRY_BASE_SECONDS`, `FORWARD_RETRY_MAX_SECONDS`, `SESSION_IDLE_SECONDS`,
+//! `SESSION_ABSOLUTE_SECONDS`). `wrangler.toml` and README list them.
 
+use qingting_shared::accounts::session::SessionPolicy;
 use worker::Env;
 
 use crate::error::ApiError;
@@ -20,6 +22,9 @@ pub struct Backoff {
 pub struct Config {
     token_secret: Option<String>,
     admin_token: Option<String>,
+    password_pepper: Option<String>,
+    /// Staff sessions' lifetimes (defaults in `SessionPolicy::default`).
+    pub sessions: SessionPolicy,
     /// `ALLOW_HTTP_DESTINATIONS = "1"` admits `http://` destinations: local development and tests
     /// only (a mock receiver on loopback). Production destinations must use TLS.
     pub allow_http_destinations: bool,
@@ -31,9 +36,17 @@ impl Config {
         let secret = |name: &str| env.secret(name).map(|s| s.to_string()).ok().filter(|s| s.len() >= MIN_SECRET_CHARS);
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
         let seconds = |name: &str, default: u32| var(name).and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(default).max(1);
+        let d = SessionPolicy::default();
+        let secs = |name: &str, default: i64| var(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v > 0).unwrap_or(default);
         Config {
             token_secret: secret("TOKEN_SECRET"),
             admin_token: secret("ADMIN_TOKEN"),
+            password_pepper: secret("PASSWORD_PEPPER"),
+            sessions: SessionPolicy {
+                idle_secs: secs("SESSION_IDLE_SECONDS", d.idle_secs),
+                absolute_secs: secs("SESSION_ABSOLUTE_SECONDS", d.absolute_secs),
+                touch_every_secs: d.touch_every_secs,
+            },
             allow_http_destinations: var("ALLOW_HTTP_DESTINATIONS").as_deref() == Some("1"),
             backoff: Backoff { base: seconds("FORWARD_RETRY_BASE_SECONDS", 30), max: seconds("FORWARD_RETRY_MAX_SECONDS", 3600) },
         }
@@ -42,6 +55,11 @@ impl Config {
     /// The key of customers' access tokens; without it the customer API cannot work.
     pub fn token_secret(&self) -> Result<&str, ApiError> {
         self.token_secret.as_deref().ok_or(ApiError::Misconfigured("TOKEN_SECRET is missing or shorter than 16 characters"))
+    }
+
+    /// The pepper mixed into every password hash; without it staff cannot sign in.
+    pub fn password_pepper(&self) -> Result<&str, ApiError> {
+        self.password_pepper.as_deref().ok_or(ApiError::Misconfigured("PASSWORD_PEPPER is missing or shorter than 16 characters"))
     }
 
     /// The operators' token; without one the admin API is off, not open.

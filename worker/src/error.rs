@@ -38,6 +38,20 @@ pub enum ApiError {
     CannotReopen(&'static str),
     #[error("an admin token is required (Authorization: Bearer …)")]
     AdminUnauthorized,
+    #[error("the e-mail address or the password is wrong")]
+    InvalidCredentials,
+    #[error("sign in first")]
+    SignInRequired,
+    #[error("too many failed sign-ins; try again in {0} s")]
+    TooManyAttempts(i64),
+    #[error("this request must come from Qingting's own pages")]
+    CrossOrigin,
+    #[error("the first platform admin already exists; sign in instead")]
+    AlreadySetUp,
+    #[error("the e-mail address is not valid")]
+    InvalidEmail,
+    #[error(transparent)]
+    InvalidPassword(#[from] qingting_shared::accounts::password::PasswordError),
     #[error(transparent)]
     Destination(#[from] qingting_shared::forward::DestinationError),
     #[error(transparent)]
@@ -72,6 +86,13 @@ impl ApiError {
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::CannotReopen(_) => ErrorCode::CannotReopen,
             ApiError::AdminUnauthorized => ErrorCode::AdminUnauthorized,
+            ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ApiError::SignInRequired => ErrorCode::SignInRequired,
+            ApiError::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            ApiError::CrossOrigin => ErrorCode::CrossOrigin,
+            ApiError::AlreadySetUp => ErrorCode::AlreadySetUp,
+            ApiError::InvalidEmail => ErrorCode::InvalidEmail,
+            ApiError::InvalidPassword(_) => ErrorCode::InvalidPassword,
             ApiError::Destination(e) => e.code(),
             ApiError::FaqPack(e) => e.code(),
             ApiError::InvalidConfig(_) => ErrorCode::InvalidConfig,
@@ -92,7 +113,11 @@ impl ApiError {
             ApiError::Misconfigured(what) => console_error!("misconfigured: {what}"),
             _ => {}
         }
-        Ok(Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status()))
+        let response = Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status());
+        if let ApiError::TooManyAttempts(secs) = self {
+            response.headers().set("Retry-After", &secs.max(1).to_string())?;
+        }
+        Ok(response)
     }
 }
 

@@ -20,8 +20,10 @@ macro_rules! handler {
 }
 
 mod admin;
+mod auth;
 mod complaints;
 mod config;
+mod crypto;
 mod error;
 mod faq;
 mod forward;
@@ -60,6 +62,10 @@ fn router() -> Router<'static, ()> {
                 &serde_json::json!({ "ok": true, "model_version": qingting_shared::understand::classify::Classifier::builtin().model_version() }),
             )
         })
+        .post_async("/v1/auth/login", auth::login)
+        .post_async("/v1/auth/logout", auth::logout)
+        .get_async("/v1/auth/me", auth::me)
+        .post_async("/v1/auth/bootstrap", auth::bootstrap)
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)

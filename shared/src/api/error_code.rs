@@ -38,6 +38,14 @@ str_enum! {
         OriginNotAllowed = "origin_not_allowed",
         Unauthorized = "unauthorized",
         AdminUnauthorized = "admin_unauthorized",
+        // Staff sign-in.
+        InvalidCredentials = "invalid_credentials",
+        SignInRequired = "sign_in_required",
+        TooManyAttempts = "too_many_attempts",
+        CrossOrigin = "cross_origin",
+        AlreadySetUp = "already_set_up",
+        InvalidEmail = "invalid_email",
+        InvalidPassword = "invalid_password",
         // State.
         IdempotencyConflict = "idempotency_conflict",
         CannotReopen = "cannot_reopen",
@@ -73,14 +81,17 @@ impl ErrorCode {
             | UnknownEvent
             | InvalidDestination
             | InvalidFaqPack
-            | InvalidConfig => 400,
-            Unauthorized | AdminUnauthorized => 401,
-            OriginNotAllowed => 403,
+            | InvalidConfig
+            | InvalidEmail
+            | InvalidPassword => 400,
+            Unauthorized | AdminUnauthorized | InvalidCredentials | SignInRequired => 401,
+            OriginNotAllowed | CrossOrigin => 403,
             UnknownSite | UnknownFaq | NotFound => 404,
             MethodNotAllowed => 405,
-            IdempotencyConflict | CannotReopen => 409,
+            IdempotencyConflict | CannotReopen | AlreadySetUp => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
+            TooManyAttempts => 429,
             ServerMisconfigured | Internal => 500,
         }
     }

@@ -7,12 +7,14 @@
 //! (`WHERE … AND status = ?from`, `WHERE … AND delivery = 'queued'`), made from
 //! `qingting_shared::workflow`'s table and `forward::DeliveryState`.
 
+pub mod accounts;
 pub mod complaints;
 pub mod deliveries;
 pub mod faq_events;
 pub mod sites;
 
 use qingting_shared::Priority;
+use qingting_shared::accounts::Role;
 use qingting_shared::faq::Decision;
 use qingting_shared::forward::{AttemptOutcome, DeliveryState, DestinationKind};
 use qingting_shared::workflow::TicketStatus;
@@ -85,7 +87,7 @@ macro_rules! bind_wire_name {
         })+
     };
 }
-bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision, DestinationKind);
+bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision, DestinationKind, Role);
 
 /// A prepared statement with its values bound: `query!(db, "… ?1 … ?2", a, b)?`.
 macro_rules! query {

@@ -53,7 +53,7 @@ fn token_secret_file() -> Result<()> {
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
     };
     let mut added = Vec::new();
-    for (name, value) in [("TOKEN_SECRET", None), ("ADMIN_TOKEN", None), ("ALLOW_HTTP_DESTINATIONS", Some("1"))] {
+    for (name, value) in [("TOKEN_SECRET", None), ("ADMIN_TOKEN", None), ("PASSWORD_PEPPER", None), ("ALLOW_HTTP_DESTINATIONS", Some("1"))] {
         if text.lines().any(|l| l.trim_start().starts_with(&format!("{name}="))) {
             continue;
         }
