@@ -10,7 +10,7 @@ jieba-rs runs *without* its default dictionary (2.4 MB, a 0.7 s stall in the bro
 3. each word's frequency is jieba's own where it has one (so routes are chosen as jieba would),
    else its corpus count.
 
-Texts are normalised the way `shared::text::normalize` does (no Traditional forms in these
+Texts are normalised the way `qingting_shared::understand::text::normalize` does (no Traditional forms in these
 corpora, so Python's lower()/NFKC is enough here). Deterministic: same inputs, same file.
 
     target/py/bin/python scripts/build_dict.py  [--shared ../shared]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use qingting_shared::Category;
 use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled};
 use qingting_shared::understand::classify::Classifier;
+use qingting_shared::intake::mask::mask_pii;
 use qingting_shared::{Lang, intake};
 
 use crate::CliError;
@@ -86,8 +87,9 @@ fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[L
     let acks: Vec<(String, Option<(String, f32)>)> = rows
         .iter()
         .map(|r| {
+            // Measured on what intake routes: the masked text (`intake::decide`).
             let c = classifier.classify(&r.text);
-            let m = index.search(classifier.segmenter(), &r.text, &category_prior(&c), 3);
+            let m = index.search(classifier.segmenter(), &mask_pii(&r.text).text, &category_prior(&c), 3);
             let resolved = m.first().is_some_and(|b| index.pack().entries[b.entry].kind == FaqKind::Resolves && b.score >= defaults.resolve);
             // The acknowledgement `route` would send at the lowest threshold measured here.
             let floor = Thresholds { acknowledge: ACK_BIN_FROM, ..defaults };
@@ -139,7 +141,7 @@ fn measure_acknowledgements(classifier: &Classifier, index: &FaqIndex, rows: &[L
 pub fn measure(classifier: &Classifier, args: &MeasureArgs) -> Result<(), CliError> {
     let index = index(classifier)?;
     let best_resolve = |text: &str| -> f32 {
-        let m = index.search(classifier.segmenter(), text, &prior(classifier, text), 3);
+        let m = index.search(classifier.segmenter(), &mask_pii(text).text, &prior(classifier, text), 3);
         match m.first() {
             Some(b) if index.pack().entries[b.entry].kind == FaqKind::Resolves => b.score,
             _ => 0.0,

@@ -57,7 +57,12 @@ async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, ApiError>
     let mut body = Vec::new();
     let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            // The client gave up while we were draining an oversize body: it is still oversize.
+            Err(_) if seen > max => break,
+            Err(e) => return Err(e.into()),
+        };
         seen = seen.saturating_add(chunk.len());
         if seen > max + DRAIN_BYTES {
             break;

@@ -26,6 +26,9 @@ pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=128;
 
 const SCHEME: &str = "pbkdf2-sha256";
 
+// A build with more iterations than production accepts does not compile.
+const _: () = assert!(PBKDF2_ITERATIONS <= WORKERS_PBKDF2_CAP);
+
 /// A stored password hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasswordHash {
@@ -112,6 +115,7 @@ mod tests {
     /// Production refuses more than 100,000 PBKDF2 iterations and local workerd does not, so a
     /// higher count would pass every local test and fail every sign-in after a deploy.
     #[test]
+    #[allow(clippy::assertions_on_constants)]
     fn iterations_are_the_production_cap() {
         assert!(PBKDF2_ITERATIONS <= WORKERS_PBKDF2_CAP);
         assert_eq!(PBKDF2_ITERATIONS, 100_000);

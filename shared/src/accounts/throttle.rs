@@ -57,6 +57,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::assertions_on_constants)]
     fn the_account_limit_is_stricter_than_the_client_limit() {
         assert!(PER_ACCOUNT.max_failures < PER_CLIENT.max_failures);
     }

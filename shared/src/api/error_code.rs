@@ -95,12 +95,6 @@ impl ErrorCode {
             ServerMisconfigured | Internal => 500,
         }
     }
-
-    /// Whether a client may send the same request again later and succeed (the server failed or
-    /// is busy), as opposed to a refusal that will not change.
-    pub const fn is_retryable(self) -> bool {
-        self.status() >= 500
-    }
 }
 
 #[cfg(test)]

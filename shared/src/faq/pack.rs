@@ -22,7 +22,8 @@ str_enum! {
 }
 
 /// An answer in the three UI languages (read with [`PerLang::get_or_default_lang`]: zh-CN where
-/// a language has none).
+/// a language has none). Every language may be left out when parsing; an enabled entry without a
+/// zh-CN answer is refused by [`FaqPack::validate`] (`invalid_faq_pack`, naming the entry).
 pub type Localized = PerLang<String>;
 
 /// Question variants per language.
@@ -212,5 +213,19 @@ mod tests {
         let mut p = pack();
         p.entries[2].answer.zh_cn.clear();
         assert_eq!(p.validate(), Err(FaqError::NoAnswer("invoice".into())));
+    }
+
+    /// A merchant pack may leave languages out; an enabled entry still needs its zh-CN answer,
+    /// and a disabled one needs nothing but its id.
+    #[test]
+    fn missing_languages_parse_and_a_missing_zh_cn_answer_is_named() {
+        let json = r#"{"id":"shop","entries":[
+            {"id":"no-zh","kind":"resolves","questions":{"en":["Parking?"]},"answer":{"en":"Free for 2 h."}},
+            {"id":"off","kind":"resolves","questions":{},"answer":{},"disabled":true}]}"#;
+        let p: FaqPack = serde_json::from_str(json).expect("parses");
+        assert_eq!(p.entries[0].answer.get(Lang::ZhCn), "");
+        assert_eq!(p.validate(), Err(FaqError::NoAnswer("no-zh".into())));
+        let p = FaqPack { entries: p.entries[1..].to_vec(), ..p };
+        assert_eq!(p.validate(), Ok(()));
     }
 }
