@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use qingting_shared::Category;
 use qingting_shared::faq::{DEFAULT_PACK, FaqIndex, FaqKind, Thresholds, acknowledges, category_prior, compiled};
-use qingting_shared::understand::classify::Classifier;
 use qingting_shared::intake::mask::mask_pii;
+use qingting_shared::understand::classify::Classifier;
 use qingting_shared::{Lang, intake};
 
 use crate::CliError;

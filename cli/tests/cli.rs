@@ -132,12 +132,12 @@ fn faq_decides_what_the_worker_would_do() {
     assert_eq!(lines[2]["decision"], "forward");
     // The status and first reply are the worker's: an answered question is auto_replied.
     assert_eq!((lines[0]["status"].clone(), lines[0]["reply_faq_id"].clone()), (Value::from("auto_replied"), Value::from("refund-arrival-time")));
-    assert_eq!((lines[2]["status"].clone(), lines[2]["reply_faq_id"].clone()), (Value::from("forwarded"), Value::Null));
+    assert_eq!((lines[2]["status"].clone(), lines[2]["reply_faq_id"].clone()), (Value::from("new"), Value::Null));
     assert!(lines[0]["matches"].as_array().is_some_and(|m| { m.len() <= 3 && m.iter().all(|x| x["score"].as_f64().is_some_and(|s| (0.0..1.0).contains(&s))) }));
     assert_eq!(lines[3]["error"]["code"], "missing_text");
     // The same how-to question from someone who got ill is never closed automatically.
     assert_eq!(lines[4]["decision"], "acknowledge");
-    assert_eq!(lines[4]["status"], "forwarded");
+    assert_eq!(lines[4]["status"], "new");
 }
 
 #[test]

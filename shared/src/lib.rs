@@ -15,7 +15,7 @@
 //!
 //! let index = FaqIndex::build(compiled::read(DEFAULT_PACK).unwrap(), classifier.segmenter());
 //! let d = intake::decide(classifier, &index, "饭里有头发，吃完拉肚子了", Lang::ZhCn, Thresholds::default());
-//! assert_eq!(d.status, TicketStatus::Forwarded, "an urgent complaint always reaches a person");
+//! assert_eq!(d.status, TicketStatus::New, "an urgent complaint always reaches a person");
 //! ```
 //!
 //! The map, one line per area:

@@ -130,6 +130,9 @@ mod tests {
         agree(DeliveryState::ALL, DeliveryState::as_str, DeliveryState::parse);
         agree(AttemptOutcome::ALL, AttemptOutcome::as_str, AttemptOutcome::parse);
         agree(ErrorCode::ALL, ErrorCode::as_str, ErrorCode::parse);
+        agree(crate::workflow::Holder::ALL, crate::workflow::Holder::as_str, crate::workflow::Holder::parse);
+        agree(crate::workflow::ActorKind::ALL, crate::workflow::ActorKind::as_str, crate::workflow::ActorKind::parse);
+        agree(crate::workflow::ChangeKind::ALL, crate::workflow::ChangeKind::as_str, crate::workflow::ChangeKind::parse);
         agree(crate::accounts::Role::ALL, crate::accounts::Role::as_str, crate::accounts::Role::parse);
     }
 }

@@ -316,7 +316,7 @@ test('an FAQ-type complaint is answered at once, and "未解决" passes it on to
   const focusedClass = await page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.className ?? '');
   assert.match(focusedClass, /qt-reply-note/, 'focus moves to the news, not to the page');
   const rows = d1(`SELECT status, reopened_at IS NOT NULL AS reopened FROM complaints WHERE id = '${receipt.id}'`);
-  assert.deepEqual(rows, [{ status: 'forwarded', reopened: 1 }]);
+  assert.deepEqual(rows, [{ status: 'new', reopened: 1 }]);
   await page.screenshot({ path: path.join(outDir, 'widget-auto-reply-reopened.png') });
   await page.close();
 });

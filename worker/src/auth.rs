@@ -31,7 +31,7 @@ handler!(logout, logout_inner);
 handler!(me, me_inner);
 handler!(bootstrap, bootstrap_inner);
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
@@ -39,7 +39,8 @@ fn now_secs() -> i64 {
 pub struct Staff {
     pub user: accounts::User,
     pub memberships: Vec<Membership>,
-    token_hash: String,
+    /// The SHA-256 of this request's session token.
+    pub(crate) token_hash: String,
 }
 
 /// `{user, memberships}`: what `login` and `me` answer.
@@ -49,7 +50,7 @@ struct Me<'a> {
     memberships: &'a [Membership],
 }
 
-fn me_response(user: &accounts::User, memberships: &[Membership]) -> Result<Response, ApiError> {
+pub(crate) fn me_response(user: &accounts::User, memberships: &[Membership]) -> Result<Response, ApiError> {
     Ok(Response::from_json(&Me { user, memberships })?)
 }
 
@@ -90,7 +91,7 @@ fn peppered(pepper: &str, password: &str) -> Vec<u8> {
 }
 
 /// A new hash of `password` with today's parameters.
-async fn hash_password(pepper: &str, password: &str) -> Result<PasswordHash, ApiError> {
+pub(crate) async fn hash_password(pepper: &str, password: &str) -> Result<PasswordHash, ApiError> {
     let salt = crypto::random_bytes(SALT_BYTES as u32)?;
     let key = crypto::pbkdf2_sha256(&peppered(pepper, password), &salt, password::PBKDF2_ITERATIONS, KEY_BYTES as u32).await?;
     Ok(PasswordHash::new(salt, key))
@@ -98,7 +99,7 @@ async fn hash_password(pepper: &str, password: &str) -> Result<PasswordHash, Api
 
 /// Whether `password` matches `stored`; with no usable hash, the same work is done against a dummy
 /// one, so an unknown address takes as long as a wrong password.
-async fn verify_password(pepper: &str, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
+pub(crate) async fn verify_password(pepper: &str, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
     let parsed = stored.and_then(PasswordHash::parse);
     let dummy = PasswordHash::new(vec![0; SALT_BYTES], vec![0; KEY_BYTES]);
     let h = parsed.as_ref().unwrap_or(&dummy);
@@ -152,7 +153,7 @@ async fn login_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
 }
 
 /// Unpadded base64url (the cookie value's alphabet).
-fn base64_url(bytes: &[u8]) -> String {
+pub(crate) fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -139,7 +139,8 @@ async fn show_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, Ap
 async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let id = authorized_id(&req, ctx)?;
     let db = store::db(&ctx.env)?;
-    if complaints::reopen(&db, id, &forward::now_iso()).await? {
+    let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
+    if complaints::reopen(&db, &row, &forward::now_iso()).await? {
         forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened }).await;
     } else {
         let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;

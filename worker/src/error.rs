@@ -3,6 +3,8 @@
 
 use qingting_shared::ErrorCode;
 use qingting_shared::ValidationError;
+use qingting_shared::accounts::access::Access;
+use qingting_shared::accounts::invitation::SetupTokenError;
 use qingting_shared::api::ErrorBody;
 use worker::{Response, Result, console_error};
 
@@ -52,6 +54,33 @@ pub enum ApiError {
     InvalidEmail,
     #[error(transparent)]
     InvalidPassword(#[from] qingting_shared::accounts::password::PasswordError),
+    /// The ticket changed since the version the client sent; the answer carries the current one.
+    #[error("此工单已被他人更新 (the ticket was changed by someone else; here is the current version)")]
+    VersionConflict(Box<serde_json::Value>),
+    #[error("{0}")]
+    ActionNotAllowed(String),
+    #[error("{0}")]
+    InvalidAction(String),
+    #[error("no such action (claim, assign, transfer, reply, note, correct, resolve, close, reopen, merge, follow, unfollow)")]
+    UnknownAction,
+    #[error("send the ticket's version in If-Match (stale writes are refused, never applied)")]
+    MissingIfMatch,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("this setup link is not valid")]
+    InvalidSetupToken,
+    #[error(transparent)]
+    SetupToken(#[from] qingting_shared::accounts::invitation::SetupTokenError),
+    #[error("someone with this e-mail address already has an account")]
+    EmailTaken,
+    #[error("this scope already has a team with this name")]
+    TeamNameTaken,
+    #[error("you cannot deactivate your own account")]
+    CannotDeactivateSelf,
+    #[error("this user is not waiting for an invitation (already set up, or deactivated)")]
+    NotInvited,
     #[error(transparent)]
     Destination(#[from] qingting_shared::forward::DestinationError),
     #[error(transparent)]
@@ -93,6 +122,20 @@ impl ApiError {
             ApiError::AlreadySetUp => ErrorCode::AlreadySetUp,
             ApiError::InvalidEmail => ErrorCode::InvalidEmail,
             ApiError::InvalidPassword(_) => ErrorCode::InvalidPassword,
+            ApiError::VersionConflict(_) => ErrorCode::VersionConflict,
+            ApiError::ActionNotAllowed(_) => ErrorCode::ActionNotAllowed,
+            ApiError::InvalidAction(_) => ErrorCode::InvalidAction,
+            ApiError::UnknownAction => ErrorCode::UnknownAction,
+            ApiError::MissingIfMatch => ErrorCode::MissingIfMatch,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::WrongPassword => ErrorCode::WrongPassword,
+            ApiError::InvalidSetupToken => ErrorCode::InvalidSetupToken,
+            ApiError::SetupToken(SetupTokenError::Used) => ErrorCode::SetupTokenUsed,
+            ApiError::SetupToken(SetupTokenError::Expired) => ErrorCode::SetupTokenExpired,
+            ApiError::EmailTaken => ErrorCode::EmailTaken,
+            ApiError::TeamNameTaken => ErrorCode::TeamNameTaken,
+            ApiError::CannotDeactivateSelf => ErrorCode::CannotDeactivateSelf,
+            ApiError::NotInvited => ErrorCode::NotInvited,
             ApiError::Destination(e) => e.code(),
             ApiError::FaqPack(e) => e.code(),
             ApiError::InvalidConfig(_) => ErrorCode::InvalidConfig,
@@ -113,11 +156,29 @@ impl ApiError {
             ApiError::Misconfigured(what) => console_error!("misconfigured: {what}"),
             _ => {}
         }
-        let response = Response::from_json(&ErrorBody::new(self.code(), self.to_string()))?.with_status(self.status());
+        let body = ErrorBody::new(self.code(), self.to_string());
+        let response = match &self {
+            // The stale writer gets the fresh state to show ("此工单已被他人更新"), never a silent overwrite.
+            ApiError::VersionConflict(current) => Response::from_json(&serde_json::json!({ "error": body.error, "ticket": current }))?,
+            _ => Response::from_json(&body)?,
+        }
+        .with_status(self.status());
         if let ApiError::TooManyAttempts(secs) = self {
             response.headers().set("Retry-After", &secs.max(1).to_string())?;
         }
         Ok(response)
+    }
+}
+
+impl ApiError {
+    /// An access decision as the API answers it: hidden targets are `404 not_found` (ids of other
+    /// tenants do not leak), visible ones the role does not allow are `403 forbidden`.
+    pub fn check(access: Access) -> Result<(), ApiError> {
+        match access {
+            Access::Allowed => Ok(()),
+            Access::Forbidden => Err(ApiError::Forbidden),
+            Access::Hidden => Err(ApiError::NotFound),
+        }
     }
 }
 

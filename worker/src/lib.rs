@@ -28,18 +28,23 @@ mod error;
 mod faq;
 mod forward;
 mod http;
+mod staff;
 mod store;
+mod tickets;
 mod token;
 
 pub use error::ApiError;
 
 /// Methods and headers a browser may use cross-origin on `/v1/*`.
 const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
-const ALLOW_HEADERS: &str = "Content-Type, Idempotency-Key, Authorization";
+const ALLOW_HEADERS: &str = "Content-Type, Idempotency-Key, Authorization, If-Match";
 const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    if let Some(page) = console_page(&req, &env).await? {
+        return Ok(page);
+    }
     let origin = req.headers().get("Origin")?;
     let response = if req.method() == Method::Options { Response::empty().map(|r| r.with_status(204)) } else { router().run(req, env).await };
     let response = match response {
@@ -55,6 +60,32 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     with_cors(response, origin.as_deref())
 }
 
+/// The console's policy: its own scripts, styles and API only; never framed.
+const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The console is one page with its own router: a `GET` for a console address that is not a file
+/// (a deep link such as `/console/tickets/12`, reloaded) gets `/console/index.html`, with the
+/// console's CSP. Missing `app/` files stay 404s. Real files never reach the worker.
+async fn console_page(req: &Request, env: &Env) -> Result<Option<Response>> {
+    let url = req.url()?;
+    let path = url.path();
+    if !matches!(req.method(), Method::Get | Method::Head) || !path.starts_with("/console/") || path.starts_with("/console/app/") {
+        return Ok(None);
+    }
+    let mut page = env.assets("ASSETS")?.fetch(format!("{}/console/", url.origin().ascii_serialization()), None).await?;
+    if page.status_code() != 200 {
+        return Ok(None);
+    }
+    let headers = Headers::new();
+    headers.set("Content-Type", "text/html; charset=utf-8")?;
+    headers.set("Cache-Control", "no-cache")?;
+    headers.set("Content-Security-Policy", CONSOLE_CSP)?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "strict-origin-when-cross-origin")?;
+    Ok(Some(Response::from_bytes(page.bytes().await?)?.with_headers(headers)))
+}
+
 fn router() -> Router<'static, ()> {
     Router::new()
         .get("/v1/health", |_, _| {
@@ -66,6 +97,22 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/auth/logout", auth::logout)
         .get_async("/v1/auth/me", auth::me)
         .post_async("/v1/auth/bootstrap", auth::bootstrap)
+        .post_async("/v1/auth/setup", staff::setup)
+        .post_async("/v1/auth/password", staff::change_password)
+        .post_async("/v1/merchants", staff::create_merchant)
+        .get_async("/v1/merchants", staff::merchants)
+        .post_async("/v1/invitations", staff::invite)
+        .get_async("/v1/users", staff::users)
+        .post_async("/v1/users/:id/deactivate", staff::deactivate)
+        .post_async("/v1/users/:id/invitation", staff::reinvite)
+        .post_async("/v1/teams", staff::create_team)
+        .get_async("/v1/teams", staff::teams)
+        .post_async("/v1/teams/:id/members", staff::add_member)
+        .delete_async("/v1/teams/:id/members/:user_id", staff::remove_member)
+        .get_async("/v1/tickets", tickets::list)
+        .get_async("/v1/corrections", tickets::corrections)
+        .get_async("/v1/tickets/:id", tickets::show)
+        .post_async("/v1/tickets/:id/:action", tickets::act)
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)

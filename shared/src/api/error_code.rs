@@ -46,6 +46,22 @@ str_enum! {
         AlreadySetUp = "already_set_up",
         InvalidEmail = "invalid_email",
         InvalidPassword = "invalid_password",
+        // Tickets.
+        VersionConflict = "version_conflict",
+        ActionNotAllowed = "action_not_allowed",
+        InvalidAction = "invalid_action",
+        UnknownAction = "unknown_action",
+        MissingIfMatch = "missing_if_match",
+        // Staff, merchants and teams.
+        Forbidden = "forbidden",
+        WrongPassword = "wrong_password",
+        InvalidSetupToken = "invalid_setup_token",
+        SetupTokenExpired = "setup_token_expired",
+        SetupTokenUsed = "setup_token_used",
+        EmailTaken = "email_taken",
+        TeamNameTaken = "team_name_taken",
+        CannotDeactivateSelf = "cannot_deactivate_self",
+        NotInvited = "not_invited",
         // State.
         IdempotencyConflict = "idempotency_conflict",
         CannotReopen = "cannot_reopen",
@@ -83,14 +99,19 @@ impl ErrorCode {
             | InvalidFaqPack
             | InvalidConfig
             | InvalidEmail
-            | InvalidPassword => 400,
+            | InvalidPassword
+            | InvalidSetupToken
+            | InvalidAction => 400,
             Unauthorized | AdminUnauthorized | InvalidCredentials | SignInRequired => 401,
-            OriginNotAllowed | CrossOrigin => 403,
-            UnknownSite | UnknownFaq | NotFound => 404,
+            OriginNotAllowed | CrossOrigin | Forbidden | WrongPassword => 403,
+            UnknownSite | UnknownFaq | NotFound | UnknownAction => 404,
             MethodNotAllowed => 405,
-            IdempotencyConflict | CannotReopen | AlreadySetUp => 409,
+            IdempotencyConflict | CannotReopen | AlreadySetUp | EmailTaken | TeamNameTaken | CannotDeactivateSelf | NotInvited | VersionConflict
+            | ActionNotAllowed => 409,
+            SetupTokenExpired | SetupTokenUsed => 410,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
+            MissingIfMatch => 428,
             TooManyAttempts => 429,
             ServerMisconfigured | Internal => 500,
         }

@@ -92,13 +92,12 @@ impl Decision {
         }
     }
 
-    /// The ticket's status right after intake: `received` followed by [`Decision::event`] in the
-    /// state machine.
+    /// The ticket's status right after intake: [`Decision::event`] in the state machine's
+    /// [`crate::workflow::state::AT_INTAKE`].
     pub fn status(self) -> TicketStatus {
-        match TicketStatus::after_intake(self.event()) {
-            Ok(t) => t.to,
-            // The table has both intake events from `received` (a test in `workflow::state` holds it).
-            Err(e) => unreachable!("{e}"),
+        match self {
+            Decision::Resolve => TicketStatus::AutoReplied,
+            Decision::Acknowledge | Decision::Forward => TicketStatus::New,
         }
     }
 
@@ -157,7 +156,7 @@ mod tests {
         let late = Classification { categories: vec![Category::from_static("delivery")], primary: Some(Category::from_static("delivery")), ..refund.clone() };
         let r = route(&index, &seg, "送餐超时了一个小时，怎么赔付", &late, t);
         assert_eq!(r.decision, Decision::Acknowledge);
-        assert_eq!(r.decision.status(), TicketStatus::Forwarded);
+        assert_eq!(r.decision.status(), TicketStatus::New);
         assert_eq!(index.pack().entries[r.reply.unwrap()].id, "late-compensation");
 
         let r = route(&index, &seg, "今天天气晴朗", &late, t);
@@ -170,6 +169,13 @@ mod tests {
         // A stricter site threshold turns the same text from resolve into forward.
         let strict = route(&index, &seg, "退款多久到账啊", &refund, Thresholds { resolve: 0.99, acknowledge: 0.99 });
         assert_eq!((strict.decision, strict.reply), (Decision::Forward, None));
+    }
+
+    #[test]
+    fn intake_statuses_are_the_state_machines() {
+        for d in Decision::ALL {
+            assert_eq!(TicketStatus::at_intake(d.event()), Some(d.status()), "{d}");
+        }
     }
 
     #[test]

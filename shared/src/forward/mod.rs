@@ -50,7 +50,7 @@ pub(crate) mod fixture {
             id: "6f1c2f0e-0000-4000-8000-000000000001".into(),
             ticket_no: "QT261123-7K3M9Q".into(),
             site: "demo".into(),
-            status: TicketStatus::Forwarded,
+            status: TicketStatus::New,
             complaint: true,
             category: Some(Category::new("delivery")),
             priority: Some(Priority::P2),

@@ -14,7 +14,7 @@
 //! let index = FaqIndex::build(compiled::read(DEFAULT_PACK).unwrap(), classifier.segmenter());
 //! let d = decide(classifier, &index, "退款多久能到账？电话 13812345678", Lang::ZhCn, Thresholds::default());
 //! assert!(!d.masked.text.contains("13812345678"));
-//! assert!(matches!(d.status, TicketStatus::AutoReplied | TicketStatus::Forwarded));
+//! assert!(matches!(d.status, TicketStatus::AutoReplied | TicketStatus::New));
 //! ```
 
 pub mod mask;
@@ -97,7 +97,7 @@ mod tests {
         let d = decide(Classifier::builtin(), &index(), "饭里有头发，吃完拉肚子了，电话13812345678", Lang::ZhCn, Thresholds::default());
         assert_eq!(d.classification.priority, Some(crate::taxonomy::Priority::P1));
         assert!(d.decision().forwards());
-        assert_eq!(d.status, TicketStatus::Forwarded);
+        assert_eq!(d.status, TicketStatus::New);
         assert_eq!(d.delivery, DeliveryState::Queued);
         assert!(!d.masked.text.contains("13812345678"), "{}", d.masked.text);
     }

@@ -1,9 +1,14 @@
-//! The ticket workflow: human-readable ticket numbers ([`ticket_no`]) and the state machine
-//! ([`state`]): statuses, events and the one table of transitions. The back-office issues add the
-//! holder, SLA clocks, routing rules and assignment here, as pure functions taking `now`.
+//! The ticket workflow: human-readable ticket numbers ([`ticket_no`]), the state machine
+//! ([`state`]: statuses, events, the one table of transitions, the holder) and the actions on a
+//! ticket ([`ticket`]: claim, assign, transfer, reply, note, correct, resolve, close, reopen,
+//! merge, follow, and the customer's). SLA clocks, routing rules and assignment come here next, as
+//! pure functions taking `now`.
 
+pub mod search;
 pub mod state;
+pub mod ticket;
 pub mod ticket_no;
 
-pub use state::{TRANSITIONS, TicketEvent, TicketStatus, Transition, TransitionError};
+pub use state::{Holder, TRANSITIONS, TicketEvent, TicketStatus, Transition, TransitionError};
+pub use ticket::{Action, ActionError, Actor, ActorKind, Change, ChangeKind, TicketState, apply};
 pub use ticket_no::TicketNo;

@@ -99,7 +99,7 @@ pub fn Panel(
         pending: RwSignal::new(saved.pending),
         contact: RwSignal::new(String::new()),
         stage: RwSignal::new(Stage::Editing),
-        ticket_status: RwSignal::new(TicketStatus::Received),
+        ticket_status: RwSignal::new(TicketStatus::New),
         feedback: RwSignal::new(Feedback::None),
         config: StoredValue::new(config),
     };

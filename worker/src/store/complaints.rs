@@ -3,7 +3,8 @@
 use qingting_shared::api::{ComplaintView, ReplyAuthor, TicketReply};
 use qingting_shared::forward::{DeliveryState, ForwardReason};
 use qingting_shared::intake::IntakeDecision;
-use qingting_shared::workflow::{TicketEvent, TicketStatus, Transition};
+use qingting_shared::workflow::search;
+use qingting_shared::workflow::{Action, Actor, ActorKind, ChangeKind, Holder, TicketState, TicketStatus, apply};
 use qingting_shared::{Category, Priority, TicketNo, ValidComplaint};
 use serde::Deserialize;
 use worker::D1Database;
@@ -31,12 +32,32 @@ pub struct ComplaintRow {
     pub contact: Option<String>,
     pub delivery: DeliveryState,
     pub reopened_at: Option<String>,
+    pub holder: Holder,
+    pub team_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub version: f64,
+    pub merged_into: Option<String>,
 }
 
 const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category, categories, priority, text, order_id, lang, model_version, created_at, \
-                       site_key, contact, delivery, reopened_at";
+                       site_key, contact, delivery, reopened_at, holder, team_id, assignee_id, version, merged_into";
 
 impl ComplaintRow {
+    /// The workflow's view of the row (followers are read separately where needed).
+    pub fn state(&self) -> TicketState {
+        TicketState {
+            status: self.status,
+            holder: self.holder,
+            team: self.team_id.clone(),
+            assignee: self.assignee_id.clone(),
+            category: self.category.clone(),
+            priority: self.priority,
+            version: self.version as u64,
+            merged_into: self.merged_into.clone(),
+            followers: Vec::new(),
+        }
+    }
+
     pub fn ticket_no(&self) -> Result<TicketNo, ApiError> {
         TicketNo::parse(&self.ticket_no).ok_or_else(|| ApiError::Internal(format!("bad ticket_no in row {}", self.id)))
     }
@@ -138,7 +159,27 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         d.decision(),
         d.delivery,
     )?;
-    let mut batch = vec![stmt];
+    // The ticket's first event, only when the row above was inserted by this batch.
+    let created = query!(
+        db,
+        "INSERT INTO ticket_events (ticket_id, version, at, actor_kind, kind, from_status, to_status, payload) \
+         SELECT ?1, 1, ?2, ?3, ?4, NULL, ?5, ?6 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND request_hash = ?7)",
+        c.id,
+        c.now,
+        ActorKind::Customer,
+        ChangeKind::Created,
+        d.status,
+        &serde_json::json!({"decision": d.decision().as_str()}).to_string(),
+        c.request_hash,
+    )?;
+    let search = query!(
+        db,
+        "INSERT INTO ticket_search (ticket_id, body) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND request_hash = ?3)",
+        c.id,
+        &search::index_body(&d.masked.text, c.ticket_no.as_str(), c.complaint.order_id.as_deref()),
+        c.request_hash,
+    )?;
+    let mut batch = vec![stmt, created, search];
     if let Some(reply) = &d.reply {
         // Only when the complaint row above was inserted by this batch.
         batch.push(query!(
@@ -154,6 +195,7 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
     }
     match db.batch(batch).await {
         Ok(results) => Ok(if results.first().map(changes) == Some(1) { Inserted::Stored } else { Inserted::KeyTaken }),
+        // The event's unique (ticket, version) cannot collide for a fresh id; a ticket number can.
         Err(e) if e.to_string().contains("complaints.ticket_no") => Ok(Inserted::TicketNoTaken),
         Err(e) => Err(e.into()),
     }
@@ -167,31 +209,39 @@ struct ReplyRow {
     created_at: String,
 }
 
-/// A ticket's replies, oldest first.
+/// A ticket's replies the customer reads (not internal notes), oldest first.
 pub async fn replies(db: &D1Database, complaint_id: &str) -> Result<Vec<TicketReply>, ApiError> {
-    let rows = query!(db, "SELECT author, faq_id, text, created_at FROM ticket_replies WHERE complaint_id = ?1 ORDER BY id", complaint_id)?
+    let rows = query!(db, "SELECT author, faq_id, text, created_at FROM ticket_replies WHERE complaint_id = ?1 AND internal = 0 ORDER BY id", complaint_id)?
         .all()
         .await?
         .results::<ReplyRow>()?;
     Ok(rows.into_iter().map(|r| TicketReply { author: r.author, faq_id: r.faq_id, text: r.text, created_at: r.created_at }).collect())
 }
 
-/// The customer says the automatic answer did not help: the state machine's
-/// `auto_replied --reopen--> forwarded`, queued for delivery. `false` when the ticket was not in
-/// the transition's `from` status (nothing changed).
-pub async fn reopen(db: &D1Database, id: &str, now: &str) -> Result<bool, ApiError> {
-    let t: Transition = TicketStatus::AutoReplied.after(TicketEvent::Reopen).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let result = query!(
+/// The customer says the automatic answer did not help: the workflow's `customer_reopen`
+/// (`auto_replied` → `new`), queued for delivery, with its event, guarded by the version it was
+/// read at. `false` when nothing changed (not auto-replied, or changed meanwhile).
+pub async fn reopen(db: &D1Database, row: &ComplaintRow, now: &str) -> Result<bool, ApiError> {
+    if row.status != TicketStatus::AutoReplied {
+        return Ok(false);
+    }
+    let state = row.state();
+    let (next, change) = match apply(&row.id, &state, &Actor::customer(), &Action::CustomerReopen) {
+        Ok(applied) => applied,
+        Err(_) => return Ok(false),
+    };
+    let update = query!(
         db,
-        "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2 \
-         WHERE id = ?1 AND status = ?4",
-        id,
+        "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2, version = ?6 \
+         WHERE id = ?1 AND version = ?4",
+        &row.id,
         now,
-        t.to,
-        t.from,
+        next.status,
+        state.version as f64,
         DeliveryState::Queued,
-    )?
-    .run()
-    .await?;
-    Ok(changes(&result) == 1)
+        next.version as f64,
+    )?;
+    let event = crate::store::tickets::event_statement(db, &row.id, &change, now)?;
+    let results = db.batch(vec![update, event]).await?;
+    Ok(results.first().map(changes) == Some(1))
 }

@@ -1,6 +1,7 @@
 //! D1 access, one file per resource: [`complaints`] (tickets, replies, the customer's reopen),
 //! [`sites`] (sites, destinations, FAQ packs, thresholds), [`deliveries`] (leases, the delivery
-//! log, the sweep, lists by state), [`faq_events`] (deflection counters).
+//! log, the sweep, lists by state), [`faq_events`] (deflection counters), [`accounts`] (users,
+//! sessions, sign-in failures), [`staff`] (merchants, invitations, staff lists, teams).
 //!
 //! Architecture invariant: every statement binds its values ([`query!`]); no SQL is built from
 //! input. Status and delivery changes are conditional updates on the state they leave
@@ -12,12 +13,14 @@ pub mod complaints;
 pub mod deliveries;
 pub mod faq_events;
 pub mod sites;
+pub mod staff;
+pub mod tickets;
 
 use qingting_shared::Priority;
 use qingting_shared::accounts::Role;
 use qingting_shared::faq::Decision;
 use qingting_shared::forward::{AttemptOutcome, DeliveryState, DestinationKind};
-use qingting_shared::workflow::TicketStatus;
+use qingting_shared::workflow::{ActorKind, ChangeKind, Holder, TicketStatus};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1Result};
 
@@ -87,7 +90,7 @@ macro_rules! bind_wire_name {
         })+
     };
 }
-bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision, DestinationKind, Role);
+bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision, DestinationKind, Role, Holder, ActorKind, ChangeKind);
 
 /// A prepared statement with its values bound: `query!(db, "… ?1 … ?2", a, b)?`.
 macro_rules! query {

@@ -1,0 +1,361 @@
+//! Tickets as staff work them: the inbox (filtered by the caller's tenancy), one ticket with its
+//! conversation and timeline, and a change written as one batch (the row guarded by `version`,
+//! its event, and the message or follower it adds).
+
+use qingting_shared::accounts::membership::Visibility;
+use qingting_shared::api::ReplyAuthor;
+use qingting_shared::workflow::{Action, Change, TicketState};
+use qingting_shared::{Category, Priority};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+use crate::error::ApiError;
+use crate::store::{Bind, changes, query};
+
+/// The statement that records `change` (version after the change; unique per ticket, so two
+/// writers can never both record the same version).
+pub fn event_statement(db: &D1Database, ticket_id: &str, change: &Change, now: &str) -> Result<D1PreparedStatement, ApiError> {
+    Ok(query!(
+        db,
+        "INSERT INTO ticket_events (ticket_id, version, at, actor_kind, actor_id, kind, from_status, to_status, payload) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        ticket_id,
+        change.version as f64,
+        now,
+        change.actor.kind,
+        change.actor.id.as_deref(),
+        change.kind,
+        change.from_status,
+        change.to_status,
+        &change.payload.to_string(),
+    )?)
+}
+
+/// A ticket in a list.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct TicketListRow {
+    pub id: String,
+    pub ticket_no: String,
+    pub status: String,
+    pub holder: String,
+    pub priority: Option<Priority>,
+    pub category: Option<Category>,
+    pub site: String,
+    pub merchant: Option<String>,
+    pub team: Option<String>,
+    pub assignee: Option<String>,
+    pub version: f64,
+    pub created_at: String,
+    /// The complaint's first 120 characters (masked).
+    pub preview: String,
+}
+
+/// Inbox filters (all optional); `view` is one of the saved views.
+#[derive(Debug, Default, Deserialize)]
+pub struct Filters {
+    pub view: Option<String>,
+    pub status: Option<String>,
+    pub holder: Option<String>,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    pub site: Option<String>,
+    pub team: Option<String>,
+    pub assignee: Option<String>,
+    pub q: Option<String>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The tenancy clause: `TRUE` for the platform, the caller's merchants otherwise (bound, never
+/// spliced). Every staff query about tickets goes through it.
+fn tenancy(visibility: &Visibility, args: &mut Vec<JsValue>) -> String {
+    match visibility {
+        Visibility::All => "1 = 1".into(),
+        Visibility::Merchants(ids) if ids.is_empty() => "0 = 1".into(),
+        Visibility::Merchants(ids) => {
+            let marks: Vec<String> = ids
+                .iter()
+                .map(|id| {
+                    args.push(id.as_str().js());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            format!("s.merchant_id IN ({})", marks.join(", "))
+        }
+    }
+}
+
+/// One page of the inbox, newest first, and the cursor of the next page.
+pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filters) -> Result<(Vec<TicketListRow>, Option<String>), ApiError> {
+    let mut args: Vec<JsValue> = Vec::new();
+    let mut clauses = vec![tenancy(visibility, &mut args)];
+    // `?` in a clause becomes the next numbered parameter, bound to `value`.
+    fn bind(clauses: &mut Vec<String>, args: &mut Vec<JsValue>, clause: &str, value: JsValue) {
+        args.push(value);
+        clauses.push(clause.replace('?', &format!("?{}", args.len())));
+    }
+    match f.view.as_deref() {
+        None | Some("all") => {}
+        Some("mine") => bind(&mut clauses, &mut args, "c.assignee_id = ? AND c.status IN ('new', 'open', 'waiting_customer')", me.js()),
+        Some("team_unassigned") => clauses.push("c.assignee_id IS NULL AND c.status IN ('new', 'open')".into()),
+        Some("unresolved") => clauses.push("c.status IN ('new', 'open', 'waiting_customer')".into()),
+        Some("urgent") => clauses.push("c.priority = 'P1' AND c.status IN ('new', 'open', 'waiting_customer')".into()),
+        Some("waiting") => clauses.push("c.status = 'waiting_customer'".into()),
+        Some("resolved") => clauses.push("c.status = 'resolved'".into()),
+        Some(_) => return Err(ApiError::InvalidQuery("view must be one of all, mine, team_unassigned, unresolved, urgent, waiting, resolved".into())),
+    }
+    for (clause, value) in [
+        ("c.status = ?", &f.status),
+        ("c.holder = ?", &f.holder),
+        ("c.priority = ?", &f.priority),
+        ("c.category = ?", &f.category),
+        ("c.site_key = ?", &f.site),
+        ("c.team_id = ?", &f.team),
+        ("c.assignee_id = ?", &f.assignee),
+        ("c.created_at >= ?", &f.created_from),
+        ("c.created_at < ?", &f.created_to),
+    ] {
+        if let Some(v) = value {
+            bind(&mut clauses, &mut args, clause, v.as_str().js());
+        }
+    }
+    if let Some(expr) = f.q.as_deref().and_then(qingting_shared::workflow::search::match_expression) {
+        // Every part must appear (bigrams of the masked text, the ticket number, the order id).
+        bind(&mut clauses, &mut args, "c.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?)", expr.as_str().js());
+    }
+    if let Some(cursor) = &f.cursor {
+        let (at, id) = cursor.split_once('~').ok_or_else(|| ApiError::InvalidQuery("cursor is not one this API gave".into()))?;
+        args.push(at.js());
+        let a = args.len();
+        args.push(id.js());
+        clauses.push(format!("(c.created_at < ?{a} OR (c.created_at = ?{a} AND c.id < ?{}))", a + 1));
+    }
+    let limit = f.limit.unwrap_or(50).clamp(1, 100);
+    args.push((limit + 1).js());
+    let sql = format!(
+        "SELECT c.id, c.ticket_no, c.status, c.holder, c.priority, c.category, c.site_key AS site, s.merchant_id AS merchant, c.team_id AS team, \
+         c.assignee_id AS assignee, c.version, c.created_at, substr(c.text, 1, 120) AS preview \
+         FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {} ORDER BY c.created_at DESC, c.id DESC LIMIT ?{}",
+        clauses.join(" AND "),
+        args.len()
+    );
+    let mut rows = db.prepare(sql).bind(&args)?.all().await?.results::<TicketListRow>()?;
+    let next = (rows.len() > limit as usize).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| format!("{}~{}", r.created_at, r.id))
+    });
+    Ok((rows, next.flatten()))
+}
+
+/// The merchant a ticket belongs to (through its site), if the caller may see it; `None` hides it
+/// (answered `404`).
+pub async fn visible(db: &D1Database, visibility: &Visibility, id: &str) -> Result<bool, ApiError> {
+    let mut args: Vec<JsValue> = vec![id.js()];
+    let clause = tenancy(visibility, &mut args);
+    let sql = format!("SELECT c.id FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.id = ?1 AND {clause}");
+    #[derive(Deserialize)]
+    struct Id {
+        #[allow(dead_code)]
+        id: String,
+    }
+    Ok(db.prepare(sql).bind(&args)?.first::<Id>(None).await?.is_some())
+}
+
+/// The merchant a ticket belongs to (through its site); `None` for sites of no merchant.
+pub async fn merchant_of(db: &D1Database, id: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct M {
+        merchant_id: Option<String>,
+    }
+    Ok(query!(db, "SELECT s.merchant_id FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.id = ?1", id)?
+        .first::<M>(None)
+        .await?
+        .and_then(|m| m.merchant_id))
+}
+
+/// Whether `user` is active staff who may see tickets of `merchant` (platform staff see all).
+pub async fn may_hold(db: &D1Database, user: &str, merchant: Option<&str>) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let n = query!(
+        db,
+        "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.user_id = ?1 AND u.active = 1 AND (m.scope_kind = 'platform' OR m.merchant_id = ?2)",
+        user,
+        merchant.unwrap_or(""),
+    )?
+    .first::<N>(None)
+    .await?;
+    Ok(n.is_some_and(|n| n.n > 0.0))
+}
+
+/// Whether `team` is the ticket's merchant's team or a platform team.
+pub async fn team_fits(db: &D1Database, team: &str, merchant: Option<&str>) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let n = query!(db, "SELECT COUNT(*) AS n FROM teams WHERE id = ?1 AND (merchant_id = '' OR merchant_id = ?2)", team, merchant.unwrap_or(""))?
+        .first::<N>(None)
+        .await?;
+    Ok(n.is_some_and(|n| n.n > 0.0))
+}
+
+/// A message on a ticket, as staff read the conversation.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct MessageRow {
+    pub author: ReplyAuthor,
+    pub internal: f64,
+    pub user_id: Option<String>,
+    pub faq_id: Option<String>,
+    pub text: String,
+    pub created_at: String,
+}
+
+pub async fn messages(db: &D1Database, id: &str) -> Result<Vec<MessageRow>, ApiError> {
+    Ok(query!(db, "SELECT author, internal, user_id, faq_id, text, created_at FROM ticket_replies WHERE complaint_id = ?1 ORDER BY id", id)?
+        .all()
+        .await?
+        .results::<MessageRow>()?)
+}
+
+/// One recorded change.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct EventRow {
+    pub version: f64,
+    pub at: String,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub payload: String,
+}
+
+pub async fn events(db: &D1Database, id: &str) -> Result<Vec<EventRow>, ApiError> {
+    Ok(query!(
+        db,
+        "SELECT version, at, actor_kind, actor_id, kind, from_status, to_status, payload FROM ticket_events WHERE ticket_id = ?1 ORDER BY version",
+        id
+    )?
+    .all()
+    .await?
+    .results::<EventRow>()?)
+}
+
+pub async fn followers(db: &D1Database, id: &str) -> Result<Vec<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct F {
+        user_id: String,
+    }
+    Ok(query!(db, "SELECT user_id FROM ticket_followers WHERE ticket_id = ?1 ORDER BY user_id", id)?
+        .all()
+        .await?
+        .results::<F>()?
+        .into_iter()
+        .map(|f| f.user_id)
+        .collect())
+}
+
+/// An applied action to write.
+pub struct AppliedChange<'a> {
+    pub id: &'a str,
+    pub before: &'a TicketState,
+    pub after: &'a TicketState,
+    pub change: &'a Change,
+    pub action: &'a Action,
+    /// Who a public reply is shown as from.
+    pub author: ReplyAuthor,
+    pub now: &'a str,
+}
+
+/// Writes an applied action: the row (only if still at `before.version`), its event, and the
+/// message or follower it adds, in one batch. `false`: someone else changed the ticket first
+/// (nothing was written).
+pub async fn write_change(db: &D1Database, w: &AppliedChange<'_>) -> Result<bool, ApiError> {
+    let AppliedChange { id, before, after, change, action, author, now } = *w;
+    let update = query!(
+        db,
+        "UPDATE complaints SET status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, \
+         version = ?10, updated_at = ?11 WHERE id = ?1 AND version = ?2",
+        id,
+        before.version as f64,
+        after.status,
+        after.holder,
+        after.team.as_deref(),
+        after.assignee.as_deref(),
+        after.category.as_ref().map(Category::as_str),
+        after.priority,
+        after.merged_into.as_deref(),
+        after.version as f64,
+        now,
+    )?;
+    let mut batch = vec![update, event_statement(db, id, change, now)?];
+    let me = change.actor.id.as_deref();
+    // Each extra statement runs only if this batch's update took (the version is ours).
+    let ours = "EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?2)";
+    match action {
+        Action::Reply { text, .. } | Action::Note { text } => {
+            let internal = matches!(action, Action::Note { .. });
+            batch.push(query!(
+                db,
+                format!("INSERT INTO ticket_replies (complaint_id, author, text, created_at, internal, user_id) SELECT ?1, ?3, ?4, ?5, ?6, ?7 WHERE {ours}"),
+                id,
+                after.version as f64,
+                author.as_str(),
+                text.trim(),
+                now,
+                internal,
+                me,
+            )?);
+        }
+        Action::Follow => batch.push(query!(
+            db,
+            format!("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) SELECT ?1, ?3 WHERE {ours}"),
+            id,
+            after.version as f64,
+            me
+        )?),
+        Action::Unfollow => {
+            batch.push(query!(db, format!("DELETE FROM ticket_followers WHERE ticket_id = ?1 AND user_id = ?3 AND {ours}"), id, after.version as f64, me)?)
+        }
+        _ => {}
+    }
+    let results = db.batch(batch).await?;
+    Ok(results.first().map(changes) == Some(1))
+}
+
+/// A corrected ticket as training data: the masked text and the categories and priority staff
+/// settled on (the latest correction), who corrected it and why. Lines of `GET /v1/corrections`.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct CorrectionRow {
+    pub id: String,
+    pub text: String,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+    pub corrected_by: Option<String>,
+    pub corrected_at: String,
+    /// The correction event's payload (from, to, reason) as JSON text.
+    pub payload: String,
+}
+
+/// Corrected tickets the caller may see, most recently corrected first, at most `limit`.
+pub async fn corrections(db: &D1Database, visibility: &Visibility, limit: u32) -> Result<Vec<CorrectionRow>, ApiError> {
+    let mut args: Vec<JsValue> = Vec::new();
+    let clause = tenancy(visibility, &mut args);
+    args.push(limit.js());
+    let sql = format!(
+        "SELECT c.id, c.text, c.category, c.priority, e.actor_id AS corrected_by, e.at AS corrected_at, e.payload \
+         FROM complaints c JOIN sites s ON s.key = c.site_key \
+         JOIN ticket_events e ON e.ticket_id = c.id AND e.version = \
+           (SELECT MAX(version) FROM ticket_events WHERE ticket_id = c.id AND kind = 'corrected') \
+         WHERE {clause} ORDER BY e.at DESC LIMIT ?{}",
+        args.len()
+    );
+    Ok(db.prepare(sql).bind(&args)?.all().await?.results::<CorrectionRow>()?)
+}

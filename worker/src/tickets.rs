@@ -1,0 +1,202 @@
+//! The staff's ticket API: `GET /v1/tickets` (the inbox: views, filters, search, cursor paging),
+//! `GET /v1/tickets/:id` (the ticket, its conversation and timeline) and
+//! `POST /v1/tickets/:id/:action` with `If-Match: <version>` (every action of
+//! `qingting_shared::workflow::Action`).
+//!
+//! Tenancy: every query carries the caller's visibility (`accounts::membership::visibility`);
+//! a ticket outside it answers `404`, exactly like one that does not exist.
+
+use qingting_shared::accounts::membership::{Scope, visibility};
+use qingting_shared::api::ReplyAuthor;
+use qingting_shared::workflow::{Action, ActionError, Actor, TicketState, apply};
+use serde_json::{Value, json};
+use worker::{D1Database, Request, Response, Result, RouteContext};
+
+use crate::auth::{self, Staff};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http::{self, JsonBody};
+use crate::store::complaints::{self, ComplaintRow};
+use crate::store::{self, tickets};
+
+const BODY: JsonBody = JsonBody::json(32 * 1024);
+
+handler!(list, list_inner);
+handler!(show, show_inner);
+handler!(act, act_inner);
+handler!(corrections, corrections_inner);
+
+/// `GET /v1/corrections`: corrected tickets as JSON lines in the shape `qingting train
+/// --categories` and `qingting eval --categories` read (`{"id","text","complaint","categories",
+/// "primary"}`), plus `priority`, `corrected_by`, `corrected_at`, `reason`, `from`. The text is
+/// the masked text. At most 10,000 lines, most recent first.
+async fn corrections_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let rows = tickets::corrections(&db, &visibility(&staff.memberships), 10_000).await?;
+    let mut out = String::new();
+    for r in rows {
+        let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
+        let line = json!({
+            "id": r.id,
+            "text": r.text,
+            "complaint": true,
+            "categories": r.category.iter().collect::<Vec<_>>(),
+            "primary": r.category,
+            "priority": r.priority,
+            "corrected_by": r.corrected_by,
+            "corrected_at": r.corrected_at,
+            "reason": payload["reason"],
+            "from": {"category": payload["category"]["from"], "priority": payload["priority"]["from"]},
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    let response = Response::ok(out)?;
+    response.headers().set("Content-Type", "application/x-ndjson; charset=utf-8")?;
+    response.headers().set("Content-Disposition", "attachment; filename=\"qingting-corrections.jsonl\"")?;
+    response.headers().set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+async fn signed_in(req: &Request, ctx: &RouteContext<()>) -> Result<(D1Database, Staff), ApiError> {
+    let db = store::db(&ctx.env)?;
+    let staff = auth::staff(req, &db, &Config::from_env(&ctx.env)).await?;
+    Ok((db, staff))
+}
+
+async fn list_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let filters: tickets::Filters = http::query(&req)?;
+    let (rows, next) = tickets::list(&db, &visibility(&staff.memberships), &staff.user.id, &filters).await?;
+    Ok(Response::from_json(&json!({ "tickets": rows, "next_cursor": next }))?)
+}
+
+/// The ticket as staff see it: fields, the complaint (masked), classification, conversation and
+/// timeline.
+async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
+    let messages = tickets::messages(db, &row.id).await?;
+    let events = tickets::events(db, &row.id).await?;
+    let followers = tickets::followers(db, &row.id).await?;
+    let categories: Value = serde_json::from_str(&row.categories).unwrap_or(Value::Array(vec![]));
+    Ok(json!({
+        "id": row.id,
+        "ticket_no": row.ticket_no,
+        "status": row.status,
+        "holder": row.holder,
+        "priority": row.priority,
+        "category": row.category,
+        "categories": categories,
+        "complaint": row.complaint != 0,
+        "site": row.site_key,
+        "channel": "widget",
+        "team": row.team_id,
+        "assignee": row.assignee_id,
+        "version": row.version as u64,
+        "merged_into": row.merged_into,
+        "followers": followers,
+        "text": row.text,
+        "order_id": row.order_id,
+        "lang": row.lang,
+        "model_version": row.model_version,
+        "created_at": row.created_at,
+        "delivery": row.delivery,
+        "messages": messages,
+        "events": events,
+    }))
+}
+
+/// The ticket `id` if the caller may see it; otherwise `404`, as if it did not exist.
+async fn visible_row(db: &D1Database, staff: &Staff, id: &str) -> Result<ComplaintRow, ApiError> {
+    if !tickets::visible(db, &visibility(&staff.memberships), id).await? {
+        return Err(ApiError::NotFound);
+    }
+    complaints::by_id(db, id).await?.ok_or(ApiError::NotFound)
+}
+
+async fn show_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let id = http::uuid_param(ctx, "id")?;
+    let row = visible_row(&db, &staff, id).await?;
+    Ok(Response::from_json(&detail(&db, row).await?)?)
+}
+
+const ACTIONS: [&str; 12] = ["claim", "assign", "transfer", "reply", "note", "correct", "resolve", "close", "reopen", "merge", "follow", "unfollow"];
+
+/// The action from the path and the body (`{}` when there is none).
+async fn read_action(req: &mut Request, name: &str) -> Result<Action, ApiError> {
+    if !ACTIONS.contains(&name) {
+        return Err(ApiError::UnknownAction);
+    }
+    let has_body = req.headers().get("Content-Length")?.is_some_and(|n| n.trim() != "0") || req.headers().get("Transfer-Encoding")?.is_some();
+    let mut body: Value = if has_body { BODY.read(req).await? } else { json!({}) };
+    let Some(obj) = body.as_object_mut() else {
+        return Err(ApiError::InvalidJson("the body must be a JSON object".into()));
+    };
+    obj.insert("action".into(), Value::from(name));
+    serde_json::from_value(body).map_err(|e| ApiError::InvalidJson(e.to_string()))
+}
+
+fn refused(e: ActionError) -> ApiError {
+    match e {
+        ActionError::BadText | ActionError::NowhereToTransfer | ActionError::EmptyCorrection | ActionError::MergeIntoSelf => {
+            ApiError::InvalidAction(e.to_string())
+        }
+        _ => ApiError::ActionNotAllowed(e.to_string()),
+    }
+}
+
+async fn act_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    auth::same_origin(&req)?;
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let id = http::uuid_param(ctx, "id")?.to_string();
+    let name = ctx.param("action").ok_or(ApiError::NotFound)?.clone();
+    let row = visible_row(&db, &staff, &id).await?;
+    let action = read_action(&mut req, &name).await?;
+    let if_match = req.headers().get("If-Match")?.ok_or(ApiError::MissingIfMatch)?;
+    let expected: u64 = if_match.trim().trim_matches('"').parse().map_err(|_| ApiError::MissingIfMatch)?;
+    if let Action::Merge { into } = &action
+        && (uuid::Uuid::try_parse(into).is_err() || !tickets::visible(&db, &visibility(&staff.memberships), into).await?)
+    {
+        return Err(ApiError::NotFound);
+    }
+    // People and teams a ticket goes to must be able to see it.
+    let (user, team) = match &action {
+        Action::Assign { user } => (Some(user.as_str()), None),
+        Action::Transfer { user, team, .. } => (user.as_deref(), team.as_deref()),
+        _ => (None, None),
+    };
+    if user.is_some() || team.is_some() {
+        let merchant = tickets::merchant_of(&db, &id).await?;
+        if let Some(user) = user
+            && !tickets::may_hold(&db, user, merchant.as_deref()).await?
+        {
+            return Err(ApiError::InvalidAction("the assignee must be active staff of this ticket's merchant or the platform".into()));
+        }
+        if let Some(team) = team
+            && !tickets::team_fits(&db, team, merchant.as_deref()).await?
+        {
+            return Err(ApiError::InvalidAction("the team must be this ticket's merchant's team or a platform team".into()));
+        }
+    }
+    let mut before: TicketState = row.state();
+    before.followers = tickets::followers(&db, &id).await?;
+    if before.version != expected {
+        return Err(ApiError::VersionConflict(Box::new(detail(&db, row).await?)));
+    }
+    let actor = Actor::staff(staff.user.id.clone());
+    let (after, change) = match apply(&id, &before, &actor, &action) {
+        Ok(applied) => applied,
+        // Nothing to change (already assigned, already following): the ticket as it is.
+        Err(ActionError::NoChange) => return Ok(Response::from_json(&detail(&db, row).await?)?),
+        Err(e) => return Err(refused(e)),
+    };
+    let author = if staff.memberships.iter().any(|m| m.scope == Scope::Platform) { ReplyAuthor::Support } else { ReplyAuthor::Merchant };
+    let now: String = js_sys::Date::new_0().to_iso_string().into();
+    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action: &action, author, now: &now };
+    if !tickets::write_change(&db, &written).await? {
+        let current = complaints::by_id(&db, &id).await?.ok_or(ApiError::NotFound)?;
+        return Err(ApiError::VersionConflict(Box::new(detail(&db, current).await?)));
+    }
+    let fresh = complaints::by_id(&db, &id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Response::from_json(&detail(&db, fresh).await?)?)
+}
