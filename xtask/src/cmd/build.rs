@@ -1,10 +1,22 @@
-//! `cargo xtask build`: the widget (WASM app + loader), the static site in target/www, the release
-//! CLI and the worker bundle, each only when stale.
+//! `cargo xtask build`: the widget (WASM app + loader), the console, the static site in target/www,
+//! the release CLI and the worker bundle, each only when stale.
 
 use std::process::Command;
 
 use super::setup;
 use crate::util::{Result, content_hash, copy_dir, is_stale, node_bin, read, root, sh, site_dir, step, tools_dir};
+
+/// wasm-opt's settings for the widget and the console: smallest code, the features Rust enables.
+const WASM_OPT: [&str; 8] = [
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-simd",
+];
 
 /// `cargo xtask build`: install what `run` needs, then build.
 pub fn build(_: &[String]) -> Result<()> {
@@ -12,7 +24,7 @@ pub fn build(_: &[String]) -> Result<()> {
     all()
 }
 
-/// Builds the widget (WASM app + loader), assembles the static site, and builds the worker.
+/// Builds the widget (WASM app + loader) and the console, assembles the static site, and builds the worker.
 pub fn all() -> Result<()> {
     let root = root();
     let www = site_dir();
@@ -29,20 +41,7 @@ pub fn all() -> Result<()> {
         step("wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify");
         std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
         sh(Command::new(tools_dir().join("bin/wasm-bindgen")).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm))?;
-        sh(Command::new(node_bin("wasm-opt"))
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-reference-types",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-multivalue",
-                "--enable-simd",
-            ])
-            .arg(pkg.join("qingting_widget_bg.wasm"))
-            .arg("-o")
-            .arg(&opt_wasm))?;
+        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_widget_bg.wasm")).arg("-o").arg(&opt_wasm))?;
         sh(Command::new(node_bin("esbuild"))
             .arg(pkg.join("qingting_widget.js"))
             .args(["--minify", "--format=esm", "--log-level=warning"])
@@ -71,6 +70,8 @@ pub fn all() -> Result<()> {
         .arg(format!("--define:__QT_APP__=\"app/{app_js}\""))
         .arg(format!("--define:__QT_WASM__=\"app/{app_wasm}\""))
         .arg(format!("--outfile={}", widget_out.join("qingting.js").display())))?;
+
+    console()?;
 
     step("building the qingting CLI (release; the browser tests compare it with the widget)");
     sh(Command::new("cargo").args(["build", "--release", "-p", "qingting-cli"]).current_dir(&root))?;
@@ -102,4 +103,50 @@ pub fn all() -> Result<()> {
         step("worker is up to date");
     }
     Ok(())
+}
+
+/// The console at `target/www/console/`: `index.html` naming content-hashed `app/` files (the
+/// wasm-bindgen glue bundled with its start call, the `.wasm`, the CSS). Deep links are served
+/// `index.html` by the worker (`worker/src/lib.rs`); its CSP is in `www/_headers` and the worker.
+pub fn console() -> Result<()> {
+    let root = root();
+    step("building the console (leptos + leptos_router → wasm32, profile wasm-release)");
+    sh(Command::new("cargo").args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-console"]).current_dir(&root))?;
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_console.wasm");
+    let pkg = root.join("target/console-pkg");
+    let opt_wasm = pkg.join("opt/qingting_console_bg.wasm");
+    if is_stale(&opt_wasm, std::slice::from_ref(&wasm)) {
+        step("console: wasm-bindgen (web target) → wasm-opt -Oz");
+        std::fs::create_dir_all(pkg.join("opt")).map_err(|e| e.to_string())?;
+        sh(Command::new(tools_dir().join("bin/wasm-bindgen")).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm))?;
+        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_console_bg.wasm")).arg("-o").arg(&opt_wasm))?;
+    }
+    let (web, out) = (root.join("console/web"), site_dir().join("console"));
+    if !is_stale(&out.join("index.html"), &[opt_wasm.clone(), pkg.join("qingting_console.js"), web.clone()]) {
+        step("console is up to date");
+        return Ok(());
+    }
+    step("console: esbuild --minify (glue + start, CSS) → target/www/console/ with content-hashed names");
+    let (glue, wasm_bytes, css) = (read(&pkg.join("qingting_console.js"))?, read(&opt_wasm)?, read(&web.join("console.css"))?);
+    let hash = content_hash(&[&glue, &wasm_bytes, &css]);
+    let (app_js, app_wasm, app_css) = (format!("qingting_console.{hash}.js"), format!("qingting_console_bg.{hash}.wasm"), format!("console.{hash}.css"));
+    let app = out.join("app");
+    let _ = std::fs::remove_dir_all(&app);
+    std::fs::create_dir_all(&app).map_err(|e| e.to_string())?;
+    std::fs::write(app.join(&app_wasm), &wasm_bytes).map_err(|e| e.to_string())?;
+    // The module starts itself (`#[wasm_bindgen(start)]`) once `init` has the hashed `.wasm`.
+    let start = pkg.join("start.js");
+    let start_js = format!("import init from './qingting_console.js';\ninit({{ module_or_path: new URL('{app_wasm}', import.meta.url) }});\n");
+    std::fs::write(&start, start_js).map_err(|e| e.to_string())?;
+    sh(Command::new(node_bin("esbuild"))
+        .arg(&start)
+        .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--outfile={}", app.join(&app_js).display())))?;
+    sh(Command::new(node_bin("esbuild"))
+        .arg(web.join("console.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", app.join(&app_css).display())))?;
+    let page = String::from_utf8(read(&web.join("index.html"))?).map_err(|e| e.to_string())?;
+    let page = page.replace("__JS__", &app_js).replace("__WASM__", &app_wasm).replace("__CSS__", &app_css);
+    std::fs::write(out.join("index.html"), page).map_err(|e| e.to_string())
 }

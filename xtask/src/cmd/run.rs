@@ -30,6 +30,7 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("  倾听 Qingting is running (Ctrl-C stops it)");
     println!("  landing page   http://127.0.0.1:{port}/");
     println!("  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)");
+    println!("  console        http://127.0.0.1:{port}/console/   (staff sign-in; the first admin: README, Console)");
     println!("  API            http://127.0.0.1:{port}/v1/health");
     println!(
         "  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (Authorization: Bearer <ADMIN_TOKEN from worker/.dev.vars>; README: Configuring a merchant)"

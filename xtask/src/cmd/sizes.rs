@@ -1,4 +1,5 @@
-//! `cargo xtask sizes`: what a customer downloads, raw / gzip -9 / brotli -q 11.
+//! `cargo xtask sizes`: what a customer downloads (the widget), then what staff download on the
+//! console's first load; raw / gzip -9 / brotli -q 11.
 
 use std::io::Write;
 
@@ -35,5 +36,30 @@ pub fn sizes(_: &[String]) -> Result<()> {
         println!("| {name} | {} | {} | {} |", data.len(), gzip(data), brotli(data));
     }
     println!("| **lazily loaded app (JS + WASM, sum of files)** | {} | {} | {} |", app.len(), gzip(&js) + gzip(&wasm), brotli(&js) + brotli(&wasm));
+    console()
+}
+
+/// The console's first load: `index.html` and its `app/` files (the build keeps only the current
+/// ones there). Aim: ≤ 300 KB brotli.
+fn console() -> Result<()> {
+    let dir = site_dir().join("console");
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e} (run `cargo xtask build` first)", p.display()));
+    let mut files = vec![("console/index.html".to_string(), read(&dir.join("index.html"))?)];
+    let mut app: Vec<_> = std::fs::read_dir(dir.join("app")).map_err(|e| format!("console/app: {e}"))?.flatten().map(|e| e.path()).collect();
+    app.sort();
+    for path in app {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((format!("console/app/{name}"), read(&path)?));
+    }
+    println!();
+    println!("| console file | raw | gzip -9 | brotli -q 11 |");
+    println!("|---|---:|---:|---:|");
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for (name, data) in &files {
+        let (g, b) = (gzip(data), brotli(data));
+        println!("| {name} | {} | {g} | {b} |", data.len());
+        (raw, gz, br) = (raw + data.len(), gz + g, br + b);
+    }
+    println!("| **console first load (sum of files; aim ≤ 300 KB brotli)** | {raw} | {gz} | {br} |");
     Ok(())
 }

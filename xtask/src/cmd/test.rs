@@ -17,16 +17,21 @@ pub fn test(_: &[String]) -> Result<()> {
     let root = root();
 
     step("cargo test: domain unit tests and the worker under local wrangler dev with local D1");
-    sh(Command::new("cargo").args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-worker"]).current_dir(&root))?;
+    sh(Command::new("cargo")
+        .args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-console", "--exclude", "qingting-worker"])
+        .current_dir(&root))?;
 
-    step("cargo test: the widget's plain logic (drafts, words), natively");
-    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "--lib"]).current_dir(&root))?;
+    step("cargo test: the widget's and the console's plain logic (drafts, words), natively");
+    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "--lib"]).current_dir(&root))?;
 
     step("browser end to end: Debian Chromium, a merchant page on another origin with hostile CSS");
     let merchant_port = free_port().map_err(|e| e.to_string())?;
     let merchant_origin = format!("http://localhost:{merchant_port}");
+    // The console's tests create the first platform admin with ADMIN_TOKEN (POST /v1/auth/bootstrap).
+    let admin_token = "local-test-admin-token-0123456789";
     let server = DevServer::start(Options {
         sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins: vec![merchant_origin] }],
+        vars: vec![("ADMIN_TOKEN".into(), admin_token.into()), ("PASSWORD_PEPPER".into(), "local-test-pepper-0123456789".into())],
         ..Options::default()
     })?;
     let output = root.join("test-output");
@@ -37,7 +42,16 @@ pub fn test(_: &[String]) -> Result<()> {
         .env("QT_BASE_URL", &server.base_url)
         .env("QT_MERCHANT_PORT", merchant_port.to_string())
         .env("QT_PERSIST_TO", &server.persist_to)
-        .env("QT_OUTPUT_DIR", &output));
+        .env("QT_OUTPUT_DIR", &output))
+    .and_then(|()| {
+        step("browser end to end: the staff console (sign-in, shell, deep links, axe-core WCAG 2.1 A/AA)");
+        sh(Command::new("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs"])
+            .current_dir(&root)
+            .env("QT_BASE_URL", &server.base_url)
+            .env("QT_ADMIN_TOKEN", admin_token)
+            .env("QT_OUTPUT_DIR", &output))
+    });
     if result.is_err() {
         eprintln!("--- wrangler dev log (last lines) ---\n{}", server.log_tail());
     }

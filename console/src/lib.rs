@@ -1,0 +1,52 @@
+//! Qingting's staff console: a leptos (CSR) app with a router under `/console`, started by
+//! `app/qingting_console.<hash>.js` from `/console/index.html` (built by `cargo xtask build`).
+//!
+//! Parts: `state` (the [`state::Console`] context: language, the signed-in user as a resource),
+//! `api` (the sign-in API; refusals as `ErrorCode`s), `i18n` (zh-CN first, zh-TW, en as one
+//! `PerLang<Ui>`), `sign_in` (the sign-in page), `shell` (the signed-in frame and the language
+//! switch), `pages` (the pages inside the frame).
+//!
+//! Rules: text from the server (names, later complaints) is only ever rendered as text nodes,
+//! never through `inner_html`; no inline scripts or style attributes (the page's CSP forbids
+//! them); every form field has a label, every error is also announced (`role="alert"`).
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use wasm_bindgen::prelude::*;
+
+mod api;
+mod i18n;
+mod pages;
+mod shell;
+mod sign_in;
+mod state;
+
+/// The whole console: the shared state, then the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    state::Console::provide();
+    view! {
+        <Router base="/console">
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/sign-in") view=sign_in::SignIn/>
+                <ParentRoute path=path!("") view=shell::Shell>
+                    <Route path=path!("") view=pages::Home/>
+                    <Route path=path!("tickets") view=pages::Inbox/>
+                    <Route path=path!("tickets/:id") view=pages::Ticket/>
+                    <Route path=path!("settings") view=pages::Settings/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Runs when the module is instantiated: mounts [`App`] into `<body>`, replacing the page's
+/// "loading" note.
+#[wasm_bindgen(start)]
+pub fn start() {
+    if let Some(note) = document().get_element_by_id("boot") {
+        note.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}

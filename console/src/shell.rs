@@ -1,0 +1,169 @@
+//! After sign-in: the [`Shell`] (who is signed in, their scope, the navigation, sign-out) around
+//! the pages, and the [`LangSwitch`] both the shell and the sign-in page show.
+//!
+//! The shell waits for the user resource under `Suspense`; a failed load shows its words with a
+//! retry button (`ErrorBoundary`); no session sends the visitor to sign-in, remembering the page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::hooks::{use_location, use_navigate};
+use qingting_shared::Lang;
+use qingting_shared::accounts::Scope;
+
+use crate::api::{self, Failure, Me};
+use crate::state::Console;
+
+/// Each language's name in itself.
+fn native_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => "简体中文",
+        Lang::ZhTw => "繁體中文",
+        Lang::En => "English",
+    }
+}
+
+/// The language switch: a labelled `<select>`; the choice is remembered on this browser.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let console = Console::get();
+    let change = move |ev| {
+        if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
+            console.set_lang(lang);
+        }
+    };
+    view! {
+        <label class="lang">
+            <span class="sr-only">{move || console.ui().language}</span>
+            <select on:change=change>
+                {Lang::ALL
+                    .map(|l| view! { <option value=l.tag() lang=l.tag() selected=move || console.lang.get() == l>{native_name(l)}</option> })}
+            </select>
+        </label>
+    }
+}
+
+/// The signed-in frame: waits for the user, then shows [`Frame`]; signed out → sign-in.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let console = Console::get();
+    let me = console.me;
+    let loading = move || view! { <p class="loading" role="status">{move || console.ui().loading}</p> };
+    let failed = move |errors: ArcRwSignal<Errors>| {
+        let words = move || {
+            let ui = console.ui();
+            errors.with(|e| e.iter().find_map(|(_, e)| e.downcast_ref::<Failure>().map(|f| ui.failure(f)))).unwrap_or_else(|| ui.err_server.to_string())
+        };
+        view! {
+            <main id="main" class="signin">
+                <div class="alert" role="alert">
+                    <p>{move || console.ui().load_failed}</p>
+                    <p>{words}</p>
+                </div>
+                <button type="button" class="primary" on:click=move |_| me.refetch()>{move || console.ui().retry}</button>
+            </main>
+        }
+    };
+    view! {
+        <Suspense fallback=loading>
+            <ErrorBoundary fallback=failed>
+                {move || Suspend::new(async move {
+                    me.await.map(|me| match me {
+                        Some(me) => view! { <Frame me=me/> }.into_any(),
+                        None => view! { <ToSignIn/> }.into_any(),
+                    })
+                })}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// Sends a signed-out visitor to sign-in, with the page they asked for as `next`.
+#[component]
+fn ToSignIn() -> impl IntoView {
+    let here = use_location().pathname.get_untracked();
+    let next = js_sys::encode_uri_component(&here);
+    view! { <Redirect path=format!("/sign-in?next={next}") options=NavigateOptions { replace: true, ..Default::default() }/> }
+}
+
+/// The header (brand, navigation, who is signed in and where, language, sign-out) above the page.
+/// Links name the whole path: `<A>` resolves an absolute `href` without the router's base.
+#[component]
+fn Frame(
+    /// The signed-in user and their memberships, from `GET /v1/auth/me`.
+    me: Me,
+) -> impl IntoView {
+    let console = Console::get();
+    let navigate = use_navigate();
+    let signing_out = RwSignal::new(false);
+    let failure = RwSignal::new(None::<Failure>);
+    let ui = move || console.ui();
+    // Signing in replaces the form the focus was in: start screen readers and the keyboard at the
+    // page's content instead of the document's start.
+    let main = NodeRef::<leptos::html::Main>::new();
+    // (After the next frame: under Suspense the element is created before it is in the document.)
+    Effect::new(move |_| {
+        if let Some(main) = main.get() {
+            request_animation_frame(move || {
+                let _ = main.focus();
+            });
+        }
+    });
+    // Platform memberships first: they decide what the person sees.
+    let mut memberships = me.memberships;
+    memberships.sort_by_key(|m| !matches!(m.scope, Scope::Platform));
+    let scope = move || {
+        let ui = ui();
+        if memberships.is_empty() {
+            return ui.scope_none.to_string();
+        }
+        memberships.iter().map(|m| ui.membership(m)).collect::<Vec<_>>().join(" / ")
+    };
+    let sign_out = move |_| {
+        if signing_out.get_untracked() {
+            return;
+        }
+        signing_out.set(true);
+        failure.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::logout().await {
+                Ok(()) => {
+                    console.me.refetch();
+                    navigate("/sign-in", NavigateOptions { replace: true, ..Default::default() });
+                }
+                Err(f) => {
+                    signing_out.set(false);
+                    failure.set(Some(f));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a href="/console/tickets" class="brand">{move || ui().brand}</a>
+                <nav class="nav" aria-label=move || ui().nav_label>
+                    <A href="/console/tickets">{move || ui().nav_tickets}</A>
+                    <A href="/console/settings">{move || ui().nav_settings}</A>
+                </nav>
+                <div class="account">
+                    <p class="who">
+                        <span class="sr-only">{move || ui().signed_in_as}</span>
+                        <span class="name">{me.user.display_name}</span>
+                        <span class="scope">{scope}</span>
+                    </p>
+                    <LangSwitch/>
+                    <button type="button" class="secondary" aria-disabled=move || signing_out.get().to_string() on:click=sign_out>
+                        {move || if signing_out.get() { ui().signing_out } else { ui().sign_out }}
+                    </button>
+                </div>
+            </header>
+            {move || failure.get().map(|f| view! { <div class="alert banner" role="alert">{ui().failure(&f)}</div> })}
+            <main id="main" class="content" tabindex="-1" node_ref=main>
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
