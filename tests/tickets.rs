@@ -294,3 +294,61 @@ fn corrections_train_the_classifier(staff: &Session, id: &str, classified_as: &V
     let stdout = String::from_utf8_lossy(&out.stdout);
     check(out.status.success() && stdout.contains("micro"), format!("qingting eval reads the export: {stdout}{}", String::from_utf8_lossy(&out.stderr)))
 }
+
+/// Saved-view counts, bulk assign and resolve (per-ticket results, tenancy kept), the words that
+/// drove a classification, and canned replies per merchant.
+pub fn inbox_counts_bulk_and_canned_replies() -> Result<(), Failed> {
+    let w = super::world()?;
+    let (a_admin, a_agent, b) = (w.a_admin.cookie.as_str(), w.a_agent.cookie.as_str(), w.b_admin.cookie.as_str());
+    let counts = |cookie: &str| -> Result<Value, Failed> {
+        let r = get("/v1/tickets/counts", &[("Cookie", cookie)])?;
+        eq(r.status, 200, &format!("counts ({})", r.raw))?;
+        Ok(r.body["counts"].clone())
+    };
+    let before = counts(a_agent)?;
+    let one = ticket_of("tenant-a", &w.merchant_a, "包装破了，汤洒了一袋子 BULK-1", "bulk-a-000001")?;
+    let two = ticket_of("tenant-a", &w.merchant_a, "少送了一份米饭 BULK-2", "bulk-a-000002")?;
+    let foreign = ticket_of("tenant-b", &w.merchant_b, "商家态度很差 BULK-B", "bulk-b-000001")?;
+    let origin = own_origin();
+    let bulk = |cookie: &str, body: &Value| post_json("/v1/tickets/bulk", body, &[("Cookie", cookie), ("Origin", origin.as_str())]);
+    let r = bulk(a_admin, &json!({"action": "assign", "user": w.a_agent.id, "ids": [one, two, foreign]}))?;
+    eq(r.status, 200, &format!("bulk assign ({})", r.raw))?;
+    let results = r.body["results"].as_array().cloned().unwrap_or_default();
+    let oks: Vec<(Option<&str>, bool)> = results.iter().map(|x| (x["id"].as_str(), x["ok"].as_bool().unwrap_or(false))).collect();
+    eq(oks, vec![(Some(one.as_str()), true), (Some(two.as_str()), true), (Some(foreign.as_str()), false)], "assigned A's two, not B's")?;
+    eq(results[2]["code"].as_str(), Some("not_found"), "B's ticket is as if it did not exist")?;
+    let after = counts(a_agent)?;
+    eq(after["mine"].as_f64().unwrap_or(0.0) - before["mine"].as_f64().unwrap_or(0.0), 2.0, "two more in 我的待办")?;
+    check(counts(b)?["unresolved"].as_f64().unwrap_or(0.0) >= 1.0, "B counts its own")?;
+    let r = bulk(a_agent, &json!({"action": "resolve", "ids": [one]}))?;
+    eq(r.body["results"][0]["ticket"]["status"].as_str(), Some("resolved"), "bulk resolve")?;
+    eq(bulk(a_agent, &json!({"action": "resolve", "ids": []}))?.code(), "invalid_action", "no ids")?;
+    eq(bulk(a_agent, &json!({"action": "close", "ids": [two]}))?.code(), "invalid_action", "only assign and resolve")?;
+
+    let t = get(&format!("/v1/tickets/{two}"), &[("Cookie", a_agent)])?;
+    check(t.body["top_tokens"].as_array().is_some_and(|w| !w.is_empty()), format!("the words that drove it: {}", t.body["top_tokens"]))?;
+
+    let canned = |cookie: &str, body: &Value| post_json("/v1/canned-replies", body, &[("Cookie", cookie), ("Origin", origin.as_str())]);
+    let reply = json!({"merchant": w.merchant_a, "title": "补送", "text": "非常抱歉，我们马上为您补送。"});
+    let r = canned(a_admin, &reply)?;
+    eq(r.status, 201, &format!("A's admin adds a canned reply ({})", r.raw))?;
+    let reply_id = r.body["reply"]["id"].as_str().unwrap_or_default().to_string();
+    eq(canned(a_agent, &reply)?.code(), "forbidden", "agents use them, admins write them")?;
+    eq(canned(b, &reply)?.code(), "not_found", "B cannot write A's")?;
+    let titles = |cookie: &str| -> Result<Vec<String>, Failed> {
+        let r = get("/v1/canned-replies", &[("Cookie", cookie)])?;
+        Ok(r.body["replies"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_str().map(String::from)).collect()).unwrap_or_default())
+    };
+    check(titles(a_agent)?.contains(&reply_id) && !titles(b)?.contains(&reply_id), "A's staff see it, B's do not")?;
+    let del = |cookie: &str| {
+        let path = format!("{}/v1/canned-replies/{reply_id}", ctx_base());
+        super::reply(super::ctx().agent.delete(path).header("Cookie", cookie).header("Origin", origin.as_str()).call())
+    };
+    eq(del(b)?.code(), "not_found", "B cannot delete it")?;
+    eq(del(a_admin)?.status, 200, "A's admin deletes it")?;
+    check(!titles(a_agent)?.contains(&reply_id), "gone")
+}
+
+fn ctx_base() -> String {
+    super::ctx().base.clone()
+}

@@ -1341,6 +1341,7 @@ fn main() {
         ("changing_the_password_ends_other_sessions", changing_the_password_ends_other_sessions),
         ("tickets_are_worked_with_versions_and_events", tickets::tickets_are_worked_with_versions_and_events),
         ("merchants_see_and_work_only_their_own_tickets", tickets::merchants_see_and_work_only_their_own_tickets),
+        ("inbox_counts_bulk_and_canned_replies", tickets::inbox_counts_bulk_and_canned_replies),
         ("wave_one_rows_are_carried_over", tickets::wave_one_rows_are_carried_over),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];

@@ -21,6 +21,7 @@ macro_rules! handler {
 
 mod admin;
 mod auth;
+mod canned;
 mod complaints;
 mod config;
 mod crypto;
@@ -110,6 +111,11 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/teams/:id/members", staff::add_member)
         .delete_async("/v1/teams/:id/members/:user_id", staff::remove_member)
         .get_async("/v1/tickets", tickets::list)
+        .get_async("/v1/tickets/counts", tickets::counts)
+        .get_async("/v1/canned-replies", canned::list)
+        .post_async("/v1/canned-replies", canned::create)
+        .delete_async("/v1/canned-replies/:id", canned::delete)
+        .post_async("/v1/tickets/bulk", tickets::bulk)
         .get_async("/v1/corrections", tickets::corrections)
         .get_async("/v1/tickets/:id", tickets::show)
         .post_async("/v1/tickets/:id/:action", tickets::act)

@@ -6,6 +6,7 @@
 //! Tenancy: every query carries the caller's visibility (`accounts::membership::visibility`);
 //! a ticket outside it answers `404`, exactly like one that does not exist.
 
+use qingting_shared::Classifier;
 use qingting_shared::accounts::membership::{Scope, visibility};
 use qingting_shared::api::ReplyAuthor;
 use qingting_shared::workflow::{Action, ActionError, Actor, TicketState, apply};
@@ -25,6 +26,8 @@ handler!(list, list_inner);
 handler!(show, show_inner);
 handler!(act, act_inner);
 handler!(corrections, corrections_inner);
+handler!(bulk, bulk_inner);
+handler!(counts, counts_inner);
 
 /// `GET /v1/corrections`: corrected tickets as JSON lines in the shape `qingting train
 /// --categories` and `qingting eval --categories` read (`{"id","text","complaint","categories",
@@ -78,6 +81,9 @@ async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
     let events = tickets::events(db, &row.id).await?;
     let followers = tickets::followers(db, &row.id).await?;
     let categories: Value = serde_json::from_str(&row.categories).unwrap_or(Value::Array(vec![]));
+    // The words that drove the classification, from the stored (masked) text: the same model and
+    // code as at intake, so they are what the widget showed the customer.
+    let top_tokens = Classifier::builtin().classify(&row.text).top_tokens;
     Ok(json!({
         "id": row.id,
         "ticket_no": row.ticket_no,
@@ -86,6 +92,7 @@ async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
         "priority": row.priority,
         "category": row.category,
         "categories": categories,
+        "top_tokens": top_tokens,
         "complaint": row.complaint != 0,
         "site": row.site_key,
         "channel": "widget",
@@ -154,49 +161,106 @@ async fn act_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response,
     let action = read_action(&mut req, &name).await?;
     let if_match = req.headers().get("If-Match")?.ok_or(ApiError::MissingIfMatch)?;
     let expected: u64 = if_match.trim().trim_matches('"').parse().map_err(|_| ApiError::MissingIfMatch)?;
-    if let Action::Merge { into } = &action
-        && (uuid::Uuid::try_parse(into).is_err() || !tickets::visible(&db, &visibility(&staff.memberships), into).await?)
+    Ok(Response::from_json(&perform(&db, &staff, row, &action, expected).await?)?)
+}
+
+/// Applies `action` by `staff` to a visible ticket read as `row`, if it is still at `expected`:
+/// checks, the workflow's `apply`, one guarded batch. The ticket as it is afterwards.
+async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Action, expected: u64) -> Result<Value, ApiError> {
+    let id = row.id.clone();
+    if let Action::Merge { into } = action
+        && (uuid::Uuid::try_parse(into).is_err() || !tickets::visible(db, &visibility(&staff.memberships), into).await?)
     {
         return Err(ApiError::NotFound);
     }
     // People and teams a ticket goes to must be able to see it.
-    let (user, team) = match &action {
+    let (user, team) = match action {
         Action::Assign { user } => (Some(user.as_str()), None),
         Action::Transfer { user, team, .. } => (user.as_deref(), team.as_deref()),
         _ => (None, None),
     };
     if user.is_some() || team.is_some() {
-        let merchant = tickets::merchant_of(&db, &id).await?;
+        let merchant = tickets::merchant_of(db, &id).await?;
         if let Some(user) = user
-            && !tickets::may_hold(&db, user, merchant.as_deref()).await?
+            && !tickets::may_hold(db, user, merchant.as_deref()).await?
         {
             return Err(ApiError::InvalidAction("the assignee must be active staff of this ticket's merchant or the platform".into()));
         }
         if let Some(team) = team
-            && !tickets::team_fits(&db, team, merchant.as_deref()).await?
+            && !tickets::team_fits(db, team, merchant.as_deref()).await?
         {
             return Err(ApiError::InvalidAction("the team must be this ticket's merchant's team or a platform team".into()));
         }
     }
     let mut before: TicketState = row.state();
-    before.followers = tickets::followers(&db, &id).await?;
+    before.followers = tickets::followers(db, &id).await?;
     if before.version != expected {
-        return Err(ApiError::VersionConflict(Box::new(detail(&db, row).await?)));
+        return Err(ApiError::VersionConflict(Box::new(detail(db, row).await?)));
     }
     let actor = Actor::staff(staff.user.id.clone());
-    let (after, change) = match apply(&id, &before, &actor, &action) {
+    let (after, change) = match apply(&id, &before, &actor, action) {
         Ok(applied) => applied,
         // Nothing to change (already assigned, already following): the ticket as it is.
-        Err(ActionError::NoChange) => return Ok(Response::from_json(&detail(&db, row).await?)?),
+        Err(ActionError::NoChange) => return detail(db, row).await,
         Err(e) => return Err(refused(e)),
     };
     let author = if staff.memberships.iter().any(|m| m.scope == Scope::Platform) { ReplyAuthor::Support } else { ReplyAuthor::Merchant };
     let now: String = js_sys::Date::new_0().to_iso_string().into();
-    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action: &action, author, now: &now };
-    if !tickets::write_change(&db, &written).await? {
-        let current = complaints::by_id(&db, &id).await?.ok_or(ApiError::NotFound)?;
-        return Err(ApiError::VersionConflict(Box::new(detail(&db, current).await?)));
+    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action, author, now: &now };
+    if !tickets::write_change(db, &written).await? {
+        let current = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
+        return Err(ApiError::VersionConflict(Box::new(detail(db, current).await?)));
     }
-    let fresh = complaints::by_id(&db, &id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Response::from_json(&detail(&db, fresh).await?)?)
+    let fresh = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
+    detail(db, fresh).await
+}
+
+/// At most this many tickets per bulk request.
+const MAX_BULK: usize = 100;
+
+#[derive(serde::Deserialize)]
+struct BulkBody {
+    action: String,
+    ids: Vec<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// `POST /v1/tickets/bulk` `{action: "assign" | "resolve", ids, user?}`: each ticket at the version
+/// it has now; one result per id (`404` for tickets the caller cannot see, as anywhere else).
+async fn bulk_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    auth::same_origin(&req)?;
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let body: BulkBody = BODY.read(&mut req).await?;
+    let action = match (body.action.as_str(), body.user) {
+        ("assign", Some(user)) => Action::Assign { user },
+        ("assign", None) => return Err(ApiError::InvalidAction("assign needs a user".into())),
+        ("resolve", _) => Action::Resolve,
+        _ => return Err(ApiError::InvalidAction("bulk actions are assign and resolve".into())),
+    };
+    if body.ids.is_empty() || body.ids.len() > MAX_BULK {
+        return Err(ApiError::InvalidAction(format!("send 1–{MAX_BULK} ticket ids")));
+    }
+    let mut results = Vec::with_capacity(body.ids.len());
+    for id in body.ids {
+        let outcome = async {
+            uuid::Uuid::try_parse(&id).map_err(|_| ApiError::NotFound)?;
+            let row = visible_row(&db, &staff, &id).await?;
+            let version = row.version as u64;
+            perform(&db, &staff, row, &action, version).await
+        }
+        .await;
+        results.push(match outcome {
+            Ok(ticket) => json!({"id": id, "ok": true, "ticket": ticket}),
+            Err(e) => json!({"id": id, "ok": false, "code": e.code(), "message": e.to_string()}),
+        });
+    }
+    Ok(Response::from_json(&json!({ "results": results }))?)
+}
+
+/// `GET /v1/tickets/counts`: how many tickets each saved view holds for the caller.
+async fn counts_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx).await?;
+    let counts = tickets::view_counts(&db, &visibility(&staff.memberships), &staff.user.id).await?;
+    Ok(Response::from_json(&json!({ "counts": counts }))?)
 }

@@ -9,6 +9,7 @@
 //! `qingting_shared::workflow`'s table and `forward::DeliveryState`.
 
 pub mod accounts;
+pub mod canned;
 pub mod complaints;
 pub mod deliveries;
 pub mod faq_events;

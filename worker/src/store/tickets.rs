@@ -150,6 +150,31 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
     Ok((rows, next.flatten()))
 }
 
+/// How many tickets each saved view holds (the same conditions as [`list`]'s views).
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ViewCounts {
+    pub mine: f64,
+    pub team_unassigned: f64,
+    pub unresolved: f64,
+    pub urgent: f64,
+    pub waiting: f64,
+    pub resolved: f64,
+}
+
+pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> Result<ViewCounts, ApiError> {
+    let mut args: Vec<JsValue> = vec![me.js()];
+    let clause = tenancy(visibility, &mut args);
+    let active = "c.status IN ('new', 'open', 'waiting_customer')";
+    let sql = format!(
+        "SELECT COALESCE(SUM(c.assignee_id = ?1 AND {active}), 0) AS mine, \
+         COALESCE(SUM(c.assignee_id IS NULL AND c.status IN ('new', 'open')), 0) AS team_unassigned, \
+         COALESCE(SUM({active}), 0) AS unresolved, COALESCE(SUM(c.priority = 'P1' AND {active}), 0) AS urgent, \
+         COALESCE(SUM(c.status = 'waiting_customer'), 0) AS waiting, COALESCE(SUM(c.status = 'resolved'), 0) AS resolved \
+         FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {clause}"
+    );
+    Ok(db.prepare(sql).bind(&args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
+}
+
 /// The merchant a ticket belongs to (through its site), if the caller may see it; `None` hides it
 /// (answered `404`).
 pub async fn visible(db: &D1Database, visibility: &Visibility, id: &str) -> Result<bool, ApiError> {
