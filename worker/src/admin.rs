@@ -1,7 +1,9 @@
-//! Site configuration and the delivery log, for the platform's operators (and, through them,
-//! merchants): `Authorization: Bearer <ADMIN_TOKEN>`.
+//! Site configuration and the delivery log, for staff signed in (the session cookie; state changes
+//! from Qingting's own origin): a site's admins are the admins of its merchant, and platform
+//! admins for every site; the platform's staff read the delivery lists. `ADMIN_TOKEN` only creates
+//! the first platform admin (`auth::bootstrap`).
 //!
-//! - `PUT  /v1/admin/sites/:site`              `{merchant_name, allowed_origins}` (create or update)
+//! - `PUT  /v1/admin/sites/:site`              `{merchant_name, allowed_origins, merchant?}` (create or update)
 //! - `GET  /v1/admin/sites/:site`              the configuration (secrets redacted)
 //! - `PUT  /v1/admin/sites/:site/destinations` `{destinations: [Destination]}` (replaces all)
 //! - `PUT  /v1/admin/sites/:site/faq`          a merchant `FaqPack` (overlays the default by id)
@@ -9,17 +11,18 @@
 //! - `PUT  /v1/admin/sites/:site/thresholds`   `{resolve, acknowledge}` (`null` = measured default)
 //! - `GET  /v1/admin/complaints/:id/deliveries` where forwarding stands, and every attempt
 //! - `GET  /v1/admin/deliveries?state=dead_letter&site=KEY` tickets by forwarding state (≤ 100)
-//!
-//! Per-merchant keys come with the merchant dashboard; until then an operator holds the one token.
 
 use qingting_shared::Taxonomy;
+use qingting_shared::accounts::access::manage_scope;
+use qingting_shared::accounts::membership::{Scope, visibility};
 use qingting_shared::faq::{FaqPack, Thresholds};
 use qingting_shared::forward::{DeliveryState, Destination};
 use qingting_shared::intake::submission::validate_site_key;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use worker::{D1Database, Request, Response, Result, RouteContext};
+use worker::{D1Database, Method, Request, Response, Result, RouteContext};
 
+use crate::auth::{self, Staff};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::{self, JsonBody};
@@ -52,10 +55,28 @@ pub fn check_admin_token(req: &Request, config: &Config) -> Result<(), ApiError>
     Ok(())
 }
 
-/// The database, once the request carries the admin token.
-fn authorize(req: &Request, ctx: &RouteContext<()>) -> Result<D1Database, ApiError> {
-    check_admin_token(req, &Config::from_env(&ctx.env))?;
-    store::db(&ctx.env)
+/// The signed-in staff member of an admin request (state changes only from Qingting's pages).
+async fn operator(req: &Request, ctx: &RouteContext<()>) -> Result<(D1Database, Staff), ApiError> {
+    if req.method() != Method::Get {
+        auth::same_origin(req)?;
+    }
+    let db = store::db(&ctx.env)?;
+    let staff = auth::staff(req, &db, &Config::from_env(&ctx.env)).await?;
+    Ok((db, staff))
+}
+
+/// A site's scope: its merchant, or the platform for a site of its own.
+fn site_scope(merchant: Option<&str>) -> Scope {
+    merchant.map_or(Scope::Platform, |m| Scope::Merchant(m.to_string()))
+}
+
+/// The site, once the caller administers it (`404` for other tenants' sites, `403` for their own
+/// without the admin role).
+async fn administered_site(db: &D1Database, staff: &Staff, key: &str) -> Result<sites::Site, ApiError> {
+    let site = sites::get(db, key).await?;
+    let scope = site_scope(site.as_ref().and_then(|s| s.merchant_id.as_deref()));
+    ApiError::check(manage_scope(&staff.memberships, &scope))?;
+    site.ok_or(ApiError::UnknownSite)
 }
 
 fn site_param(ctx: &RouteContext<()>) -> Result<String, ApiError> {
@@ -67,12 +88,46 @@ struct SiteBody {
     merchant_name: String,
     #[serde(default)]
     allowed_origins: Vec<String>,
+    /// The merchant the site belongs to (platform admins choose; a merchant's admin may only name
+    /// their own). Absent on a new site: the caller's one merchant, or the platform's own site.
+    #[serde(default)]
+    merchant: Option<String>,
 }
 
 async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
     let b: SiteBody = BODY.read(&mut req).await?;
+    let existing = sites::get(&db, &key).await?;
+    // Where the site is now (if it exists) and where it will be: the caller administers both.
+    let current = existing.as_ref().map(|s| s.merchant_id.clone());
+    let own_merchant = || {
+        let ids: Vec<&str> = staff
+            .memberships
+            .iter()
+            .filter_map(|m| match &m.scope {
+                Scope::Merchant(id) if m.role == qingting_shared::accounts::Role::Admin => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        (ids.len() == 1).then(|| ids[0].to_string())
+    };
+    let target = match (&b.merchant, &current) {
+        (Some(m), _) => Some(m.clone()),
+        (None, Some(now)) => now.clone(),
+        (None, None) => own_merchant(),
+    };
+    if let Some(Some(now)) = &current {
+        ApiError::check(manage_scope(&staff.memberships, &site_scope(Some(now))))?;
+    } else if current.is_some() {
+        ApiError::check(manage_scope(&staff.memberships, &Scope::Platform))?;
+    }
+    ApiError::check(manage_scope(&staff.memberships, &site_scope(target.as_deref())))?;
+    if let Some(m) = &target
+        && !sites::merchant_exists(&db, m).await?
+    {
+        return Err(ApiError::NotFound);
+    }
     let name = b.merchant_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::InvalidConfig("merchant_name must be 1–100 characters"));
@@ -87,23 +142,28 @@ async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Resp
         return Err(ApiError::InvalidConfig("allowed_origins must be at most 20 origins like \"https://shop.example.cn\" (scheme, host, port; no path)"));
     }
     let origins = serde_json::to_string(&b.allowed_origins).map_err(|e| ApiError::Internal(e.to_string()))?;
-    sites::upsert(&db, &key, name, &origins).await?;
-    config_view(&db, &key).await
+    sites::upsert(&db, &key, name, &origins, target.as_deref()).await?;
+    config_view(&req, &db, &key).await
 }
 
 async fn get_site_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
-    config_view(&db, &site_param(ctx)?).await
+    let (db, staff) = operator(&req, ctx).await?;
+    let key = site_param(ctx)?;
+    administered_site(&db, &staff, &key).await?;
+    config_view(&req, &db, &key).await
 }
 
-/// The site's configuration as the admin API shows it.
-async fn config_view(db: &D1Database, key: &str) -> Result<Response, ApiError> {
+/// The site's configuration as the admin API shows it, with the embed snippet for its pages.
+async fn config_view(req: &Request, db: &D1Database, key: &str) -> Result<Response, ApiError> {
     let site = sites::existing(db, key).await?;
+    let host = req.url()?.origin().ascii_serialization();
     let destinations: Vec<Destination> = sites::destinations(db, key).await?.iter().map(Destination::redacted).collect();
     let t = site.thresholds();
     let d = Thresholds::default();
     let origins = site.origins();
     let body = serde_json::json!({
+        "embed_snippet": format!("<script src=\"{host}/widget/qingting.js\" data-site=\"{}\" defer></script>", site.key),
+        "merchant": site.merchant_id,
         "site": site.key,
         "merchant_name": site.merchant_name,
         "allowed_origins": origins,
@@ -123,32 +183,32 @@ struct DestinationsBody {
 }
 
 async fn put_destinations_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
-    sites::existing(&db, &key).await?;
+    administered_site(&db, &staff, &key).await?;
     let b: DestinationsBody = BODY.read(&mut req).await?;
     Destination::validate_all(&b.destinations, Config::from_env(&ctx.env).allow_http_destinations)?;
     sites::replace_destinations(&db, &key, &b.destinations).await?;
-    config_view(&db, &key).await
+    config_view(&req, &db, &key).await
 }
 
 async fn put_faq_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
-    sites::existing(&db, &key).await?;
+    administered_site(&db, &staff, &key).await?;
     let pack: FaqPack = BODY.read(&mut req).await?;
     pack.validate_merchant(&Taxonomy::default_taxonomy())?;
     let json = serde_json::to_string(&pack).map_err(|e| ApiError::Internal(e.to_string()))?;
     sites::set_faq_pack(&db, &key, Some(&json)).await?;
-    config_view(&db, &key).await
+    config_view(&req, &db, &key).await
 }
 
 async fn delete_faq_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
-    sites::existing(&db, &key).await?;
+    administered_site(&db, &staff, &key).await?;
     sites::set_faq_pack(&db, &key, None).await?;
-    config_view(&db, &key).await
+    config_view(&req, &db, &key).await
 }
 
 #[derive(Deserialize)]
@@ -158,9 +218,9 @@ struct ThresholdsBody {
 }
 
 async fn put_thresholds_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
-    sites::existing(&db, &key).await?;
+    administered_site(&db, &staff, &key).await?;
     let b: ThresholdsBody = BODY.read(&mut req).await?;
     // Below 0.5 a resolve would auto-close complaints on a weak match; docs/BENCHMARKS.md has the
     // measured trade-off.
@@ -169,12 +229,15 @@ async fn put_thresholds_inner(mut req: Request, ctx: &RouteContext<()>) -> Resul
         return Err(ApiError::InvalidConfig("thresholds must be between 0.5 and 1.0, or null for the measured default"));
     }
     sites::set_thresholds(&db, &key, b.resolve, b.acknowledge).await?;
-    config_view(&db, &key).await
+    config_view(&req, &db, &key).await
 }
 
 async fn deliveries_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
     let id = http::uuid_param(ctx, "id")?;
+    if !store::tickets::visible(&db, &visibility(&staff.memberships), id).await? {
+        return Err(ApiError::NotFound);
+    }
     let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
     let attempts = deliveries::attempts(&db, id).await?;
     let body = serde_json::json!({
@@ -193,8 +256,12 @@ struct StateQuery {
     site: Option<String>,
 }
 
+/// The platform's staff only (every merchant's tickets are in these lists).
 async fn deliveries_by_state_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
-    let db = authorize(&req, ctx)?;
+    let (db, staff) = operator(&req, ctx).await?;
+    if !staff.memberships.iter().any(|m| m.scope == Scope::Platform) {
+        return Err(ApiError::Forbidden);
+    }
     let q: StateQuery = http::query(&req)?;
     let state = match q.state.as_deref() {
         None => DeliveryState::DeadLetter,

@@ -20,6 +20,8 @@ pub struct Site {
     pub acknowledge_threshold: Option<f64>,
     /// The merchant's FAQ pack (JSON), validated when it was stored.
     pub faq_pack: Option<String>,
+    /// The merchant the site belongs to; `None` for a site of the platform's own.
+    pub merchant_id: Option<String>,
 }
 
 impl Site {
@@ -57,9 +59,13 @@ impl Site {
 }
 
 pub async fn get(db: &D1Database, key: &str) -> Result<Option<Site>, ApiError> {
-    Ok(query!(db, "SELECT key, merchant_name, allowed_origins, resolve_threshold, acknowledge_threshold, faq_pack FROM sites WHERE key = ?1", key)?
-        .first::<Site>(None)
-        .await?)
+    Ok(query!(
+        db,
+        "SELECT key, merchant_name, allowed_origins, resolve_threshold, acknowledge_threshold, faq_pack, merchant_id FROM sites WHERE key = ?1",
+        key
+    )?
+    .first::<Site>(None)
+    .await?)
 }
 
 /// The site, or `unknown_site`.
@@ -67,15 +73,18 @@ pub async fn existing(db: &D1Database, key: &str) -> Result<Site, ApiError> {
     get(db, key).await?.ok_or(ApiError::UnknownSite)
 }
 
-/// Creates a site or updates its name and origins.
-pub async fn upsert(db: &D1Database, key: &str, merchant_name: &str, origins_json: &str) -> Result<(), ApiError> {
+/// Creates a site (of `merchant`, or the platform's own) or updates its name and origins (and its
+/// merchant, when one is given).
+pub async fn upsert(db: &D1Database, key: &str, merchant_name: &str, origins_json: &str, merchant: Option<&str>) -> Result<(), ApiError> {
     query!(
         db,
-        "INSERT INTO sites (key, merchant_name, allowed_origins) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (key) DO UPDATE SET merchant_name = excluded.merchant_name, allowed_origins = excluded.allowed_origins",
+        "INSERT INTO sites (key, merchant_name, allowed_origins, merchant_id) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (key) DO UPDATE SET merchant_name = excluded.merchant_name, allowed_origins = excluded.allowed_origins, \
+         merchant_id = COALESCE(excluded.merchant_id, sites.merchant_id)",
         key,
         merchant_name,
         origins_json,
+        merchant,
     )?
     .run()
     .await?;
@@ -124,4 +133,14 @@ pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destinati
     }
     db.batch(batch).await?;
     Ok(())
+}
+
+/// Whether a merchant with this id exists.
+pub async fn merchant_exists(db: &D1Database, id: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        #[allow(dead_code)]
+        id: String,
+    }
+    Ok(query!(db, "SELECT id FROM merchants WHERE id = ?1", id)?.first::<Id>(None).await?.is_some())
 }
