@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 use crate::error::ApiError;
-use crate::store::{Bind, changes, query};
+use crate::store::{changes, query, tenancy_clause};
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct CannedReply {
@@ -34,19 +34,7 @@ impl From<Row> for CannedReply {
 /// The replies a caller may use: the platform's and their merchants' (all, for platform staff).
 pub async fn list(db: &D1Database, visibility: &Visibility) -> Result<Vec<CannedReply>, ApiError> {
     let mut args: Vec<JsValue> = Vec::new();
-    let clause = match visibility {
-        Visibility::All => "1 = 1".to_string(),
-        Visibility::Merchants(ids) => {
-            let marks: Vec<String> = ids
-                .iter()
-                .map(|id| {
-                    args.push(id.as_str().js());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            format!("merchant_id IN ('', {})", if marks.is_empty() { "''".to_string() } else { marks.join(", ") })
-        }
-    };
+    let clause = tenancy_clause(visibility, "merchant_id", true, &mut args);
     let sql = format!("SELECT id, merchant_id, title, text FROM canned_replies WHERE {clause} ORDER BY merchant_id, title LIMIT 500");
     Ok(db.prepare(sql).bind(&args)?.all().await?.results::<Row>()?.into_iter().map(CannedReply::from).collect())
 }

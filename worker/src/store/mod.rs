@@ -19,6 +19,7 @@ pub mod tickets;
 
 use qingting_shared::Priority;
 use qingting_shared::accounts::Role;
+use qingting_shared::accounts::membership::Visibility;
 use qingting_shared::faq::Decision;
 use qingting_shared::forward::{AttemptOutcome, DeliveryState, DestinationKind};
 use qingting_shared::workflow::{ActorKind, ChangeKind, Holder, TicketStatus};
@@ -100,6 +101,26 @@ macro_rules! query {
     };
 }
 pub(crate) use query;
+
+/// The tenancy condition on `column` (a merchant id): `1 = 1` for the platform's staff, else the
+/// caller's merchants (bound as parameters after `args`, never spliced), plus the platform's own
+/// rows (`''`) when `with_platform`. Every staff query about tenant data goes through it.
+pub fn tenancy_clause(visibility: &Visibility, column: &str, with_platform: bool, args: &mut Vec<JsValue>) -> String {
+    let Visibility::Merchants(ids) = visibility else {
+        return "1 = 1".into();
+    };
+    let mut marks: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            args.push(id.as_str().js());
+            format!("?{}", args.len())
+        })
+        .collect();
+    if with_platform {
+        marks.push("''".into());
+    }
+    if marks.is_empty() { "0 = 1".into() } else { format!("{column} IN ({})", marks.join(", ")) }
+}
 
 /// How many rows a write changed.
 pub fn changes(result: &D1Result) -> usize {

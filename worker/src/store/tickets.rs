@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
-use crate::store::{Bind, changes, query};
+use crate::store::{Bind, changes, query, tenancy_clause};
 
 /// The statement that records `change` (version after the change; unique per ticket, so two
 /// writers can never both record the same version).
@@ -69,23 +69,9 @@ pub struct Filters {
     pub limit: Option<u32>,
 }
 
-/// The tenancy clause: `TRUE` for the platform, the caller's merchants otherwise (bound, never
-/// spliced). Every staff query about tickets goes through it.
+/// The tickets a caller may see: through the site's merchant.
 fn tenancy(visibility: &Visibility, args: &mut Vec<JsValue>) -> String {
-    match visibility {
-        Visibility::All => "1 = 1".into(),
-        Visibility::Merchants(ids) if ids.is_empty() => "0 = 1".into(),
-        Visibility::Merchants(ids) => {
-            let marks: Vec<String> = ids
-                .iter()
-                .map(|id| {
-                    args.push(id.as_str().js());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            format!("s.merchant_id IN ({})", marks.join(", "))
-        }
-    }
+    tenancy_clause(visibility, "s.merchant_id", false, args)
 }
 
 /// One page of the inbox, newest first, and the cursor of the next page.
