@@ -1,5 +1,6 @@
-//! The sign-in API as the console calls it: `POST /v1/auth/login`, `GET /v1/auth/me`,
-//! `POST /v1/auth/logout` (same origin, so the browser sends the `__Host-qt_session` cookie by
+//! The API as the console calls it: sign-in (`POST /v1/auth/login`, `GET /v1/auth/me`,
+//! `POST /v1/auth/logout`), the tickets, people, teams and canned replies (same origin, so the
+//! browser sends the `__Host-qt_session` cookie and `Origin` by
 //! itself). Refusals come back as [`Failure`]s matched by [`ErrorCode`], never by message text.
 
 use gloo_net::http::{Request, Response};
@@ -98,4 +99,339 @@ pub async fn me() -> Result<Option<Me>, Failure> {
 pub async fn logout() -> Result<(), Failure> {
     let response = Request::post("/v1/auth/logout").send().await.map_err(|_| Failure::Network)?;
     if response.ok() || response.status() == 401 { Ok(()) } else { Err(refusal(response).await) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tickets: the inbox, one ticket, its actions (always with `If-Match: <version>`), bulk actions,
+// counts per saved view, people and teams for the pickers, canned replies.
+
+/// A failed answer's body that is not the API's error shape.
+fn unreadable(status: u16) -> Failure {
+    Failure::Refused { status, code: None, message: String::new(), retry_after: None }
+}
+
+/// `GET path` → `T`, refusals as [`Failure`]s.
+async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    let response = Request::get(path).send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    let status = response.status();
+    response.json::<T>().await.map_err(|_| unreadable(status))
+}
+
+/// A ticket in the inbox (`GET /v1/tickets`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TicketRow {
+    pub id: String,
+    pub ticket_no: String,
+    pub status: String,
+    pub holder: String,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    pub site: String,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    pub version: f64,
+    pub created_at: String,
+    #[serde(default)]
+    pub preview: String,
+}
+
+/// One page of the inbox and where the next one starts.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TicketPage {
+    pub tickets: Vec<TicketRow>,
+    pub next_cursor: Option<String>,
+}
+
+/// Appends `key=value` (encoded) to a query string.
+pub fn push_param(query: &mut String, key: &str, value: &str) {
+    query.push(if query.is_empty() { '?' } else { '&' });
+    query.push_str(key);
+    query.push('=');
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            query.push(b as char);
+        } else {
+            query.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+/// `GET /v1/tickets` with the query string `query` (from [`push_param`]).
+pub async fn tickets(query: &str) -> Result<TicketPage, Failure> {
+    get_json(&format!("/v1/tickets{query}")).await
+}
+
+/// How many tickets each saved view holds (`GET /v1/tickets/counts`).
+pub async fn counts() -> Result<std::collections::HashMap<String, f64>, Failure> {
+    #[derive(Deserialize)]
+    struct Counts {
+        counts: std::collections::HashMap<String, f64>,
+    }
+    Ok(get_json::<Counts>("/v1/tickets/counts").await?.counts)
+}
+
+/// A message on a ticket: a public reply (also automatic FAQ answers) or an internal note.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Message {
+    pub author: String,
+    #[serde(default)]
+    pub internal: f64,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    pub text: String,
+    pub created_at: String,
+}
+
+/// One recorded change (the timeline).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Event {
+    pub version: f64,
+    pub at: String,
+    pub actor_kind: String,
+    #[serde(default)]
+    pub actor_id: Option<String>,
+    pub kind: String,
+    #[serde(default)]
+    pub from_status: Option<String>,
+    pub to_status: String,
+    /// JSON text: what changed besides the status.
+    #[serde(default)]
+    pub payload: String,
+}
+
+/// One ticket as staff see it (`GET /v1/tickets/:id`, and every action's answer).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub ticket_no: String,
+    pub status: String,
+    pub holder: String,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// The words that drove the classification.
+    #[serde(default)]
+    pub top_tokens: Vec<String>,
+    pub site: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    pub version: u64,
+    #[serde(default)]
+    pub merged_into: Option<String>,
+    #[serde(default)]
+    pub followers: Vec<String>,
+    /// The complaint, personal data masked.
+    pub text: String,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+pub async fn ticket(id: &str) -> Result<Ticket, Failure> {
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        // Not an id the API gives: the same answer it would give, without asking.
+        return Err(Failure::Refused { status: 404, code: Some(ErrorCode::NotFound), message: String::new(), retry_after: None });
+    }
+    get_json(&format!("/v1/tickets/{id}")).await
+}
+
+/// Why an action did not apply.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActFailure {
+    /// Someone changed the ticket first (`409 version_conflict`): the ticket as it is now.
+    Stale(Box<Ticket>),
+    Failed(Failure),
+}
+
+/// An action's JSON body (typed: no `serde_json::Value` in the console, it is large).
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// `{}`: claim, resolve, close, reopen, follow, unfollow.
+    Empty {},
+    Reply {
+        text: String,
+        wait: bool,
+    },
+    Note {
+        text: String,
+    },
+    Assign {
+        user: String,
+    },
+    Transfer {
+        team: Option<String>,
+        user: Option<String>,
+        note: String,
+    },
+    Correct {
+        category: Option<String>,
+        priority: Option<String>,
+        reason: String,
+    },
+    Merge {
+        into: String,
+    },
+}
+
+/// Old and new value in an event's payload.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct FromTo {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The parts of an event's payload the timeline shows (other fields are ignored).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Payload {
+    /// Transfers.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Corrections.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub category: Option<FromTo>,
+    #[serde(default)]
+    pub priority: Option<FromTo>,
+    /// Claims and assignments: the new assignee.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Merges.
+    #[serde(default)]
+    pub into: Option<String>,
+}
+
+impl Event {
+    /// The payload's known parts (empty if it cannot be read).
+    pub fn details(&self) -> Payload {
+        serde_json::from_str(&self.payload).unwrap_or_default()
+    }
+}
+
+/// `POST /v1/tickets/:id/:action` with `If-Match: version` and `body`: the ticket afterwards.
+pub async fn act(id: &str, version: u64, action: &str, body: &Body) -> Result<Ticket, ActFailure> {
+    let request = Request::post(&format!("/v1/tickets/{id}/{action}"))
+        .header("If-Match", &version.to_string())
+        .json(body)
+        .map_err(|_| ActFailure::Failed(Failure::Network))?;
+    let response = request.send().await.map_err(|_| ActFailure::Failed(Failure::Network))?;
+    let status = response.status();
+    if response.ok() {
+        return response.json::<Ticket>().await.map_err(|_| ActFailure::Failed(unreadable(status)));
+    }
+    if status == 409 {
+        #[derive(Deserialize)]
+        struct Conflict {
+            error: ErrorInfo,
+            ticket: Option<Ticket>,
+        }
+        let text = response.text().await.map_err(|_| ActFailure::Failed(unreadable(status)))?;
+        return Err(match serde_json::from_str::<Conflict>(&text) {
+            Ok(Conflict { error, ticket: Some(t) }) if error.code == ErrorCode::VersionConflict.as_str() => ActFailure::Stale(Box::new(t)),
+            Ok(Conflict { error, .. }) => {
+                ActFailure::Failed(Failure::Refused { status, code: ErrorCode::parse(&error.code), message: error.message, retry_after: None })
+            }
+            Err(_) => ActFailure::Failed(unreadable(status)),
+        });
+    }
+    Err(ActFailure::Failed(refusal(response).await))
+}
+
+/// One ticket's outcome in a bulk action.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct BulkResult {
+    pub id: String,
+    pub ok: bool,
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `POST /v1/tickets/bulk` `{action, ids, user?}`: one result per id.
+pub async fn bulk(action: &str, ids: &[String], user: Option<&str>) -> Result<Vec<BulkResult>, Failure> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        action: &'a str,
+        ids: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user: Option<&'a str>,
+    }
+    #[derive(Deserialize)]
+    struct Results {
+        results: Vec<BulkResult>,
+    }
+    let request = Request::post("/v1/tickets/bulk").json(&Body { action, ids, user }).map_err(|_| Failure::Network)?;
+    let response = request.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    let status = response.status();
+    Ok(response.json::<Results>().await.map_err(|_| unreadable(status))?.results)
+}
+
+/// Staff as `GET /v1/users` lists them (admins and supervisors may ask; agents get `403`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+pub async fn users() -> Result<Vec<Person>, Failure> {
+    #[derive(Deserialize)]
+    struct Users {
+        users: Vec<Person>,
+    }
+    Ok(get_json::<Users>("/v1/users").await?.users)
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Team {
+    pub id: String,
+    #[serde(default)]
+    pub merchant: Option<String>,
+    pub name: String,
+}
+
+pub async fn teams() -> Result<Vec<Team>, Failure> {
+    #[derive(Deserialize)]
+    struct Teams {
+        teams: Vec<Team>,
+    }
+    Ok(get_json::<Teams>("/v1/teams").await?.teams)
+}
+
+/// A reply kept for reuse, the platform's (`merchant` empty) or a merchant's.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CannedReply {
+    pub id: String,
+    #[serde(default)]
+    pub merchant: Option<String>,
+    pub title: String,
+    pub text: String,
+}
+
+pub async fn canned_replies() -> Result<Vec<CannedReply>, Failure> {
+    #[derive(Deserialize)]
+    struct Replies {
+        replies: Vec<CannedReply>,
+    }
+    Ok(get_json::<Replies>("/v1/canned-replies").await?.replies)
 }

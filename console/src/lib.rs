@@ -1,10 +1,12 @@
 //! Qingting's staff console: a leptos (CSR) app with a router under `/console`, started by
 //! `app/qingting_console.<hash>.js` from `/console/index.html` (built by `cargo xtask build`).
 //!
-//! Parts: `state` (the [`state::Console`] context: language, the signed-in user as a resource),
-//! `api` (the sign-in API; refusals as `ErrorCode`s), `i18n` (zh-CN first, zh-TW, en as one
-//! `PerLang<Ui>`), `sign_in` (the sign-in page), `shell` (the signed-in frame and the language
-//! switch), `pages` (the pages inside the frame).
+//! Parts: `state` (the [`state::Console`] context: language, the signed-in user as a resource;
+//! the `Directory` of people and teams), `api` (the API; refusals as `ErrorCode`s, stale writes
+//! with the fresh ticket), `i18n` (zh-CN first, zh-TW, en as one `PerLang<Ui>`), `sign_in` (the
+//! sign-in page), `shell` (the signed-in frame and the language switch), `inbox` (saved views,
+//! filters, search, paging, bulk actions), `ticket` (one ticket: conversation, timeline, every
+//! action with shortcuts), `pages` (the small pages).
 //!
 //! Rules: text from the server (names, later complaints) is only ever rendered as text nodes,
 //! never through `inner_html`; no inline scripts or style attributes (the page's CSP forbids
@@ -17,10 +19,12 @@ use wasm_bindgen::prelude::*;
 
 mod api;
 mod i18n;
+mod inbox;
 mod pages;
 mod shell;
 mod sign_in;
 mod state;
+mod ticket;
 
 /// The whole console: the shared state, then the routes.
 #[component]
@@ -32,8 +36,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=sign_in::SignIn/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=pages::Home/>
-                    <Route path=path!("tickets") view=pages::Inbox/>
-                    <Route path=path!("tickets/:id") view=pages::Ticket/>
+                    <Route path=path!("tickets") view=inbox::Inbox/>
+                    <Route path=path!("tickets/:id") view=ticket::TicketPage/>
                     <Route path=path!("settings") view=pages::Settings/>
                 </ParentRoute>
             </Routes>

@@ -13,7 +13,7 @@ use qingting_shared::Lang;
 use qingting_shared::accounts::Scope;
 
 use crate::api::{self, Failure, Me};
-use crate::state::Console;
+use crate::state::{Console, Directory, uw};
 
 /// Each language's name in itself.
 fn native_name(lang: Lang) -> &'static str {
@@ -35,7 +35,7 @@ pub fn LangSwitch() -> impl IntoView {
     };
     view! {
         <label class="lang">
-            <span class="sr-only">{move || console.ui().language}</span>
+            <span class="sr-only">{uw(|u| u.language)}</span>
             <select on:change=change>
                 {Lang::ALL
                     .map(|l| view! { <option value=l.tag() lang=l.tag() selected=move || console.lang.get() == l>{native_name(l)}</option> })}
@@ -49,7 +49,7 @@ pub fn LangSwitch() -> impl IntoView {
 pub fn Shell() -> impl IntoView {
     let console = Console::get();
     let me = console.me;
-    let loading = move || view! { <p class="loading" role="status">{move || console.ui().loading}</p> };
+    let loading = move || view! { <p class="loading" role="status">{uw(|u| u.loading)}</p> };
     let failed = move |errors: ArcRwSignal<Errors>| {
         let words = move || {
             let ui = console.ui();
@@ -58,10 +58,10 @@ pub fn Shell() -> impl IntoView {
         view! {
             <main id="main" class="signin">
                 <div class="alert" role="alert">
-                    <p>{move || console.ui().load_failed}</p>
+                    <p>{uw(|u| u.load_failed)}</p>
                     <p>{words}</p>
                 </div>
-                <button type="button" class="primary" on:click=move |_| me.refetch()>{move || console.ui().retry}</button>
+                <button type="button" class="primary" on:click=move |_| me.refetch()>{uw(|u| u.retry)}</button>
             </main>
         }
     };
@@ -95,6 +95,7 @@ fn Frame(
     me: Me,
 ) -> impl IntoView {
     let console = Console::get();
+    Directory::provide(me.clone());
     let navigate = use_navigate();
     let signing_out = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
@@ -143,14 +144,14 @@ fn Frame(
     view! {
         <div class="app">
             <header class="topbar">
-                <a href="/console/tickets" class="brand">{move || ui().brand}</a>
-                <nav class="nav" aria-label=move || ui().nav_label>
-                    <A href="/console/tickets">{move || ui().nav_tickets}</A>
-                    <A href="/console/settings">{move || ui().nav_settings}</A>
+                <a href="/console/tickets" class="brand">{uw(|u| u.brand)}</a>
+                <nav class="nav" aria-label=uw(|u| u.nav_label)>
+                    <A href="/console/tickets">{uw(|u| u.nav_tickets)}</A>
+                    <A href="/console/settings">{uw(|u| u.nav_settings)}</A>
                 </nav>
                 <div class="account">
                     <p class="who">
-                        <span class="sr-only">{move || ui().signed_in_as}</span>
+                        <span class="sr-only">{uw(|u| u.signed_in_as)}</span>
                         <span class="name">{me.user.display_name}</span>
                         <span class="scope">{scope}</span>
                     </p>

@@ -11,7 +11,7 @@ use qingting_shared::ErrorCode;
 use crate::api::{self, Failure};
 use crate::i18n::Ui;
 use crate::shell::LangSwitch;
-use crate::state::{Console, page_title};
+use crate::state::{Console, page_title, uw};
 
 /// A field's problem, as the function that picks its words (so a language switch re-words it).
 type FieldError = Option<fn(&Ui) -> &'static str>;
@@ -97,16 +97,16 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <div class="signin-page">
             <header class="signin-top">
-                <span class="brand">{move || ui().brand}</span>
+                <span class="brand">{uw(|u| u.brand)}</span>
                 <LangSwitch/>
             </header>
             <main id="main" class="signin">
-                <h1>{move || ui().sign_in_title}</h1>
-                <p class="intro">{move || ui().sign_in_intro}</p>
+                <h1>{uw(|u| u.sign_in_title)}</h1>
+                <p class="intro">{uw(|u| u.sign_in_intro)}</p>
                 <form novalidate on:submit=submit aria-busy=move || busy.get().to_string()>
                     {move || failure.get().map(|f| view! { <div class="alert" role="alert">{ui().failure(&f)}</div> })}
                     <div class="field">
-                        <label for="email">{move || ui().email}</label>
+                        <label for="email">{uw(|u| u.email)}</label>
                         <input
                             id="email"
                             name="email"
@@ -123,7 +123,7 @@ pub fn SignIn() -> impl IntoView {
                         {field_error("email-error", email_error)}
                     </div>
                     <div class="field">
-                        <label for="password">{move || ui().password}</label>
+                        <label for="password">{uw(|u| u.password)}</label>
                         <input
                             id="password"
                             name="password"

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use qingting_shared::Lang;
 
-use crate::api::{self, Failure, Me};
-use crate::i18n::{Ui, ui};
+use crate::api::{self, Failure, Me, Person, Team};
+use crate::i18n::{TicketWords, Ui, ui};
 
 /// Where the chosen language is remembered.
 const LANG_KEY: &str = "qt-console-lang";
@@ -77,4 +77,73 @@ pub fn page_title(page: impl Fn(&'static Ui) -> &'static str + 'static) {
         let ui = console.ui();
         document().set_title(&format!("{} · {}", page(ui), ui.brand));
     });
+}
+
+/// Who is who, for the signed-in pages: the signed-in user, staff (`GET /v1/users`; agents may not
+/// list them, then names are known only for themselves) and teams. Provided by the shell's frame.
+#[derive(Clone, Copy)]
+pub struct Directory {
+    pub me: StoredValue<Me>,
+    pub people: LocalResource<Result<Vec<Person>, Failure>>,
+    pub teams: LocalResource<Result<Vec<Team>, Failure>>,
+}
+
+impl Directory {
+    pub fn provide(me: Me) -> Directory {
+        let directory = Directory { me: StoredValue::new(me), people: LocalResource::new(api::users), teams: LocalResource::new(api::teams) };
+        provide_context(directory);
+        directory
+    }
+
+    pub fn get() -> Directory {
+        use_context().expect("inside the shell")
+    }
+
+    pub fn my_id(self) -> String {
+        self.me.with_value(|m| m.user.id.clone())
+    }
+
+    /// A person's name (tracked: follows the people list as it loads); unknown ids shortened.
+    pub fn name(self, id: &str) -> String {
+        if let Some(name) = self.me.with_value(|m| (m.user.id == id).then(|| m.user.display_name.clone())) {
+            return name;
+        }
+        if let Some(Ok(people)) = self.people.get()
+            && let Some(p) = people.iter().find(|p| p.id == id)
+        {
+            return p.display_name.clone();
+        }
+        id.chars().take(8).collect()
+    }
+
+    /// Active staff to pick from (only the signed-in user when the list is not allowed).
+    pub fn pickable(self) -> Vec<(String, String)> {
+        match self.people.get() {
+            Some(Ok(people)) => people.iter().filter(|p| p.status != "deactivated").map(|p| (p.id.clone(), p.display_name.clone())).collect(),
+            _ => self.me.with_value(|m| vec![(m.user.id.clone(), m.user.display_name.clone())]),
+        }
+    }
+
+    /// A team's name; unknown ids shortened.
+    pub fn team_name(self, id: &str) -> String {
+        if let Some(Ok(teams)) = self.teams.get()
+            && let Some(t) = teams.iter().find(|t| t.id == id)
+        {
+            return t.name.clone();
+        }
+        id.chars().take(8).collect()
+    }
+}
+
+/// A word of the current language as reactive text. Every call returns the same closure type, so
+/// the view code for it is generated once, not once per label (the console's size budget).
+pub fn uw(word: fn(&Ui) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let console = Console::get();
+    move || word(console.ui())
+}
+
+/// Like [`uw`], for the inbox's and ticket page's words.
+pub fn tw(word: fn(&TicketWords) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let console = Console::get();
+    move || word(&console.ui().tk)
 }

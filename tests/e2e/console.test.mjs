@@ -8,9 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, watchProblems } from './browser.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const api = process.env.QT_BASE_URL;
@@ -35,18 +34,8 @@ before(async () => {
   // 409 already_set_up: a database this file set up before (same credentials).
   assert.ok(created.status === 201 || created.status === 409, `bootstrap answered ${created.status}: ${await created.text()}`);
   fs.mkdirSync(outDir, { recursive: true });
-  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'qt-chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP localhost 127.0.0.1'],
-    viewport: { width: 1280, height: 800 },
-  });
-  context.on('page', (page) => {
-    page.on('console', (m) => { if (/Content Security Policy|panicked/i.test(m.text())) problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
-  });
+  context = await launchChromium();
+  watchProblems(context, problems);
 });
 
 after(async () => {
@@ -172,7 +161,7 @@ test('the right password reaches the shell; reloads and deep links keep the sess
   assert.equal(await page.locator('.who .name').innerText(), admin.display_name);
   assert.equal(await page.locator('.who .scope').innerText(), '平台 · 管理员');
   assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), '工单');
-  assert.match(await page.locator('.upcoming').innerText(), /下一步上线/);
+  await page.getByRole('navigation', { name: '视图' }).waitFor();
   assert.equal(await page.getByRole('link', { name: '工单' }).last().getAttribute('aria-current'), 'page');
   await assertAccessible(page, 'the shell');
   await page.screenshot({ path: path.join(outDir, 'console-shell-1280.png') });

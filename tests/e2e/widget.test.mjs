@@ -9,10 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const api = process.env.QT_BASE_URL;
@@ -49,14 +48,7 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(merchantPort, '127.0.0.1', resolve));
   fs.mkdirSync(outDir, { recursive: true });
-  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'qt-chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP localhost 127.0.0.1'],
-    viewport: { width: 1280, height: 800 },
-  });
+  context = await launchChromium();
 });
 
 after(async () => {
