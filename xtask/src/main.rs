@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod cmd;
+mod http;
 mod util;
 
 use util::step;

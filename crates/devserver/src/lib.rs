@@ -121,6 +121,12 @@ pub fn seed(persist_to: &Path, sites: &[SiteSeed]) -> Result<(), String> {
     run_quiet(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--file", &f]), "seeding sites")
 }
 
+/// Runs a file of SQL statements against a local database folder (e.g. bulk data for a benchmark).
+pub fn execute_file(persist_to: &Path, file: &Path) -> Result<(), String> {
+    let (p, f) = (persist_to.to_string_lossy(), file.to_string_lossy());
+    run_quiet(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &p, "-c", "worker/wrangler.toml", "--file", &f]), "running an SQL file")
+}
+
 /// Runs SQL against a local database folder and returns wrangler's JSON output. A database busy
 /// with the server's own write is retried a few times.
 pub fn query(persist_to: &Path, sql: &str) -> Result<String, String> {

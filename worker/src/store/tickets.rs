@@ -156,8 +156,11 @@ pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> 
          COALESCE(SUM(c.assignee_id IS NULL AND c.status IN ('new', 'open')), 0) AS team_unassigned, \
          COALESCE(SUM({active}), 0) AS unresolved, COALESCE(SUM(c.priority = 'P1' AND {active}), 0) AS urgent, \
          COALESCE(SUM(c.status = 'waiting_customer'), 0) AS waiting, COALESCE(SUM(c.status = 'resolved'), 0) AS resolved \
-         FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {clause}"
+         FROM complaints c JOIN sites s ON s.key = c.site_key \
+         WHERE c.status IN ('new', 'open', 'waiting_customer', 'resolved') AND {clause}"
     );
+    // Every counted view is about one of these statuses: the filter lets SQLite skip closed and
+    // auto-replied tickets through `complaints_counts` (migration 0010) instead of reading all.
     Ok(db.prepare(sql).bind(&args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
 }
 

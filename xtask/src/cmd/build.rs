@@ -78,7 +78,13 @@ pub fn all() -> Result<()> {
 
     step("assembling static files (www/ → target/www/)");
     copy_dir(&root.join("www"), &www)?;
+    worker()
+}
 
+/// The worker bundle (`worker/build/`), when stale: all that the API needs, e.g. for `seed` and
+/// `bench-inbox`.
+pub fn worker() -> Result<()> {
+    let root = root();
     let worker_js = root.join("worker/build/index.js");
     // The crates the worker is built from (`crates/devserver` is not one of them: changing it must
     // not rebuild the worker).

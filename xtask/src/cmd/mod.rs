@@ -3,9 +3,12 @@
 
 mod bench_baselines;
 mod bench_browser;
+mod bench_inbox;
 mod build;
+mod demo;
 mod faq;
 mod run;
+mod seed;
 mod setup;
 mod similar;
 mod sizes;
@@ -41,6 +44,12 @@ pub const COMMANDS: &[Command] = &[
         about: "install what is missing, build, run every test (unit, worker + local D1 over HTTP, Chromium end to end)",
         run: test::test,
     },
+    Command {
+        name: "seed",
+        args: "[--tickets N] [--port N]",
+        about: "fill the local demo with tickets in every status, from the project's own written examples (default 300)",
+        run: seed::seed,
+    },
     Command { name: "setup", args: "", about: "install only (the toolchain, npm tools and the browser), idempotently", run: setup::setup },
     Command { name: "build", args: "", about: "build only: the widget, the static files in target/www, the CLI, the worker bundle", run: build::build },
     Command { name: "sizes", args: "", about: "print the widget's size table (after build)", run: sizes::sizes },
@@ -55,6 +64,12 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "faq-measure", args: "", about: "measure the FAQ reply thresholds (the table in docs/BENCHMARKS.md)", run: faq::faq_measure },
     Command { name: "similar", args: "", about: "train the paraphrase model and measure it on the ATEC hold-out", run: similar::similar },
     Command { name: "bench-browser", args: "", about: "classification speed of the widget build in Chromium", run: bench_browser::bench_browser },
+    Command {
+        name: "bench-inbox",
+        args: "[--tickets N]",
+        about: "inbox and ticket API times and sign-in cost with 100,000 tickets in a local D1 (docs/BENCHMARKS.md)",
+        run: bench_inbox::bench_inbox,
+    },
     Command {
         name: "bench-baselines",
         args: "",

@@ -1,10 +1,13 @@
 //! `cargo xtask run [--port N]`: install what is missing, build what is stale, apply the D1
-//! migrations to the local database in .wrangler/state, seed the demo site, and start the whole
-//! system on 127.0.0.1 in the foreground (Ctrl-C stops it).
+//! migrations to the local database in .wrangler/state, seed the demo site, start the whole
+//! system on 127.0.0.1 in the foreground (Ctrl-C stops it), and make the demo accounts on first use
+//! (`demo`).
+
+use std::path::PathBuf;
 
 use qingting_devserver::{DevServer, Options, SiteSeed};
 
-use super::{build, setup};
+use super::{build, demo, setup};
 use crate::util::{Result, root, step};
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -15,37 +18,56 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     setup::all(false)?;
     build::all()?;
-    token_secret_file()?;
-    let origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
-    step("applying D1 migrations to the local database (.wrangler/state) and seeding the demo site");
-    let server = DevServer::start(Options {
-        port: Some(port),
-        persist_to: Some(root().join(".wrangler/state")),
-        sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins }],
-        token_secret: None,
-        vars: Vec::new(),
-        foreground: true,
-    })?;
+    let server = start(port, true)?;
+    let accounts = match demo::ensure(port, &demo::accounts_file()) {
+        Ok(demo) => Some(demo.accounts),
+        Err(e) => {
+            eprintln!("xtask: the demo accounts could not be made ({e}); the system runs without them");
+            None
+        }
+    };
     println!();
     println!("  倾听 Qingting is running (Ctrl-C stops it)");
     println!("  landing page   http://127.0.0.1:{port}/");
     println!("  demo merchant  http://127.0.0.1:{port}/demo/   (hostile page CSS: /demo/?hostile=1)");
-    println!("  console        http://127.0.0.1:{port}/console/   (staff sign-in; the first admin: README, Console)");
+    println!("  console        http://127.0.0.1:{port}/console/   (staff sign-in: the demo accounts below)");
     println!("  API            http://127.0.0.1:{port}/v1/health");
-    println!(
-        "  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (Authorization: Bearer <ADMIN_TOKEN from worker/.dev.vars>; README: Configuring a merchant)"
-    );
+    println!("  admin API      http://127.0.0.1:{port}/v1/admin/sites/demo   (signed in as a site's admin; README: Configuring a merchant)");
     println!(
         "  local D1       npx wrangler d1 execute DB --local --persist-to .wrangler/state -c worker/wrangler.toml --command \"SELECT ticket_no, category, priority FROM complaints\""
     );
+    if let Some(accounts) = &accounts {
+        demo::print(accounts, port);
+    }
     println!();
     server.wait().map_err(|e| e.to_string())?;
     Ok(())
 }
 
+/// The local D1 of `run` and `seed` (kept between runs).
+pub fn state_dir() -> PathBuf {
+    root().join(".wrangler/state")
+}
+
+/// Writes the local secrets if missing, applies the migrations to [`state_dir`], seeds the demo
+/// site and starts `wrangler dev` on `port` (in the foreground: sharing the terminal and Ctrl-C).
+pub fn start(port: u16, foreground: bool) -> Result<DevServer> {
+    token_secret_file()?;
+    let origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
+    step("applying D1 migrations to the local database (.wrangler/state) and seeding the demo site");
+    DevServer::start(Options {
+        port: Some(port),
+        persist_to: Some(state_dir()),
+        sites: vec![SiteSeed { key: "demo".into(), merchant_name: demo::MERCHANTS[0].name.into(), origins }],
+        token_secret: None,
+        vars: Vec::new(),
+        foreground,
+    })
+}
+
 /// `worker/.dev.vars` (not committed): random local secrets, and `http://` receivers allowed.
 /// Adds whatever a file from an older checkout lacks; never changes what is there.
-fn token_secret_file() -> Result<()> {
+pub fn token_secret_file() -> Result<()> {
     let path = root().join("worker/.dev.vars");
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Local secrets for wrangler dev (not committed).\n".into());
     let random = || -> Result<String> {

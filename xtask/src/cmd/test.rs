@@ -44,12 +44,13 @@ pub fn test(_: &[String]) -> Result<()> {
         .env("QT_PERSIST_TO", &server.persist_to)
         .env("QT_OUTPUT_DIR", &output))
     .and_then(|()| {
-        step("browser end to end: the staff console (sign-in, shell, deep links, axe-core WCAG 2.1 A/AA)");
+        step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, axe-core WCAG 2.1 A/AA)");
         sh(Command::new("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs"])
+            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs", "tests/e2e/tickets.test.mjs"])
             .current_dir(&root)
             .env("QT_BASE_URL", &server.base_url)
             .env("QT_ADMIN_TOKEN", admin_token)
+            .env("QT_MERCHANT_PORT", merchant_port.to_string())
             .env("QT_OUTPUT_DIR", &output))
     });
     if result.is_err() {
