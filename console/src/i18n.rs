@@ -830,3 +830,6 @@ mod tests {
         assert_eq!(zh.membership(&Membership::merchant("m-1", Role::Agent)), "商家 m-1 · 客服");
     }
 }
+
+/// One of the ticket pages' words, chosen at run time (a view's name, a status message).
+pub type TicketWord = fn(&TicketWords) -> &'static str;

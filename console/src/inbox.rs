@@ -16,11 +16,11 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use qingting_shared::{Priority, TicketStatus};
 
 use crate::api::{self, Failure, TicketPage, TicketRow};
-use crate::i18n::{self, TicketWords};
-use crate::state::{Console, Directory, page_title, tw, uw};
+use crate::i18n::{self, TicketWord, TicketWords};
+use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
 
 /// The saved views, in the order they are shown, with their words.
-pub const VIEWS: [(&str, fn(&TicketWords) -> &'static str); 6] = [
+pub const VIEWS: [(&str, TicketWord); 6] = [
     ("mine", |t| t.view_mine),
     ("team_unassigned", |t| t.view_team_unassigned),
     ("unresolved", |t| t.view_unresolved),
@@ -92,12 +92,9 @@ pub fn Inbox() -> impl IntoView {
     });
     let counts = LocalResource::new(api::counts);
     let notice = RwSignal::new(None::<String>);
-    let ui = move || console.ui();
-    let loading = move || view! { <p class="loading" role="status">{uw(|u| u.loading)}</p> };
+    let loading = loading_view;
     let failed = move |errors: ArcRwSignal<Errors>| {
-        let words = move || {
-            errors.with(|e| e.iter().find_map(|(_, e)| e.downcast_ref::<Failure>().map(|f| ui().failure(f)))).unwrap_or_else(|| ui().err_server.to_string())
-        };
+        let words = failure_words(console, errors);
         view! {
             <div class="alert" role="alert">
                 <p>{words}</p>

@@ -147,3 +147,18 @@ pub fn tw(word: fn(&TicketWords) -> &'static str) -> impl Fn() -> &'static str +
     let console = Console::get();
     move || word(&console.ui().tk)
 }
+
+/// "Loading…", as every page says it while its resource loads.
+pub fn loading_view() -> impl IntoView {
+    view! { <p class="loading" role="status">{uw(|u| u.loading)}</p> }
+}
+
+/// The words for a resource that failed: the API's refusal in words (per `ErrorCode`), else the
+/// generic server error. For an `ErrorBoundary`'s fallback.
+pub fn failure_words(console: Console, errors: ArcRwSignal<Errors>) -> impl Fn() -> String + Send + Sync + 'static {
+    move || {
+        errors
+            .with(|e| e.iter().find_map(|(_, e)| e.downcast_ref::<Failure>().map(|f| console.ui().failure(f))))
+            .unwrap_or_else(|| console.ui().err_server.to_string())
+    }
+}

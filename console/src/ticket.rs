@@ -18,9 +18,9 @@ use qingting_shared::{Priority, TicketStatus};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ActFailure, Body, Event, Failure, Message, Ticket};
-use crate::i18n::{self, TicketWords};
+use crate::i18n::{self, TicketWord};
 use crate::inbox::{local_time, priority_class, status_class};
-use crate::state::{Console, Directory, page_title, tw, uw};
+use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
 
 /// What an action's outcome was, for the status line and the alert.
 #[derive(Clone, Copy)]
@@ -30,7 +30,7 @@ struct Work {
     stale: RwSignal<bool>,
     failure: RwSignal<Option<Failure>>,
     /// Words for the polite status line (saved, sending …).
-    status: RwSignal<Option<fn(&TicketWords) -> &'static str>>,
+    status: RwSignal<Option<TicketWord>>,
     busy: RwSignal<bool>,
 }
 
@@ -87,11 +87,9 @@ pub fn TicketPage() -> impl IntoView {
         async move { api::ticket(&id).await }
     });
     let ui = move || console.ui();
-    let loading = move || view! { <p class="loading" role="status">{uw(|u| u.loading)}</p> };
+    let loading = loading_view;
     let failed = move |errors: ArcRwSignal<Errors>| {
-        let words = move || {
-            errors.with(|e| e.iter().find_map(|(_, e)| e.downcast_ref::<Failure>().map(|f| ui().failure(f)))).unwrap_or_else(|| ui().err_server.to_string())
-        };
+        let words = failure_words(console, errors);
         view! {
             <div class="alert" role="alert">
                 <p>{words}</p>

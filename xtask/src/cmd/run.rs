@@ -89,7 +89,7 @@ pub fn token_secret_file() -> Result<()> {
     }
     if !added.is_empty() {
         std::fs::write(&path, text).map_err(|e| e.to_string())?;
-        step(&format!("worker/.dev.vars: added {} (local only; ADMIN_TOKEN is your key for /v1/admin)", added.join(", ")));
+        step(&format!("worker/.dev.vars: added {} (local only; ADMIN_TOKEN creates the first platform admin, see README)", added.join(", ")));
     }
     Ok(())
 }
