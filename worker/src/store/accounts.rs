@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use worker::D1Database;
 
 use crate::error::ApiError;
-use crate::store::{changes, query};
+use crate::store::{any_row, changes, query};
 
 /// A staff member as the API shows them.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -67,19 +67,13 @@ pub async fn memberships(db: &D1Database, user_id: &str) -> Result<Vec<Membershi
 
 /// Whether any active platform admin exists.
 pub async fn platform_admin_exists(db: &D1Database) -> Result<bool, ApiError> {
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    let n = query!(
+    any_row(query!(
         db,
-        "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id \
-         WHERE m.scope_kind = 'platform' AND m.role = ?1 AND u.active = 1",
+        "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.scope_kind = 'platform' AND m.role = ?1 AND u.active = 1 LIMIT 1",
         Role::Admin,
-    )?
-    .first::<N>(None)
-    .await?;
-    Ok(n.is_some_and(|n| n.n > 0))
+    )?)
+    .await
 }
 
 /// Creates the first platform admin with the platform's default team, in one batch that does

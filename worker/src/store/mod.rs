@@ -24,7 +24,7 @@ use qingting_shared::faq::Decision;
 use qingting_shared::forward::{AttemptOutcome, DeliveryState, DestinationKind};
 use qingting_shared::workflow::{ActorKind, ChangeKind, Holder, TicketStatus};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1Result};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 use crate::error::ApiError;
 
@@ -120,6 +120,11 @@ pub fn tenancy_clause(visibility: &Visibility, column: &str, with_platform: bool
         marks.push("''".into());
     }
     if marks.is_empty() { "0 = 1".into() } else { format!("{column} IN ({})", marks.join(", ")) }
+}
+
+/// Whether a query returns any row (an existence check: select `1` with `LIMIT 1`).
+pub async fn any_row(stmt: D1PreparedStatement) -> Result<bool, ApiError> {
+    Ok(stmt.first::<serde_json::Value>(None).await?.is_some())
 }
 
 /// How many rows a write changed.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use worker::D1Database;
 
 use crate::error::ApiError;
-use crate::store::query;
+use crate::store::{any_row, query};
 
 /// A merchant site that may embed the widget.
 #[derive(Debug, Deserialize)]
@@ -137,10 +137,5 @@ pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destinati
 
 /// Whether a merchant with this id exists.
 pub async fn merchant_exists(db: &D1Database, id: &str) -> Result<bool, ApiError> {
-    #[derive(Deserialize)]
-    struct Id {
-        #[allow(dead_code)]
-        id: String,
-    }
-    Ok(query!(db, "SELECT id FROM merchants WHERE id = ?1", id)?.first::<Id>(None).await?.is_some())
+    any_row(query!(db, "SELECT 1 FROM merchants WHERE id = ?1", id)?).await
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
-use crate::store::{Bind, changes, query, tenancy_clause};
+use crate::store::{Bind, any_row, changes, query, tenancy_clause};
 
 /// The statement that records `change` (version after the change; unique per ticket, so two
 /// writers can never both record the same version).
@@ -164,18 +164,13 @@ pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> 
     Ok(db.prepare(sql).bind(&args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
 }
 
-/// The merchant a ticket belongs to (through its site), if the caller may see it; `None` hides it
-/// (answered `404`).
+/// Whether the caller may see ticket `id` (through its site's merchant); one they may not is
+/// answered `404`, like one that does not exist.
 pub async fn visible(db: &D1Database, visibility: &Visibility, id: &str) -> Result<bool, ApiError> {
     let mut args: Vec<JsValue> = vec![id.js()];
     let clause = tenancy(visibility, &mut args);
-    let sql = format!("SELECT c.id FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.id = ?1 AND {clause}");
-    #[derive(Deserialize)]
-    struct Id {
-        #[allow(dead_code)]
-        id: String,
-    }
-    Ok(db.prepare(sql).bind(&args)?.first::<Id>(None).await?.is_some())
+    let sql = format!("SELECT 1 FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.id = ?1 AND {clause} LIMIT 1");
+    any_row(db.prepare(sql).bind(&args)?).await
 }
 
 /// The merchant a ticket belongs to (through its site); `None` for sites of no merchant.
@@ -192,32 +187,19 @@ pub async fn merchant_of(db: &D1Database, id: &str) -> Result<Option<String>, Ap
 
 /// Whether `user` is active staff who may see tickets of `merchant` (platform staff see all).
 pub async fn may_hold(db: &D1Database, user: &str, merchant: Option<&str>) -> Result<bool, ApiError> {
-    #[derive(Deserialize)]
-    struct N {
-        n: f64,
-    }
-    let n = query!(
+    any_row(query!(
         db,
-        "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id \
-         WHERE m.user_id = ?1 AND u.active = 1 AND (m.scope_kind = 'platform' OR m.merchant_id = ?2)",
+        "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.user_id = ?1 AND u.active = 1 AND (m.scope_kind = 'platform' OR m.merchant_id = ?2) LIMIT 1",
         user,
         merchant.unwrap_or(""),
-    )?
-    .first::<N>(None)
-    .await?;
-    Ok(n.is_some_and(|n| n.n > 0.0))
+    )?)
+    .await
 }
 
 /// Whether `team` is the ticket's merchant's team or a platform team.
 pub async fn team_fits(db: &D1Database, team: &str, merchant: Option<&str>) -> Result<bool, ApiError> {
-    #[derive(Deserialize)]
-    struct N {
-        n: f64,
-    }
-    let n = query!(db, "SELECT COUNT(*) AS n FROM teams WHERE id = ?1 AND (merchant_id = '' OR merchant_id = ?2)", team, merchant.unwrap_or(""))?
-        .first::<N>(None)
-        .await?;
-    Ok(n.is_some_and(|n| n.n > 0.0))
+    any_row(query!(db, "SELECT 1 FROM teams WHERE id = ?1 AND (merchant_id = '' OR merchant_id = ?2) LIMIT 1", team, merchant.unwrap_or(""))?).await
 }
 
 /// A message on a ticket, as staff read the conversation.
