@@ -38,7 +38,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::Home/>
                     <Route path=path!("tickets") view=inbox::Inbox/>
                     <Route path=path!("tickets/:id") view=ticket::TicketPage/>
-                    <Route path=path!("settings") view=pages::Settings/>
+                    <Route path=path!("settings") view={leptos_router::Lazy::<pages::SettingsRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -14,13 +14,22 @@ pub fn Home() -> impl IntoView {
     view! { <Redirect path="/tickets" options=NavigateOptions { replace: true, ..Default::default() }/> }
 }
 
-/// `/console/settings`.
-#[component]
-pub fn Settings() -> impl IntoView {
-    page_title(|ui| ui.settings_title);
-    view! {
-        <h1>{uw(|u| u.settings_title)}</h1>
-        <p class="upcoming">{uw(|u| u.settings_next)}</p>
+/// `/console/settings`, loaded on first visit (its own WebAssembly chunk).
+pub struct SettingsRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for SettingsRoute {
+    fn data() -> Self {
+        SettingsRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        page_title(|ui| ui.settings_title);
+        view! {
+            <h1>{uw(|u| u.settings_title)}</h1>
+            <p class="upcoming">{uw(|u| u.settings_next)}</p>
+        }
+        .into_any()
     }
 }
 

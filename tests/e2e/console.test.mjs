@@ -69,10 +69,10 @@ test('the console page has a strict CSP; deep links get the page, missing files 
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/, p);
     assert.doesNotMatch(csp, /unsafe-inline/, p);
     const html = await r.text();
-    assert.match(html, /<script type="module" src="\/console\/app\/qingting_console\.[0-9a-f]{10}\.js"><\/script>/, p);
+    assert.match(html, /<script type="module" src="\/console\/app\/[0-9a-f]{10}\/console\.js"><\/script>/, p);
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${p}: no inline script`);
   }
-  assert.equal((await fetch(`${api}/console/app/qingting_console.0000000000.js`)).status, 404);
+  assert.equal((await fetch(`${api}/console/app/0000000000/console.js`)).status, 404);
   const api404 = await fetch(`${api}/v1/no-such-thing`);
   assert.equal(api404.status, 404);
   assert.equal((await api404.json()).error.code, 'not_found');

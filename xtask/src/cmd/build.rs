@@ -111,48 +111,98 @@ pub fn worker() -> Result<()> {
     Ok(())
 }
 
-/// The console at `target/www/console/`: `index.html` naming content-hashed `app/` files (the
-/// wasm-bindgen glue bundled with its start call, the `.wasm`, the CSS). Deep links are served
-/// `index.html` by the worker (`worker/src/lib.rs`); its CSP is in `www/_headers` and the worker.
+/// The console at `target/www/console/`: `index.html` naming `app/<hash>/`, a directory named by
+/// the hash of everything in it: the wasm-bindgen glue bundled with its start call and the split
+/// loader, the main `.wasm`, the lazily loaded `.wasm` chunks (`#[lazy_route]` pages, split off by
+/// `wasm_split_cli_support`, the splitter `cargo leptos --split` uses) and the CSS. Deep links are
+/// served `index.html` by the worker (`worker/src/lib.rs`); its CSP is in `www/_headers` and the
+/// worker.
 pub fn console() -> Result<()> {
     let root = root();
-    step("building the console (leptos + leptos_router → wasm32, profile wasm-release)");
-    sh(Command::new("cargo").args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-console"]).current_dir(&root))?;
+    step("building the console (leptos + leptos_router → wasm32, profile wasm-release, relocations kept for splitting)");
+    // `cargo rustc` passes the link argument to the console alone: its dependencies keep the
+    // artefacts the widget's build shares.
+    sh(Command::new("cargo")
+        .args(["rustc", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-console", "--lib", "--crate-type", "cdylib"])
+        .args(["--", "-C", "link-args=--emit-relocs"])
+        .current_dir(&root))?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_console.wasm");
     let pkg = root.join("target/console-pkg");
-    let opt_wasm = pkg.join("opt/qingting_console_bg.wasm");
-    if is_stale(&opt_wasm, std::slice::from_ref(&wasm)) {
-        step("console: wasm-bindgen (web target) → wasm-opt -Oz");
-        std::fs::create_dir_all(pkg.join("opt")).map_err(|e| e.to_string())?;
-        sh(Command::new(tools_dir().join("bin/wasm-bindgen")).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm))?;
-        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_console_bg.wasm")).arg("-o").arg(&opt_wasm))?;
+    let opt = pkg.join("opt");
+    if is_stale(&opt.join("qingting_console_bg.wasm"), std::slice::from_ref(&wasm)) {
+        step("console: split into lazily loaded chunks → wasm-bindgen (web target) → wasm-opt -Oz on each");
+        let _ = std::fs::remove_dir_all(&pkg);
+        let split = pkg.join("split");
+        std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
+        let input = read(&wasm)?;
+        let main_wasm = split.join("qingting_console.wasm");
+        wasm_split_cli_support::transform({
+            let mut o = wasm_split_cli_support::Options::new(&input);
+            o.output_dir = &split;
+            o.main_out_path = &main_wasm;
+            o.main_module = "./qingting_console.js";
+            o.link_name = "./__wasm_split.js";
+            o
+        })
+        .map_err(|e| format!("splitting the console's WebAssembly: {e}"))?;
+        sh(Command::new(tools_dir().join("bin/wasm-bindgen"))
+            .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-dir"])
+            .arg(&pkg)
+            .arg(&main_wasm))?;
+        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_console_bg.wasm")).arg("-o").arg(opt.join("qingting_console_bg.wasm")))?;
+        std::fs::copy(split.join("__wasm_split.js"), pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
+        for chunk in wasm_files(&split)? {
+            if chunk != main_wasm {
+                let name = chunk.file_name().ok_or("chunk without a name")?;
+                sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(&chunk).arg("-o").arg(opt.join(name)))?;
+            }
+        }
     }
     let (web, out) = (root.join("console/web"), site_dir().join("console"));
-    if !is_stale(&out.join("index.html"), &[opt_wasm.clone(), pkg.join("qingting_console.js"), web.clone()]) {
+    if !is_stale(&out.join("index.html"), &[opt.join("qingting_console_bg.wasm"), pkg.join("qingting_console.js"), web.clone()]) {
         step("console is up to date");
         return Ok(());
     }
-    step("console: esbuild --minify (glue + start, CSS) → target/www/console/ with content-hashed names");
-    let (glue, wasm_bytes, css) = (read(&pkg.join("qingting_console.js"))?, read(&opt_wasm)?, read(&web.join("console.css"))?);
-    let hash = content_hash(&[&glue, &wasm_bytes, &css]);
-    let (app_js, app_wasm, app_css) = (format!("qingting_console.{hash}.js"), format!("qingting_console_bg.{hash}.wasm"), format!("console.{hash}.css"));
+    step("console: esbuild --minify (glue + split loader + start, CSS) → target/www/console/app/<hash>/");
+    let chunks = wasm_files(&opt)?;
+    let mut parts = vec![read(&pkg.join("qingting_console.js"))?, read(&pkg.join("__wasm_split.js"))?, read(&web.join("console.css"))?];
+    for chunk in &chunks {
+        parts.push(read(chunk)?);
+    }
+    let hash = content_hash(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
     let app = out.join("app");
     let _ = std::fs::remove_dir_all(&app);
-    std::fs::create_dir_all(&app).map_err(|e| e.to_string())?;
-    std::fs::write(app.join(&app_wasm), &wasm_bytes).map_err(|e| e.to_string())?;
-    // The module starts itself (`#[wasm_bindgen(start)]`) once `init` has the hashed `.wasm`.
+    let dir = app.join(&hash);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for chunk in &chunks {
+        let name = chunk.file_name().ok_or("chunk without a name")?;
+        std::fs::copy(chunk, dir.join(name)).map_err(|e| e.to_string())?;
+    }
+    // The module starts itself (`#[wasm_bindgen(start)]`) once `init` has the main `.wasm`; the
+    // split loader fetches chunks relative to the bundle (`new URL("./…wasm", import.meta.url)`).
     let start = pkg.join("start.js");
-    let start_js = format!("import init from './qingting_console.js';\ninit({{ module_or_path: new URL('{app_wasm}', import.meta.url) }});\n");
-    std::fs::write(&start, start_js).map_err(|e| e.to_string())?;
+    std::fs::write(&start, "import init from './qingting_console.js';\ninit({ module_or_path: new URL('qingting_console_bg.wasm', import.meta.url) });\n")
+        .map_err(|e| e.to_string())?;
     sh(Command::new(node_bin("esbuild"))
         .arg(&start)
         .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
-        .arg(format!("--outfile={}", app.join(&app_js).display())))?;
+        .arg(format!("--outfile={}", dir.join("console.js").display())))?;
     sh(Command::new(node_bin("esbuild"))
         .arg(web.join("console.css"))
         .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", app.join(&app_css).display())))?;
+        .arg(format!("--outfile={}", dir.join("console.css").display())))?;
     let page = String::from_utf8(read(&web.join("index.html"))?).map_err(|e| e.to_string())?;
-    let page = page.replace("__JS__", &app_js).replace("__WASM__", &app_wasm).replace("__CSS__", &app_css);
-    std::fs::write(out.join("index.html"), page).map_err(|e| e.to_string())
+    std::fs::write(out.join("index.html"), page.replace("__APP__", &hash)).map_err(|e| e.to_string())
+}
+
+/// The `.wasm` files directly in `dir`, sorted.
+fn wasm_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
