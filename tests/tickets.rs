@@ -352,3 +352,54 @@ pub fn inbox_counts_bulk_and_canned_replies() -> Result<(), Failed> {
 fn ctx_base() -> String {
     super::ctx().base.clone()
 }
+
+/// Every ticket the platform sees, page by page in `sort`: (priority rank, created_at, id).
+fn all_pages(staff: &Session, sort: &str) -> Result<Vec<(String, String, String)>, Failed> {
+    let (mut out, mut cursor) = (Vec::new(), None::<String>);
+    for _ in 0..200 {
+        let mut path = format!("/v1/tickets?view=all&limit=7&sort={sort}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={}", urlencode(c)));
+        }
+        let page = staff.get(&path)?;
+        eq(page.status, 200, &format!("{path} ({})", page.raw))?;
+        for t in page.body["tickets"].as_array().cloned().unwrap_or_default() {
+            let rank = t["priority"].as_str().unwrap_or("P9").to_string();
+            out.push((rank, t["created_at"].as_str().unwrap_or("").to_string(), t["id"].as_str().unwrap_or("").to_string()));
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return Ok(out),
+        }
+    }
+    Err("more than 200 pages".into())
+}
+
+pub fn inbox_is_sorted_and_paged_in_every_order() -> Result<(), Failed> {
+    let staff = Session::new(STAFF_EMAIL, STAFF_PASSWORD)?;
+    let newest = all_pages(&staff, "newest")?;
+    check(newest.len() > 7, format!("enough tickets to page through ({})", newest.len()))?;
+    let mut everyone: Vec<&String> = newest.iter().map(|t| &t.2).collect();
+    everyone.sort();
+    for sort in ["newest", "oldest", "priority"] {
+        let list = if sort == "newest" { newest.clone() } else { all_pages(&staff, sort)? };
+        let mut seen: Vec<&String> = list.iter().map(|t| &t.2).collect();
+        seen.sort();
+        eq(&seen, &everyone, &format!("{sort}: every ticket exactly once"))?;
+        for pair in list.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            let in_order = match sort {
+                "newest" => (&a.1, &a.2) > (&b.1, &b.2),
+                "oldest" => (&a.1, &a.2) < (&b.1, &b.2),
+                _ => (&a.0, &a.1, &a.2) < (&b.0, &b.1, &b.2),
+            };
+            check(in_order, format!("{sort}: {a:?} before {b:?}"))?;
+        }
+    }
+    let r = staff.get("/v1/tickets?sort=sideways")?;
+    eq((r.status, r.code()), (400, "invalid_query"), "an unknown order")?;
+    let first = staff.get("/v1/tickets?view=all&limit=1")?;
+    let cursor = first.body["next_cursor"].as_str().unwrap_or("").to_string();
+    let r = staff.get(&format!("/v1/tickets?view=all&sort=priority&cursor={}", urlencode(&cursor)))?;
+    eq((r.status, r.code()), (400, "invalid_query"), "a newest-first cursor is not a priority cursor")
+}

@@ -744,6 +744,15 @@ E x"
     eq(field(&shown.body, &["destinations"])[0]["secret"].as_str(), Some("********"), "secrets are never shown back")?;
     eq(shown.body["merchant_name"].as_str(), Some("商家 shop"), "merchant name")?;
     check(!shown.raw.contains(WEBHOOK_SECRET), "secret absent from the answer")?;
+    // The console edits what it was shown: the stars keep the stored secret; a new URL is taken.
+    let mut edited = field(&shown.body, &["destinations"]).clone();
+    edited[0]["url"] = json!(rx.url("/ok-shop-2"));
+    let r = admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({ "destinations": edited })), None)?;
+    eq(r.status, 200, &format!("edit with the secret kept ({})", r.raw))?;
+    let stored = rows("SELECT url, secret FROM destinations WHERE site_key = 'shop'")?;
+    eq((stored[0]["url"].as_str(), stored[0]["secret"].as_str()), (Some(rx.url("/ok-shop-2").as_str()), Some(WEBHOOK_SECRET)), "stored after the edit")?;
+    let r = admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({"destinations": [{"id": "other", "kind": "webhook", "url": rx.url("/x"), "secret": "********"}]})), None)?;
+    eq((r.status, r.code()), (400, "invalid_destination"), "stars for a destination that has no stored secret")?;
     let r = admin("DELETE", "/v1/admin/sites/shop/faq", None, None)?;
     eq((r.status, r.body["faq_pack"].is_null()), (200, true), "pack removed")?;
     check(!get("/v1/faq?site=shop", &[])?.raw.contains("shop-parking"), "back to the default pack")
@@ -1263,6 +1272,42 @@ fn tenants_see_and_manage_only_their_own_people_and_teams() -> Result<(), Failed
     eq((r.status, members(&r)), (200, Vec::<String>::new()), "A's admin removes A's agent")
 }
 
+fn site_keys(cookie: &str) -> Result<Vec<String>, Failed> {
+    let r = staff_get("/v1/sites", cookie)?;
+    eq(r.status, 200, &format!("GET /v1/sites ({})", r.raw))?;
+    Ok(r.body["sites"].as_array().map(|a| a.iter().filter_map(|s| s["site"].as_str().map(String::from)).collect()).unwrap_or_default())
+}
+
+fn sites_are_listed_per_tenant() -> Result<(), Failed> {
+    let w = world()?;
+    let put = |key: &str, by: &str, merchant: &str| -> Result<(), Failed> {
+        let origin = own_origin();
+        let body = json!({"merchant_name": key, "allowed_origins": ["https://shop.example.cn"], "merchant": merchant});
+        let r = reply(
+            ctx()
+                .agent
+                .put(format!("{}/v1/admin/sites/{key}", ctx().base))
+                .header("Cookie", by)
+                .header("Origin", origin.as_str())
+                .header("Content-Type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )?;
+        eq(r.status, 200, &format!("create site {key} ({})", r.raw))
+    };
+    put("site-of-a", &w.a_admin.cookie, &w.merchant_a)?;
+    put("site-of-b", &w.b_admin.cookie, &w.merchant_b)?;
+    let (a, a_agent, b, platform) = (site_keys(&w.a_admin.cookie)?, site_keys(&w.a_agent.cookie)?, site_keys(&w.b_admin.cookie)?, site_keys(&w.platform)?);
+    check(a.contains(&"site-of-a".to_string()) && !a.contains(&"site-of-b".to_string()), format!("A's admin sees A's sites only: {a:?}"))?;
+    eq(&a_agent, &a, "A's agent sees the same sites")?;
+    check(b.contains(&"site-of-b".to_string()) && !b.contains(&"site-of-a".to_string()), format!("B sees B's only: {b:?}"))?;
+    check(!a.contains(&"demo".to_string()), "the platform's own sites are not a merchant's")?;
+    check(platform.contains(&"site-of-a".to_string()) && platform.contains(&"site-of-b".to_string()), "the platform sees every site")?;
+    let r = staff_get("/v1/sites", "__Host-qt_session=nope")?;
+    eq((r.status, r.code()), (401, "sign_in_required"), "signed out")?;
+    let r = staff_get("/v1/admin/sites/site-of-a", &w.b_admin.cookie)?;
+    eq((r.status, r.code()), (404, "not_found"), "B's admin cannot open A's site")
+}
+
 fn deactivation_ends_sessions_at_once() -> Result<(), Failed> {
     let w = world()?;
     let x = join(&w.a_admin.cookie, "leaver@example.cn", &merchant_scope(&w.merchant_a), "agent")?;
@@ -1364,11 +1409,13 @@ fn main() {
         ("merchants_are_created_by_platform_admins_and_seen_by_their_own", merchants_are_created_by_platform_admins_and_seen_by_their_own),
         ("invitations_are_single_use_and_expire", invitations_are_single_use_and_expire),
         ("tenants_see_and_manage_only_their_own_people_and_teams", tenants_see_and_manage_only_their_own_people_and_teams),
+        ("sites_are_listed_per_tenant", sites_are_listed_per_tenant),
         ("deactivation_ends_sessions_at_once", deactivation_ends_sessions_at_once),
         ("changing_the_password_ends_other_sessions", changing_the_password_ends_other_sessions),
         ("tickets_are_worked_with_versions_and_events", tickets::tickets_are_worked_with_versions_and_events),
         ("merchants_see_and_work_only_their_own_tickets", tickets::merchants_see_and_work_only_their_own_tickets),
         ("inbox_counts_bulk_and_canned_replies", tickets::inbox_counts_bulk_and_canned_replies),
+        ("inbox_is_sorted_and_paged_in_every_order", tickets::inbox_is_sorted_and_paged_in_every_order),
         ("wave_one_rows_are_carried_over", tickets::wave_one_rows_are_carried_over),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];

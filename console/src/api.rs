@@ -57,7 +57,7 @@ struct ErrorInfo {
 }
 
 /// The [`Failure`] an unsuccessful response stands for.
-async fn refusal(response: Response) -> Failure {
+pub async fn refusal(response: Response) -> Failure {
     let status = response.status();
     let retry_after = response.headers().get("Retry-After").and_then(|s| s.trim().parse().ok());
     let (code, message) = match response.json::<ErrorBody>().await {
@@ -106,12 +106,12 @@ pub async fn logout() -> Result<(), Failure> {
 // counts per saved view, people and teams for the pickers, canned replies.
 
 /// A failed answer's body that is not the API's error shape.
-fn unreadable(status: u16) -> Failure {
+pub fn unreadable(status: u16) -> Failure {
     Failure::Refused { status, code: None, message: String::new(), retry_after: None }
 }
 
 /// `GET path` → `T`, refusals as [`Failure`]s.
-async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, Failure> {
+pub async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, Failure> {
     let response = Request::get(path).send().await.map_err(|_| Failure::Network)?;
     if !response.ok() {
         return Err(refusal(response).await);
@@ -150,13 +150,20 @@ pub fn push_param(query: &mut String, key: &str, value: &str) {
     query.push(if query.is_empty() { '?' } else { '&' });
     query.push_str(key);
     query.push('=');
+    query.push_str(&encode(value));
+}
+
+/// `value` percent-encoded for a URL's path segment or query (unreserved characters kept).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            query.push(b as char);
+            out.push(b as char);
         } else {
-            query.push_str(&format!("%{b:02X}"));
+            out.push_str(&format!("%{b:02X}"));
         }
     }
+    out
 }
 
 /// `GET /v1/tickets` with the query string `query` (from [`push_param`]).

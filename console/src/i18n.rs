@@ -7,6 +7,7 @@ use qingting_shared::accounts::{Membership, Role, Scope};
 use qingting_shared::{Category, ErrorCode, Lang, PerLang, Priority, Taxonomy, TicketStatus};
 
 use crate::api::Failure;
+use crate::settings::words::{self as settings_words, SettingsWords};
 
 /// Every user-visible string of the console.
 pub struct Ui {
@@ -54,7 +55,6 @@ pub struct Ui {
     /// Before a ticket id from the address.
     pub ticket_title: &'static str,
     pub settings_title: &'static str,
-    pub settings_next: &'static str,
     pub not_found_title: &'static str,
     pub not_found_back: &'static str,
     pub err_not_found: &'static str,
@@ -65,6 +65,8 @@ pub struct Ui {
     pub err_invalid_query: &'static str,
     /// The inbox and the ticket page.
     pub tk: TicketWords,
+    /// The settings and setup pages.
+    pub st: SettingsWords,
 }
 
 /// The words of the inbox and the ticket page. `{n}`, `{no}`, `{ok}` are replaced.
@@ -93,6 +95,8 @@ pub struct TicketWords {
     pub clear: &'static str,
     pub sort: &'static str,
     pub sort_newest: &'static str,
+    pub sort_oldest: &'static str,
+    pub sort_priority: &'static str,
     pub list_label: &'static str,
     pub assignee: &'static str,
     pub age: &'static str,
@@ -219,7 +223,6 @@ const ZH_CN: Ui = Ui {
     tickets_title: "工单",
     ticket_title: "工单",
     settings_title: "设置",
-    settings_next: "设置页面（人员与邀请、团队、站点、转发目的地、FAQ、阈值）将在下一步上线。",
     not_found_title: "页面不存在",
     not_found_back: "返回工单",
     err_not_found: "工单不存在，或您无权查看。",
@@ -228,6 +231,7 @@ const ZH_CN: Ui = Ui {
     err_action_not_allowed: "工单当前的状态不允许此操作。",
     err_invalid_action: "内容无效，请检查必填项（例如文字不能为空）。",
     err_invalid_query: "筛选条件无效，请修改后重试。",
+    st: settings_words::ZH_CN,
     tk: TicketWords {
         views: "视图",
         view_mine: "我的待办",
@@ -252,6 +256,8 @@ const ZH_CN: Ui = Ui {
         clear: "清除筛选",
         sort: "排序",
         sort_newest: "最新在前",
+        sort_oldest: "等待最久在前",
+        sort_priority: "优先级（P1 在前）",
         list_label: "工单列表",
         assignee: "处理人",
         age: "创建于",
@@ -379,7 +385,6 @@ const ZH_TW: Ui = Ui {
     tickets_title: "工單",
     ticket_title: "工單",
     settings_title: "設定",
-    settings_next: "設定頁面（人員與邀請、團隊、站點、轉發目的地、FAQ、閾值）將在下一步上線。",
     not_found_title: "頁面不存在",
     not_found_back: "返回工單",
     err_not_found: "工單不存在，或您無權查看。",
@@ -388,6 +393,7 @@ const ZH_TW: Ui = Ui {
     err_action_not_allowed: "工單目前的狀態不允許此操作。",
     err_invalid_action: "內容無效，請檢查必填項（例如文字不能為空）。",
     err_invalid_query: "篩選條件無效，請修改後重試。",
+    st: settings_words::ZH_TW,
     tk: TicketWords {
         views: "檢視",
         view_mine: "我的待辦",
@@ -412,6 +418,8 @@ const ZH_TW: Ui = Ui {
         clear: "清除篩選",
         sort: "排序",
         sort_newest: "最新在前",
+        sort_oldest: "等待最久在前",
+        sort_priority: "優先級（P1 在前）",
         list_label: "工單列表",
         assignee: "處理人",
         age: "建立於",
@@ -539,7 +547,6 @@ const EN: Ui = Ui {
     tickets_title: "Tickets",
     ticket_title: "Ticket",
     settings_title: "Settings",
-    settings_next: "Settings (staff and invitations, teams, sites, destinations, FAQ, thresholds) are coming in the next step.",
     not_found_title: "Page not found",
     not_found_back: "Back to tickets",
     err_not_found: "This ticket does not exist, or you may not see it.",
@@ -548,6 +555,7 @@ const EN: Ui = Ui {
     err_action_not_allowed: "The ticket's status does not allow this.",
     err_invalid_action: "Something is missing or not valid (for example, the text cannot be empty).",
     err_invalid_query: "These filters are not valid. Change them and try again.",
+    st: settings_words::EN,
     tk: TicketWords {
         views: "Views",
         view_mine: "My open tickets",
@@ -572,6 +580,8 @@ const EN: Ui = Ui {
         clear: "Clear filters",
         sort: "Sort",
         sort_newest: "Newest first",
+        sort_oldest: "Waiting longest first",
+        sort_priority: "Priority (P1 first)",
         list_label: "Tickets",
         assignee: "Assignee",
         age: "Created",
@@ -691,6 +701,19 @@ impl Ui {
             Some(ErrorCode::ActionNotAllowed) => self.err_action_not_allowed.to_string(),
             Some(ErrorCode::InvalidAction) => self.err_invalid_action.to_string(),
             Some(ErrorCode::InvalidQuery) => self.err_invalid_query.to_string(),
+            Some(ErrorCode::EmailTaken) => self.st.err_email_taken.to_string(),
+            Some(ErrorCode::TeamNameTaken) => self.st.err_team_name_taken.to_string(),
+            Some(ErrorCode::CannotDeactivateSelf) => self.st.err_cannot_deactivate_self.to_string(),
+            Some(ErrorCode::NotInvited) => self.st.err_not_invited.to_string(),
+            Some(ErrorCode::WrongPassword) => self.st.err_wrong_password.to_string(),
+            Some(ErrorCode::InvalidPassword) => self.st.err_password_length.to_string(),
+            Some(ErrorCode::InvalidSetupToken) => self.st.err_setup_invalid.to_string(),
+            Some(ErrorCode::SetupTokenExpired) => self.st.err_setup_expired.to_string(),
+            Some(ErrorCode::SetupTokenUsed | ErrorCode::AlreadySetUp) => self.st.err_setup_used.to_string(),
+            Some(ErrorCode::InvalidConfig | ErrorCode::InvalidDestination | ErrorCode::InvalidFaqPack | ErrorCode::InvalidSite | ErrorCode::UnknownFaq) => {
+                format!("{}{}", self.st.err_invalid_settings, failure_detail(failure))
+            }
+            Some(ErrorCode::InvalidJson) => format!("{}{}", self.st.err_invalid_json, failure_detail(failure)),
             Some(code) => format!("{}{}", self.err_other, code.as_str()),
             None if *status >= 500 => self.err_server.to_string(),
             None => format!("{}{status}", self.err_other),
@@ -708,6 +731,15 @@ impl Ui {
             Scope::Platform => format!("{} · {role}", self.scope_platform),
             Scope::Merchant(id) => format!("{} {id} · {role}", self.scope_merchant),
         }
+    }
+}
+
+/// The server's own words about a refused setting (which field, which rule): they name fields
+/// and rules precisely, in English; shown after the localised lead-in.
+fn failure_detail(failure: &Failure) -> &str {
+    match failure {
+        Failure::Refused { message, .. } => message,
+        Failure::Network => "",
     }
 }
 
@@ -804,7 +836,12 @@ mod tests {
         assert_eq!(zh.failure(&refused(ErrorCode::TooManyAttempts, None)), zh.err_too_many_attempts_later);
         assert_eq!(zh.failure(&refused(ErrorCode::Internal, None)), zh.err_server);
         assert_eq!(zh.failure(&Failure::Network), zh.err_network);
-        assert_eq!(zh.failure(&refused(ErrorCode::InvalidJson, None)), "操作未成功，错误代码：invalid_json");
+        assert_eq!(zh.failure(&refused(ErrorCode::UnknownEvent, None)), "操作未成功，错误代码：unknown_event");
+        // Settings refusals: the lead-in in words, then the server's detail (it names the field).
+        let detail = Failure::Refused { status: 400, code: Some(ErrorCode::InvalidDestination), message: "destination hook: …".into(), retry_after: None };
+        assert_eq!(zh.failure(&detail), "设置未保存：destination hook: …");
+        assert_eq!(zh.failure(&refused(ErrorCode::EmailTaken, None)), zh.st.err_email_taken);
+        assert_eq!(ui(Lang::ZhTw).failure(&refused(ErrorCode::SetupTokenExpired, None)), ui(Lang::ZhTw).st.err_setup_expired);
     }
 
     #[test]

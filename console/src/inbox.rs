@@ -1,6 +1,6 @@
 //! `/console/tickets`: the inbox. Saved views with a count each (`GET /v1/tickets/counts`),
 //! filters and search kept in the address (so a view can be bookmarked and the back button
-//! works), the list newest first (the API's one order) with cursor paging ("加载更多"), and row
+//! works), the list newest first, oldest first or by priority (`sort`) with cursor paging ("加载更多"), and row
 //! selection with bulk assign-to-me and resolve (`POST /v1/tickets/bulk`).
 //!
 //! Rows are a list of cards that lay out as rows on wide screens. Complaint previews come from
@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use qingting_shared::workflow::sort::InboxSort;
 use qingting_shared::{Priority, TicketStatus};
 
 use crate::api::{self, Failure, TicketPage, TicketRow};
@@ -44,6 +45,9 @@ fn api_query(get: impl Fn(&str) -> Option<String>, cursor: Option<&str>) -> Stri
         if let Some(v) = get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
             api::push_param(&mut q, key, &v);
         }
+    }
+    if let Some(sort) = get("sort").and_then(|s| InboxSort::parse(&s)).filter(|s| *s != InboxSort::default()) {
+        api::push_param(&mut q, "sort", sort.as_str());
     }
     if let Some(c) = cursor {
         api::push_param(&mut q, "cursor", c);
@@ -176,7 +180,7 @@ fn Filters() -> impl IntoView {
         move |changes: Vec<(&'static str, String)>| {
             let mut q = String::new();
             query.with_untracked(|m| {
-                for key in ["view"].into_iter().chain(FILTERS) {
+                for key in ["view"].into_iter().chain(FILTERS).chain(["sort"]) {
                     let v = changes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).or_else(|| m.get(key)).unwrap_or_default();
                     if !v.trim().is_empty() {
                         api::push_param(&mut q, key, v.trim());
@@ -229,6 +233,7 @@ fn Filters() -> impl IntoView {
             go(vec![("q", q.get_untracked()), ("site", site.get_untracked())]);
         }
     };
+    let go_sort = go.clone();
     let any_filter = move || query.with(|m| FILTERS.iter().any(|k| m.get(k).is_some_and(|v| !v.is_empty())));
     let clear = move |_| go(FILTERS.iter().map(|k| (*k, String::new())).collect());
     view! {
@@ -249,7 +254,25 @@ fn Filters() -> impl IntoView {
             {select("priority", |t| t.priority, priorities)}
             {select("category", |t| t.category, categories)}
             {select("holder", |t| t.holder, holders)}
-            <p class="sort">{move || format!("{}：{}", tk().sort, tk().sort_newest)}</p>
+            <div class="filter">
+                <label for="sort">{move || tk().sort}</label>
+                <select id="sort" on:change=move |ev| go_sort(vec![("sort", event_target_value(&ev))]) prop:value=value("sort")>
+                    {move || {
+                        let current = InboxSort::parse(&value("sort")()).unwrap_or_default();
+                        InboxSort::ALL
+                            .iter()
+                            .map(|s| {
+                                let words = match s {
+                                    InboxSort::Newest => tk().sort_newest,
+                                    InboxSort::Oldest => tk().sort_oldest,
+                                    InboxSort::Priority => tk().sort_priority,
+                                };
+                                view! { <option value=s.as_str() selected=*s == current>{words}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
             <Show when=any_filter>
                 <button type="button" class="link" on:click=clear.clone()>{tw(|t| t.clear)}</button>
             </Show>

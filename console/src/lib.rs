@@ -14,13 +14,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 use wasm_bindgen::prelude::*;
 
 mod api;
 mod i18n;
 mod inbox;
 mod pages;
+mod settings;
+mod setup;
 mod shell;
 mod sign_in;
 mod state;
@@ -34,11 +36,20 @@ pub fn App() -> impl IntoView {
         <Router base="/console">
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/sign-in") view=sign_in::SignIn/>
+                <Route path=path!("/setup") view={Lazy::<setup::SetupRoute>::new()}/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=pages::Home/>
                     <Route path=path!("tickets") view=inbox::Inbox/>
                     <Route path=path!("tickets/:id") view=ticket::TicketPage/>
-                    <Route path=path!("settings") view={leptos_router::Lazy::<pages::SettingsRoute>::new()}/>
+                    <ParentRoute path=path!("settings") view=settings::Layout>
+                        <Route path=path!("") view=settings::Overview/>
+                        <Route path=path!("account") view={Lazy::<settings::AccountRoute>::new()}/>
+                        <Route path=path!("people") view={Lazy::<settings::PeopleRoute>::new()}/>
+                        <Route path=path!("teams") view={Lazy::<settings::TeamsRoute>::new()}/>
+                        <Route path=path!("merchants") view={Lazy::<settings::MerchantsRoute>::new()}/>
+                        <Route path=path!("sites") view={Lazy::<settings::SitesRoute>::new()}/>
+                        <Route path=path!("sites/:key") view={Lazy::<settings::SiteRoute>::new()}/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -162,3 +162,9 @@ pub fn failure_words(console: Console, errors: ArcRwSignal<Errors>) -> impl Fn()
             .unwrap_or_else(|| console.ui().err_server.to_string())
     }
 }
+
+/// Like [`uw`], for the settings pages' words.
+pub fn sw(word: fn(&crate::settings::words::SettingsWords) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let console = Console::get();
+    move || word(&console.ui().st)
+}

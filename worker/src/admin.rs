@@ -5,7 +5,9 @@
 //!
 //! - `PUT  /v1/admin/sites/:site`              `{merchant_name, allowed_origins, merchant?}` (create or update)
 //! - `GET  /v1/admin/sites/:site`              the configuration (secrets redacted)
-//! - `PUT  /v1/admin/sites/:site/destinations` `{destinations: [Destination]}` (replaces all)
+//! - `GET  /v1/sites`                         the sites the caller's scopes see (key, merchant, origins)
+//! - `PUT  /v1/admin/sites/:site/destinations` `{destinations: [Destination]}` (replaces all; a
+//!   URL or secret sent back as shown, `********`, keeps the stored value)
 //! - `PUT  /v1/admin/sites/:site/faq`          a merchant `FaqPack` (overlays the default by id)
 //! - `DELETE /v1/admin/sites/:site/faq`        back to the platform default
 //! - `PUT  /v1/admin/sites/:site/thresholds`   `{resolve, acknowledge}` (`null` = measured default)
@@ -31,6 +33,7 @@ use crate::store::{self, complaints, deliveries, sites};
 /// Packs are the largest bodies: 200 entries of questions and answers.
 const BODY: JsonBody = JsonBody::json(512 * 1024);
 
+handler!(list_sites, list_sites_inner);
 handler!(put_site, put_site_inner);
 handler!(get_site, get_site_inner);
 handler!(put_destinations, put_destinations_inner);
@@ -146,6 +149,18 @@ async fn put_site_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Resp
     config_view(&req, &db, &key).await
 }
 
+async fn list_sites_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = operator(&req, ctx).await?;
+    let list = sites::list(&db, &visibility(&staff.memberships)).await?;
+    let list: Vec<_> = list
+        .iter()
+        .map(|s| serde_json::json!({ "site": s.key, "merchant": s.merchant_id, "merchant_name": s.merchant_name, "allowed_origins": s.origins() }))
+        .collect();
+    let r = Response::from_json(&serde_json::json!({ "sites": list }))?;
+    r.headers().set("Cache-Control", "no-store")?;
+    Ok(r)
+}
+
 async fn get_site_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let (db, staff) = operator(&req, ctx).await?;
     let key = site_param(ctx)?;
@@ -187,8 +202,9 @@ async fn put_destinations_inner(mut req: Request, ctx: &RouteContext<()>) -> Res
     let key = site_param(ctx)?;
     administered_site(&db, &staff, &key).await?;
     let b: DestinationsBody = BODY.read(&mut req).await?;
-    Destination::validate_all(&b.destinations, Config::from_env(&ctx.env).allow_http_destinations)?;
-    sites::replace_destinations(&db, &key, &b.destinations).await?;
+    let list = Destination::keep_stored(b.destinations, &sites::destinations(&db, &key).await?)?;
+    Destination::validate_all(&list, Config::from_env(&ctx.env).allow_http_destinations)?;
+    sites::replace_destinations(&db, &key, &list).await?;
     config_view(&req, &db, &key).await
 }
 

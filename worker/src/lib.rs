@@ -124,6 +124,7 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
+        .get_async("/v1/sites", admin::list_sites)
         .put_async("/v1/admin/sites/:site", admin::put_site)
         .get_async("/v1/admin/sites/:site", admin::get_site)
         .put_async("/v1/admin/sites/:site/destinations", admin::put_destinations)

@@ -22,6 +22,10 @@ str_enum! {
     }
 }
 
+/// What [`Destination::redacted`] shows instead of a secret or a URL's token, and what an edit
+/// sends to keep the stored value ([`Destination::keep_stored`]).
+pub const REDACTED: &str = "********";
+
 /// Where a site's tickets go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Destination {
@@ -50,6 +54,8 @@ pub enum DestinationError {
     DuplicateId(String),
     #[error("at most {MAX_DESTINATIONS} destinations per site")]
     TooMany,
+    #[error("destination {0}: \"********\" keeps a stored value, but this site has no such destination of that kind")]
+    NothingToKeep(String),
 }
 
 impl DestinationError {
@@ -88,6 +94,42 @@ impl Destination {
         Ok(())
     }
 
+    /// An edited list as it will be stored: where a destination says [`REDACTED`] (the way
+    /// [`Destination::redacted`] shows the URL or the secret), the value stored for the same id and
+    /// kind is kept, so an admin can change one destination without typing every secret again.
+    ///
+    /// ```
+    /// use qingting_shared::forward::{Destination, DestinationKind, REDACTED};
+    /// let stored = vec![Destination { id: "ops".into(), kind: DestinationKind::Webhook, url: "https://hooks.example.cn/x?key=1".into(), secret: Some("s".repeat(16)) }];
+    /// let shown = stored[0].redacted();
+    /// assert_eq!(shown.secret.as_deref(), Some(REDACTED));
+    /// assert_eq!(Destination::keep_stored(vec![shown], &stored).unwrap(), stored);
+    /// ```
+    pub fn keep_stored(edited: Vec<Destination>, stored: &[Destination]) -> Result<Vec<Destination>, DestinationError> {
+        edited
+            .into_iter()
+            .map(|mut d| {
+                let url_kept = d.url.contains(REDACTED);
+                let secret_kept = d.secret.as_deref() == Some(REDACTED);
+                if !url_kept && !secret_kept {
+                    return Ok(d);
+                }
+                let old = stored.iter().find(|o| o.id == d.id && o.kind == d.kind).ok_or_else(|| DestinationError::NothingToKeep(d.id.clone()))?;
+                if url_kept {
+                    // Only the unchanged redacted form keeps the URL: a half-edited one is refused.
+                    if d.url != old.redacted().url {
+                        return Err(DestinationError::InvalidUrl(d.id.clone()));
+                    }
+                    d.url = old.url.clone();
+                }
+                if secret_kept {
+                    d.secret = old.secret.clone();
+                }
+                Ok(d)
+            })
+            .collect()
+    }
+
     /// Checks a site's whole list.
     pub fn validate_all(list: &[Destination], allow_http: bool) -> Result<(), DestinationError> {
         if list.len() > MAX_DESTINATIONS {
@@ -109,14 +151,14 @@ impl Destination {
         let (base, query) = self.url.split_once('?').map_or((self.url.as_str(), None), |(b, q)| (b, Some(q)));
         let mut url = match (self.kind, base.rsplit_once('/')) {
             (DestinationKind::Webhook, _) | (_, None) => base.to_string(),
-            (_, Some((head, last))) if !last.is_empty() && head.contains("//") && head.len() > head.find("//").unwrap_or(0) + 2 => format!("{head}/********"),
+            (_, Some((head, last))) if !last.is_empty() && head.contains("//") && head.len() > head.find("//").unwrap_or(0) + 2 => format!("{head}/{REDACTED}"),
             _ => base.to_string(),
         };
         if let Some(q) = query {
-            let masked: Vec<String> = q.split('&').map(|kv| kv.split_once('=').map_or(kv.to_string(), |(k, _)| format!("{k}=********"))).collect();
+            let masked: Vec<String> = q.split('&').map(|kv| kv.split_once('=').map_or(kv.to_string(), |(k, _)| format!("{k}={REDACTED}"))).collect();
             url = format!("{url}?{}", masked.join("&"));
         }
-        Destination { id: self.id.clone(), kind: self.kind, url, secret: self.secret.as_ref().map(|_| "********".to_string()) }
+        Destination { id: self.id.clone(), kind: self.kind, url, secret: self.secret.as_ref().map(|_| REDACTED.to_string()) }
     }
 }
 
@@ -145,5 +187,33 @@ mod tests {
         assert_eq!(feishu.redacted().url, "https://open.feishu.cn/open-apis/bot/v2/hook/********");
         let ding = Destination { kind: DestinationKind::Dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=tok".into(), ..ok.clone() };
         assert_eq!(ding.redacted().url, "https://oapi.dingtalk.com/robot/********?access_token=********");
+    }
+
+    #[test]
+    fn edits_keep_stored_secrets_only_where_redacted() {
+        let feishu = Destination {
+            id: "bot".into(),
+            kind: DestinationKind::Feishu,
+            url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc-123".into(),
+            secret: Some("feishu-secret-0123456789".into()),
+        };
+        let stored = vec![feishu.clone()];
+        // Unchanged: everything kept.
+        assert_eq!(Destination::keep_stored(vec![feishu.redacted()], &stored).unwrap(), stored);
+        // A new secret with the URL kept.
+        let new_secret = Destination { secret: Some("another-secret-0123456".into()), ..feishu.redacted() };
+        let kept = Destination::keep_stored(vec![new_secret], &stored).unwrap();
+        assert_eq!((kept[0].url.as_str(), kept[0].secret.as_deref()), (feishu.url.as_str(), Some("another-secret-0123456")));
+        // A new URL with the secret kept.
+        let new_url = Destination { url: "https://open.feishu.cn/open-apis/bot/v2/hook/new".into(), ..feishu.redacted() };
+        assert_eq!(Destination::keep_stored(vec![new_url], &stored).unwrap()[0].secret, feishu.secret);
+        // A half-edited redacted URL is refused, not stored with the stars.
+        let half = Destination { url: "https://open.feishu.cn/open-apis/bot/v3/hook/********".into(), ..feishu.redacted() };
+        assert_eq!(Destination::keep_stored(vec![half], &stored), Err(DestinationError::InvalidUrl("bot".into())));
+        // Nothing stored under that id, or of another kind: nothing to keep.
+        let other = Destination { id: "new".into(), ..feishu.redacted() };
+        assert_eq!(Destination::keep_stored(vec![other], &stored), Err(DestinationError::NothingToKeep("new".into())));
+        let kind = Destination { kind: DestinationKind::Dingtalk, ..feishu.redacted() };
+        assert!(Destination::keep_stored(vec![kind], &stored).is_err());
     }
 }

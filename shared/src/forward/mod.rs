@@ -19,7 +19,7 @@ pub mod message;
 pub mod sign;
 
 pub use delivery::{AttemptOutcome, DeliveryState, ForwardReason, delivery_key};
-pub use destination::{Destination, DestinationError, DestinationKind};
+pub use destination::{Destination, DestinationError, DestinationKind, REDACTED};
 pub use judge::{Outcome, judge, retry_delay};
 #[cfg(feature = "signing")]
 pub use message::render;

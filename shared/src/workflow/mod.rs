@@ -5,6 +5,7 @@
 //! pure functions taking `now`.
 
 pub mod search;
+pub mod sort;
 pub mod state;
 pub mod ticket;
 pub mod ticket_no;

@@ -1,6 +1,7 @@
 //! Sites: who may embed the widget, where tickets are forwarded, the merchant's FAQ pack and
 //! thresholds.
 
+use qingting_shared::accounts::membership::Visibility;
 use qingting_shared::faq::{FaqPack, Thresholds};
 use qingting_shared::forward::{Destination, DestinationKind};
 use serde::Deserialize;
@@ -71,6 +72,25 @@ pub async fn get(db: &D1Database, key: &str) -> Result<Option<Site>, ApiError> {
 /// The site, or `unknown_site`.
 pub async fn existing(db: &D1Database, key: &str) -> Result<Site, ApiError> {
     get(db, key).await?.ok_or(ApiError::UnknownSite)
+}
+
+/// The sites `vis` sees, by key: the platform's staff every site, a merchant's staff their
+/// merchant's (never the platform's own sites). The packs are not read (`faq_pack` is `None`).
+pub async fn list(db: &D1Database, vis: &Visibility) -> Result<Vec<Site>, ApiError> {
+    let (all, ids) = match vis {
+        Visibility::All => (true, "[]".to_string()),
+        Visibility::Merchants(ids) => (false, serde_json::to_string(ids).map_err(|e| ApiError::Internal(e.to_string()))?),
+    };
+    Ok(query!(
+        db,
+        "SELECT key, merchant_name, allowed_origins, resolve_threshold, acknowledge_threshold, NULL AS faq_pack, merchant_id FROM sites \
+         WHERE ?1 = 1 OR merchant_id IN (SELECT value FROM json_each(?2)) ORDER BY key LIMIT 500",
+        all,
+        &ids
+    )?
+    .all()
+    .await?
+    .results::<Site>()?)
 }
 
 /// Creates a site (of `merchant`, or the platform's own) or updates its name and origins (and its

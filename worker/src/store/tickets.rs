@@ -4,6 +4,7 @@
 
 use qingting_shared::accounts::membership::Visibility;
 use qingting_shared::api::ReplyAuthor;
+use qingting_shared::workflow::sort::InboxSort;
 use qingting_shared::workflow::{Action, Change, TicketState};
 use qingting_shared::{Category, Priority};
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,8 @@ pub struct Filters {
     pub q: Option<String>,
     pub created_from: Option<String>,
     pub created_to: Option<String>,
+    /// `newest` (the default), `oldest` or `priority` ([`InboxSort`]).
+    pub sort: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -74,7 +77,12 @@ fn tenancy(visibility: &Visibility, args: &mut Vec<JsValue>) -> String {
     tenancy_clause(visibility, "s.merchant_id", false, args)
 }
 
-/// One page of the inbox, newest first, and the cursor of the next page.
+/// The sort key the database orders by for [`InboxSort::Priority`] (the same expression as the
+/// index `complaints_priority_oldest`, migration 0011, so SQLite can use it).
+const PRIORITY_RANK: &str = "COALESCE(c.priority, 'P9')";
+
+/// One page of the inbox in the asked order (newest first by default), and the cursor of the
+/// next page.
 pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filters) -> Result<(Vec<TicketListRow>, Option<String>), ApiError> {
     let mut args: Vec<JsValue> = Vec::new();
     let mut clauses = vec![tenancy(visibility, &mut args)];
@@ -112,26 +120,45 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         // Every part must appear (bigrams of the masked text, the ticket number, the order id).
         bind(&mut clauses, &mut args, "c.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?)", expr.as_str().js());
     }
-    if let Some(cursor) = &f.cursor {
-        let (at, id) = cursor.split_once('~').ok_or_else(|| ApiError::InvalidQuery("cursor is not one this API gave".into()))?;
-        args.push(at.js());
-        let a = args.len();
-        args.push(id.js());
-        clauses.push(format!("(c.created_at < ?{a} OR (c.created_at = ?{a} AND c.id < ?{}))", a + 1));
+    let sort = match f.sort.as_deref() {
+        None => InboxSort::default(),
+        Some(s) => InboxSort::parse(s).ok_or_else(|| ApiError::InvalidQuery("sort must be one of newest, oldest, priority".into()))?,
+    };
+    if let Some(text) = &f.cursor {
+        let c = sort.read_cursor(text).map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
+        let (at, id) = (args.len() + 1, args.len() + 2);
+        args.push(c.at.as_str().js());
+        args.push(c.id.as_str().js());
+        clauses.push(match sort {
+            InboxSort::Newest => format!("(c.created_at < ?{at} OR (c.created_at = ?{at} AND c.id < ?{id}))"),
+            InboxSort::Oldest => format!("(c.created_at > ?{at} OR (c.created_at = ?{at} AND c.id > ?{id}))"),
+            InboxSort::Priority => {
+                args.push(c.rank.as_str().js());
+                let rank = args.len();
+                format!(
+                    "({PRIORITY_RANK} > ?{rank} OR ({PRIORITY_RANK} = ?{rank} AND (c.created_at > ?{at} OR (c.created_at = ?{at} AND c.id > ?{id}))))"
+                )
+            }
+        });
     }
+    let order = match sort {
+        InboxSort::Newest => "c.created_at DESC, c.id DESC".to_string(),
+        InboxSort::Oldest => "c.created_at, c.id".to_string(),
+        InboxSort::Priority => format!("{PRIORITY_RANK}, c.created_at, c.id"),
+    };
     let limit = f.limit.unwrap_or(50).clamp(1, 100);
     args.push((limit + 1).js());
     let sql = format!(
         "SELECT c.id, c.ticket_no, c.status, c.holder, c.priority, c.category, c.site_key AS site, s.merchant_id AS merchant, c.team_id AS team, \
          c.assignee_id AS assignee, c.version, c.created_at, substr(c.text, 1, 120) AS preview \
-         FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {} ORDER BY c.created_at DESC, c.id DESC LIMIT ?{}",
+         FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {} ORDER BY {order} LIMIT ?{}",
         clauses.join(" AND "),
         args.len()
     );
     let mut rows = db.prepare(sql).bind(&args)?.all().await?.results::<TicketListRow>()?;
     let next = (rows.len() > limit as usize).then(|| {
         rows.truncate(limit as usize);
-        rows.last().map(|r| format!("{}~{}", r.created_at, r.id))
+        rows.last().map(|r| sort.cursor(r.priority.map(|p| p.as_str()), &r.created_at, &r.id))
     });
     Ok((rows, next.flatten()))
 }

@@ -154,7 +154,15 @@ pub fn console() -> Result<()> {
         for chunk in wasm_files(&split)? {
             if chunk != main_wasm {
                 let name = chunk.file_name().ok_or("chunk without a name")?;
-                sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(&chunk).arg("-o").arg(opt.join(name)))?;
+                // The chunks carry a name subsection wasm-opt does not know: its warning about
+                // that is dropped, anything else it says is shown.
+                let mut cmd = Command::new(node_bin("wasm-opt"));
+                cmd.args(WASM_OPT).arg("--strip-debug").arg(&chunk).arg("-o").arg(opt.join(name));
+                let out = cmd.output().map_err(|e| format!("wasm-opt: {e}"))?;
+                String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.contains("unknown name subsection")).for_each(|l| eprintln!("{l}"));
+                if !out.status.success() {
+                    return Err(format!("wasm-opt failed on {} ({})", chunk.display(), out.status));
+                }
             }
         }
     }

@@ -44,9 +44,9 @@ pub fn test(_: &[String]) -> Result<()> {
         .env("QT_PERSIST_TO", &server.persist_to)
         .env("QT_OUTPUT_DIR", &output))
     .and_then(|()| {
-        step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, axe-core WCAG 2.1 A/AA)");
+        step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, settings, invitation setup, axe-core WCAG 2.1 A/AA)");
         sh(Command::new("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs", "tests/e2e/tickets.test.mjs"])
+            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs", "tests/e2e/tickets.test.mjs", "tests/e2e/settings.test.mjs"])
             .current_dir(&root)
             .env("QT_BASE_URL", &server.base_url)
             .env("QT_ADMIN_TOKEN", admin_token)

@@ -1,0 +1,279 @@
+//! The settings pages' calls: people and invitations, teams, merchants, sites and their
+//! configuration (`/v1/users`, `/v1/invitations`, `/v1/teams`, `/v1/merchants`, `/v1/sites`,
+//! `/v1/admin/sites/:site…`), password change and invitation setup (`/v1/auth/…`).
+
+use gloo_net::http::{Request, RequestBuilder};
+use qingting_shared::accounts::{Membership, Role, Scope};
+use qingting_shared::faq::FaqPack;
+use qingting_shared::forward::Destination;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Failure, Me, get_json, refusal, unreadable};
+
+/// Sends `request` with a JSON `body` (or the raw JSON text `raw`) and reads the answer as `T`.
+async fn send<T: DeserializeOwned>(request: RequestBuilder, body: Body<'_, impl Serialize>) -> Result<T, Failure> {
+    let request = match body {
+        Body::Json(b) => request.json(b).map_err(|_| Failure::Network)?,
+        Body::Raw(text) => request.header("Content-Type", "application/json").body(text).map_err(|_| Failure::Network)?,
+        Body::None => request.build().map_err(|_| Failure::Network)?,
+    };
+    let response = request.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    let status = response.status();
+    response.json::<T>().await.map_err(|_| unreadable(status))
+}
+
+enum Body<'a, B> {
+    Json(&'a B),
+    Raw(&'a str),
+    None,
+}
+
+const NO_BODY: Body<'static, ()> = Body::None;
+
+/// A staff member as `GET /v1/users` lists them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StaffMember {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `active`, `invited` or `deactivated`.
+    pub status: String,
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+}
+
+pub async fn staff() -> Result<Vec<StaffMember>, Failure> {
+    #[derive(Deserialize)]
+    struct Users {
+        users: Vec<StaffMember>,
+    }
+    Ok(get_json::<Users>("/v1/users").await?.users)
+}
+
+/// What an invitation (or a new link) answers: the person and their one-time setup link.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Invited {
+    pub user: StaffMember,
+    /// `/console/setup#token=…` (the page's origin goes in front).
+    pub setup_url: String,
+}
+
+pub async fn invite(email: &str, display_name: &str, scope: &Scope, role: Role) -> Result<Invited, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        email: &'a str,
+        display_name: &'a str,
+        scope: &'a Scope,
+        role: Role,
+    }
+    send(Request::post("/v1/invitations"), Body::Json(&B { email, display_name, scope, role })).await
+}
+
+pub async fn reinvite(user: &str) -> Result<Invited, Failure> {
+    send(Request::post(&format!("/v1/users/{user}/invitation")), NO_BODY).await
+}
+
+pub async fn deactivate(user: &str) -> Result<(), Failure> {
+    send::<serde::de::IgnoredAny>(Request::post(&format!("/v1/users/{user}/deactivate")), NO_BODY).await.map(|_| ())
+}
+
+/// A team with its members.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Team {
+    pub id: String,
+    #[serde(default)]
+    pub merchant: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub is_default: bool,
+    #[serde(default)]
+    pub members: Vec<TeamMember>,
+}
+
+impl Team {
+    pub fn scope(&self) -> Scope {
+        self.merchant.clone().map_or(Scope::Platform, Scope::Merchant)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TeamMember {
+    pub id: String,
+    pub display_name: String,
+}
+
+#[derive(Deserialize)]
+struct OneTeam {
+    team: Team,
+}
+
+pub async fn teams() -> Result<Vec<Team>, Failure> {
+    #[derive(Deserialize)]
+    struct Teams {
+        teams: Vec<Team>,
+    }
+    Ok(get_json::<Teams>("/v1/teams").await?.teams)
+}
+
+pub async fn create_team(merchant: Option<&str>, name: &str) -> Result<Team, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        merchant: Option<&'a str>,
+        name: &'a str,
+    }
+    Ok(send::<OneTeam>(Request::post("/v1/teams"), Body::Json(&B { merchant, name })).await?.team)
+}
+
+pub async fn add_member(team: &str, user_id: &str) -> Result<Team, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        user_id: &'a str,
+    }
+    Ok(send::<OneTeam>(Request::post(&format!("/v1/teams/{team}/members")), Body::Json(&B { user_id })).await?.team)
+}
+
+pub async fn remove_member(team: &str, user_id: &str) -> Result<Team, Failure> {
+    Ok(send::<OneTeam>(Request::delete(&format!("/v1/teams/{team}/members/{user_id}")), NO_BODY).await?.team)
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Merchant {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+pub async fn merchants() -> Result<Vec<Merchant>, Failure> {
+    #[derive(Deserialize)]
+    struct Merchants {
+        merchants: Vec<Merchant>,
+    }
+    Ok(get_json::<Merchants>("/v1/merchants").await?.merchants)
+}
+
+pub async fn create_merchant(name: &str) -> Result<Merchant, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        name: &'a str,
+    }
+    send(Request::post("/v1/merchants"), Body::Json(&B { name })).await
+}
+
+/// A site as `GET /v1/sites` lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SiteSummary {
+    pub site: String,
+    #[serde(default)]
+    pub merchant: Option<String>,
+    pub merchant_name: String,
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+pub async fn sites() -> Result<Vec<SiteSummary>, Failure> {
+    #[derive(Deserialize)]
+    struct Sites {
+        sites: Vec<SiteSummary>,
+    }
+    Ok(get_json::<Sites>("/v1/sites").await?.sites)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct ThresholdValues {
+    pub resolve: f32,
+    pub acknowledge: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Thresholds {
+    pub resolve: f32,
+    pub acknowledge: f32,
+    pub defaults: ThresholdValues,
+}
+
+/// A site's whole configuration (`GET /v1/admin/sites/:site`; secrets shown as `********`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SiteConfig {
+    pub site: String,
+    #[serde(default)]
+    pub merchant: Option<String>,
+    pub merchant_name: String,
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    pub embed_snippet: String,
+    pub thresholds: Thresholds,
+    #[serde(default)]
+    pub faq_pack: Option<FaqPack>,
+    #[serde(default)]
+    pub destinations: Vec<Destination>,
+}
+
+fn site_path(key: &str, rest: &str) -> String {
+    format!("/v1/admin/sites/{}{rest}", crate::api::encode(key))
+}
+
+pub async fn site(key: &str) -> Result<SiteConfig, Failure> {
+    get_json(&site_path(key, "")).await
+}
+
+pub async fn put_site(key: &str, merchant_name: &str, allowed_origins: &[String], merchant: Option<&str>) -> Result<SiteConfig, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        merchant_name: &'a str,
+        allowed_origins: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        merchant: Option<&'a str>,
+    }
+    send(Request::put(&site_path(key, "")), Body::Json(&B { merchant_name, allowed_origins, merchant })).await
+}
+
+pub async fn put_destinations(key: &str, destinations: &[Destination]) -> Result<SiteConfig, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        destinations: &'a [Destination],
+    }
+    send(Request::put(&site_path(key, "/destinations")), Body::Json(&B { destinations })).await
+}
+
+/// Stores the merchant's pack as typed (the server checks it and says what is wrong).
+pub async fn put_faq(key: &str, pack_json: &str) -> Result<SiteConfig, Failure> {
+    send(Request::put(&site_path(key, "/faq")), Body::<()>::Raw(pack_json)).await
+}
+
+pub async fn delete_faq(key: &str) -> Result<SiteConfig, Failure> {
+    send(Request::delete(&site_path(key, "/faq")), NO_BODY).await
+}
+
+pub async fn put_thresholds(key: &str, resolve: Option<f32>, acknowledge: Option<f32>) -> Result<SiteConfig, Failure> {
+    #[derive(Serialize)]
+    struct B {
+        resolve: Option<f32>,
+        acknowledge: Option<f32>,
+    }
+    send(Request::put(&site_path(key, "/thresholds")), Body::Json(&B { resolve, acknowledge })).await
+}
+
+pub async fn change_password(current: &str, new: &str) -> Result<(), Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        current: &'a str,
+        new: &'a str,
+    }
+    send::<serde::de::IgnoredAny>(Request::post("/v1/auth/password"), Body::Json(&B { current, new })).await.map(|_| ())
+}
+
+/// Sets the invited person's password; the answer signs them in.
+pub async fn set_up(token: &str, password: &str) -> Result<Me, Failure> {
+    #[derive(Serialize)]
+    struct B<'a> {
+        token: &'a str,
+        password: &'a str,
+    }
+    send(Request::post("/v1/auth/setup"), Body::Json(&B { token, password })).await
+}
