@@ -6,6 +6,7 @@
 use gloo_net::http::{Request, Response};
 use qingting_shared::ErrorCode;
 use qingting_shared::accounts::Membership;
+use qingting_shared::workflow::Action;
 use serde::{Deserialize, Serialize};
 
 /// The signed-in staff member.
@@ -264,37 +265,6 @@ pub enum ActFailure {
     Failed(Failure),
 }
 
-/// An action's JSON body (typed: no `serde_json::Value` in the console, it is large).
-#[derive(Clone, Debug, Serialize)]
-#[serde(untagged)]
-pub enum Body {
-    /// `{}`: claim, resolve, close, reopen, follow, unfollow.
-    Empty {},
-    Reply {
-        text: String,
-        wait: bool,
-    },
-    Note {
-        text: String,
-    },
-    Assign {
-        user: String,
-    },
-    Transfer {
-        team: Option<String>,
-        user: Option<String>,
-        note: String,
-    },
-    Correct {
-        category: Option<String>,
-        priority: Option<String>,
-        reason: String,
-    },
-    Merge {
-        into: String,
-    },
-}
-
 /// Old and new value in an event's payload.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct FromTo {
@@ -332,11 +302,12 @@ impl Event {
     }
 }
 
-/// `POST /v1/tickets/:id/:action` with `If-Match: version` and `body`: the ticket afterwards.
-pub async fn act(id: &str, version: u64, action: &str, body: &Body) -> Result<Ticket, ActFailure> {
-    let request = Request::post(&format!("/v1/tickets/{id}/{action}"))
+/// `POST /v1/tickets/:id/:action` with `If-Match: version`: the workflow's own [`Action`] (the
+/// type the worker reads), named in the path and sent as the body. The ticket afterwards.
+pub async fn act(id: &str, version: u64, action: &Action) -> Result<Ticket, ActFailure> {
+    let request = Request::post(&format!("/v1/tickets/{id}/{}", action.name()))
         .header("If-Match", &version.to_string())
-        .json(body)
+        .json(action)
         .map_err(|_| ActFailure::Failed(Failure::Network))?;
     let response = request.send().await.map_err(|_| ActFailure::Failed(Failure::Network))?;
     let status = response.status();

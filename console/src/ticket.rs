@@ -14,10 +14,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use qingting_shared::{Priority, TicketStatus};
+use qingting_shared::workflow::Action;
+use qingting_shared::{Category, Priority, TicketStatus};
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, ActFailure, Body, Event, Failure, Message, Ticket};
+use crate::api::{self, ActFailure, Event, Failure, Message, Ticket};
 use crate::i18n::{self, TicketWord};
 use crate::inbox::{local_time, priority_class, status_class};
 use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
@@ -35,8 +36,8 @@ struct Work {
 }
 
 impl Work {
-    /// Sends `action` with `body` at the version on screen; `done` runs after it applied.
-    fn act(self, action: &'static str, body: Body, done: impl FnOnce() + 'static) {
+    /// Sends `action` at the version on screen; `done` runs after it applied.
+    fn act(self, action: Action, done: impl FnOnce() + 'static) {
         if self.busy.get_untracked() {
             return;
         }
@@ -45,7 +46,7 @@ impl Work {
         self.failure.set(None);
         self.status.set(Some(|t| t.working));
         spawn_local(async move {
-            let result = api::act(&id, version, action, &body).await;
+            let result = api::act(&id, version, &action).await;
             self.busy.set(false);
             match result {
                 Ok(fresh) => {
@@ -157,10 +158,10 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
             })
         }
     };
-    let claim = move || work.act("claim", Body::Empty {}, || {});
+    let claim = move || work.act(Action::Claim, || {});
     let resolve = move || {
         if allows(&status(), qingting_shared::workflow::state::TicketEvent::Resolve) {
-            work.act("resolve", Body::Empty {}, || {});
+            work.act(Action::Resolve, || {});
         }
     };
     let start_writing = move |m: Mode| {
@@ -297,10 +298,10 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
                             </button>
                         </Show>
                         <Show when=move || allows(&status(), qingting_shared::workflow::state::TicketEvent::Close)>
-                            <button type="button" class="secondary" on:click=move |_| work.act("close", Body::Empty {}, || {})>{tw(|t| t.close)}</button>
+                            <button type="button" class="secondary" on:click=move |_| work.act(Action::Close, || {})>{tw(|t| t.close)}</button>
                         </Show>
                         <Show when=move || allows(&status(), qingting_shared::workflow::state::TicketEvent::Reopen)>
-                            <button type="button" class="secondary" on:click=move |_| work.act("reopen", Body::Empty {}, || {})>{tw(|t| t.reopen)}</button>
+                            <button type="button" class="secondary" on:click=move |_| work.act(Action::Reopen, || {})>{tw(|t| t.reopen)}</button>
                         </Show>
                         {
                             let following = following.clone();
@@ -311,7 +312,7 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
                                         type="button"
                                         class="secondary"
                                         aria-pressed=on.to_string()
-                                        on:click=move |_| work.act(if on { "unfollow" } else { "follow" }, Body::Empty {}, || {})
+                                        on:click=move |_| work.act(if on { Action::Unfollow } else { Action::Follow }, || {})
                                     >
                                         {move || if on { tk().unfollow } else { tk().follow }}
                                     </button>
@@ -496,8 +497,8 @@ fn Composer(work: Work, mode: RwSignal<Mode>, compose: NodeRef<html::Textarea>) 
             wait.set(false);
         };
         match mode.get_untracked() {
-            Mode::Reply => work.act("reply", Body::Reply { text: body, wait: wait.get_untracked() }, clear),
-            Mode::Note => work.act("note", Body::Note { text: body }, clear),
+            Mode::Reply => work.act(Action::Reply { text: body, wait: wait.get_untracked() }, clear),
+            Mode::Note => work.act(Action::Note { text: body }, clear),
         }
     };
     // The canned reply picker goes back to its prompt once a reply is inserted.
@@ -608,7 +609,7 @@ fn Assign(work: Work) -> impl IntoView {
         ev.prevent_default();
         let u = user.get_untracked();
         if !u.is_empty() {
-            work.act("assign", Body::Assign { user: u }, move || user.set(String::new()));
+            work.act(Action::Assign { user: u }, move || user.set(String::new()));
         }
     };
     view! {
@@ -634,8 +635,8 @@ fn Transfer(work: Work) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (t, u) = (team.get_untracked(), user.get_untracked());
-        let body = Body::Transfer { team: (!t.is_empty()).then_some(t), user: (!u.is_empty()).then_some(u), note: note.get_untracked() };
-        work.act("transfer", body, move || {
+        let body = Action::Transfer { team: (!t.is_empty()).then_some(t), user: (!u.is_empty()).then_some(u), note: note.get_untracked() };
+        work.act(body, move || {
             team.set(String::new());
             user.set(String::new());
             note.set(String::new());
@@ -680,8 +681,12 @@ fn Correct(work: Work) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (c, p) = (category.get_untracked(), priority.get_untracked());
-        let body = Body::Correct { category: (!c.is_empty()).then_some(c), priority: (!p.is_empty()).then_some(p), reason: reason.get_untracked() };
-        work.act("correct", body, move || {
+        let body = Action::Correct {
+            category: (!c.is_empty()).then(|| Category::new(c)),
+            priority: Priority::parse(&p),
+            reason: reason.get_untracked(),
+        };
+        work.act(body, move || {
             category.set(String::new());
             priority.set(String::new());
             reason.set(String::new());
@@ -756,7 +761,7 @@ fn Merge(work: Work) -> impl IntoView {
                 }
             };
             match into {
-                Some(into) => work.act("merge", Body::Merge { into }, move || target.set(String::new())),
+                Some(into) => work.act(Action::Merge { into }, move || target.set(String::new())),
                 None => unknown.set(true),
             }
         });

@@ -111,7 +111,8 @@ fn NewSite(merchants: LocalResource<Result<Vec<Merchant>, Failure>>) -> impl Int
             match api::put_site(&k, &n, &o, (!m.is_empty()).then_some(m.as_str())).await {
                 Ok(cfg) => {
                     outcome.set(Outcome::Idle);
-                    navigate(&format!("/console/settings/sites/{}", crate::api::encode(&cfg.site)), NavigateOptions::default());
+                    // The whole path, not resolved against the router's base (as sign-in does).
+                    navigate(&format!("/console/settings/sites/{}", crate::api::encode(&cfg.site)), NavigateOptions { resolve: false, ..Default::default() });
                 }
                 Err(f) => outcome.set(Outcome::Failed(f)),
             }

@@ -112,6 +112,36 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The action's wire name: the `{action}` of `POST /v1/tickets/{id}/{action}` and the `action`
+    /// tag of its JSON form (the worker reads the body with the path's name as the tag).
+    ///
+    /// ```
+    /// use qingting_shared::workflow::Action;
+    /// let reply = Action::Reply { text: "已为您补发".into(), wait: false };
+    /// assert_eq!(reply.name(), "reply");
+    /// assert_eq!(serde_json::to_value(&reply).unwrap()["action"], "reply");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Claim => "claim",
+            Action::Assign { .. } => "assign",
+            Action::Transfer { .. } => "transfer",
+            Action::Reply { .. } => "reply",
+            Action::Note { .. } => "note",
+            Action::Correct { .. } => "correct",
+            Action::Resolve => "resolve",
+            Action::Close => "close",
+            Action::Reopen => "reopen",
+            Action::Merge { .. } => "merge",
+            Action::Follow => "follow",
+            Action::Unfollow => "unfollow",
+            Action::CustomerReopen => "customer_reopen",
+            Action::CustomerMessage { .. } => "customer_message",
+        }
+    }
+}
+
 str_enum! {
     /// The kind of a recorded change (the `ticket_events.kind` column).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -325,6 +355,36 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
     next.version = s.version + 1;
     let change = Change { kind, actor: actor.clone(), from_status: s.status, to_status: next.status, version: next.version, payload };
     Ok((next, change))
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn every_action_name_is_its_serde_tag() {
+        let all = [
+            Action::Claim,
+            Action::Assign { user: "u".into() },
+            Action::Transfer { team: None, user: None, note: String::new() },
+            Action::Reply { text: "t".into(), wait: true },
+            Action::Note { text: "t".into() },
+            Action::Correct { category: None, priority: Some(Priority::P1), reason: String::new() },
+            Action::Resolve,
+            Action::Close,
+            Action::Reopen,
+            Action::Merge { into: "x".into() },
+            Action::Follow,
+            Action::Unfollow,
+            Action::CustomerReopen,
+            Action::CustomerMessage { text: "t".into() },
+        ];
+        for a in all {
+            let json = serde_json::to_value(&a).unwrap();
+            assert_eq!(json["action"], a.name(), "{a:?}");
+            assert_eq!(serde_json::from_value::<Action>(json).unwrap(), a);
+        }
+    }
 }
 
 #[cfg(test)]

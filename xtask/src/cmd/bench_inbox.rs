@@ -10,7 +10,8 @@
 //!    ten sites (老街小馆 and 川味坊 10 % each, eight other merchants), assignees, their events
 //!    (created, claimed, replied or resolved, closed), the search rows (the template's bigrams
 //!    with the new ticket number and order id) and the FAQ replies of auto-replied ones.
-//! 3. Timed requests on loopback: `GET /v1/tickets` (views, a filter, a cursor page, a search),
+//! 3. Timed requests on loopback: `GET /v1/tickets` (views, a filter, a cursor page, the other
+//!    orders, a search),
 //!    `GET /v1/tickets/counts` (what the console's inbox shows beside its views) and
 //!    `GET /v1/tickets/:id` as a platform admin and as a 老街小馆 agent, and
 //!    `POST /v1/auth/login`. "Server time" is the client-side time of a request minus the median
@@ -270,6 +271,8 @@ fn list_requests(cursor: &str) -> Vec<(String, String)> {
         ("view=mine", "/v1/tickets?view=mine".into()),
         ("status=waiting_customer", "/v1/tickets?status=waiting_customer".into()),
         ("next page (cursor)", format!("/v1/tickets?cursor={cursor}")),
+        ("unresolved, sort=priority", "/v1/tickets?view=unresolved&sort=priority".into()),
+        ("all, sort=oldest", "/v1/tickets?sort=oldest".into()),
         ("search q=退款", format!("/v1/tickets?q={q}")),
         ("counts/: every view's count", "/v1/tickets/counts".into()),
     ]
