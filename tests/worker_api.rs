@@ -734,6 +734,8 @@ E x"
 
     let r = admin("PUT", "/v1/admin/sites/shop/thresholds", Some(&json!({"resolve": 0.2})), None)?;
     eq((r.status, r.code()), (400, "invalid_config"), "threshold out of range")?;
+    let r = admin("PUT", "/v1/admin/sites/shop/thresholds", Some(&json!({"resolve": 0.85, "acknowledge": null})), None)?;
+    eq(field(&r.body, &["thresholds", "resolve"]).as_f64(), Some(0.85), "shown as written, not as an f32 widened")?;
     let r = admin("PUT", "/v1/admin/sites/shop/thresholds", Some(&json!({"resolve": 1.0, "acknowledge": null})), None)?;
     eq(field(&r.body, &["thresholds", "resolve"]).as_f64(), Some(1.0), "stored threshold")?;
     let r = submit(&json!({"site": "shop", "text": "请问你们店停车场在哪里，可以停车吗？"}), "shop-00000002")?;

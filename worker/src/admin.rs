@@ -183,13 +183,18 @@ async fn config_view(req: &Request, db: &D1Database, key: &str) -> Result<Respon
         "merchant_name": site.merchant_name,
         "allowed_origins": origins,
         "thresholds": {
-            "resolve": t.resolve, "acknowledge": t.acknowledge,
-            "defaults": { "resolve": d.resolve, "acknowledge": d.acknowledge },
+            "resolve": shown(t.resolve), "acknowledge": shown(t.acknowledge),
+            "defaults": { "resolve": shown(d.resolve), "acknowledge": shown(d.acknowledge) },
         },
         "faq_pack": site.merchant_pack()?,
         "destinations": destinations,
     });
     Ok(Response::from_json(&body)?)
+}
+
+/// A threshold as people wrote it: `0.9`, not the `0.8999999761581421` an `f32` becomes in JSON.
+fn shown(v: f32) -> f64 {
+    (f64::from(v) * 10_000.0).round() / 10_000.0
 }
 
 #[derive(Deserialize)]
