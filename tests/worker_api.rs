@@ -1115,6 +1115,7 @@ fn invitations_are_single_use_and_expire() -> Result<(), Failed> {
     let (r, cookie) = set_up(&token, NEW_PASSWORD)?;
     eq((r.status, r.body["user"]["id"].as_str()), (200, Some(id.as_str())), &format!("setup ({})", r.raw))?;
     eq(r.body["memberships"].clone(), json!([{"scope": merchant_scope(&w.merchant_a), "role": "agent"}]), "answers like login")?;
+    eq(r.body["merchants"].clone(), json!([{"id": w.merchant_a, "name": "老街小馆", "created_at": r.body["merchants"][0]["created_at"]}]), "names its merchant")?;
     let cookie = cookie.ok_or("setup sets the session cookie")?;
     eq(me(Some(&cookie))?.status, 200, "signed in after setup")?;
     let (r, _) = set_up(&token, NEW_PASSWORD)?;

@@ -17,11 +17,27 @@ pub struct User {
     pub display_name: String,
 }
 
-/// `{user, memberships}`: what `login` and `me` answer.
+/// `{user, memberships, merchants}`: what `login` and `me` answer.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Me {
     pub user: User,
     pub memberships: Vec<Membership>,
+    /// The names of the memberships' merchants.
+    #[serde(default)]
+    pub merchants: Vec<MerchantName>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MerchantName {
+    pub id: String,
+    pub name: String,
+}
+
+impl Me {
+    /// A membership's merchant by name (`None` for the platform, or a name not sent).
+    pub fn merchant_name(&self, id: &str) -> Option<&str> {
+        self.merchants.iter().find(|m| m.id == id).map(|m| m.name.as_str())
+    }
 }
 
 /// Why a call did not give its answer.

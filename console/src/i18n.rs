@@ -721,7 +721,7 @@ impl Ui {
     }
 
     /// What a membership is, e.g. "平台 · 管理员" or "商家 m-1 · 客服".
-    pub fn membership(&self, m: &Membership) -> String {
+    pub fn membership(&self, m: &Membership, merchant_name: Option<&str>) -> String {
         let role = match m.role {
             Role::Admin => self.role_admin,
             Role::Supervisor => self.role_supervisor,
@@ -729,7 +729,10 @@ impl Ui {
         };
         match &m.scope {
             Scope::Platform => format!("{} · {role}", self.scope_platform),
-            Scope::Merchant(id) => format!("{} {id} · {role}", self.scope_merchant),
+            Scope::Merchant(id) => match merchant_name {
+                Some(name) => format!("{name} · {role}"),
+                None => format!("{} {id} · {role}", self.scope_merchant),
+            },
         }
     }
 }
@@ -863,8 +866,9 @@ mod tests {
     #[test]
     fn memberships_in_words() {
         let zh = ui(Lang::ZhCn);
-        assert_eq!(zh.membership(&Membership::platform(Role::Admin)), "平台 · 管理员");
-        assert_eq!(zh.membership(&Membership::merchant("m-1", Role::Agent)), "商家 m-1 · 客服");
+        assert_eq!(zh.membership(&Membership::platform(Role::Admin), None), "平台 · 管理员");
+        assert_eq!(zh.membership(&Membership::merchant("m-1", Role::Agent), None), "商家 m-1 · 客服");
+        assert_eq!(zh.membership(&Membership::merchant("m-1", Role::Agent), Some("老街小馆")), "老街小馆 · 客服");
     }
 }
 

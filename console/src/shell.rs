@@ -112,14 +112,19 @@ fn Frame(
         }
     });
     // Platform memberships first: they decide what the person sees.
-    let mut memberships = me.memberships;
+    let mut memberships = me.memberships.clone();
     memberships.sort_by_key(|m| !matches!(m.scope, Scope::Platform));
+    let names = me.clone();
     let scope = move || {
         let ui = ui();
         if memberships.is_empty() {
             return ui.scope_none.to_string();
         }
-        memberships.iter().map(|m| ui.membership(m)).collect::<Vec<_>>().join(" / ")
+        let name = |m: &qingting_shared::accounts::Membership| match &m.scope {
+            Scope::Merchant(id) => names.merchant_name(id),
+            Scope::Platform => None,
+        };
+        memberships.iter().map(|m| ui.membership(m, name(m))).collect::<Vec<_>>().join(" / ")
     };
     let sign_out = move |_| {
         if signing_out.get_untracked() {

@@ -153,6 +153,7 @@ test('the platform admin creates a merchant and invites its admin; the link sets
 test('a merchant admin invites an agent, makes a team and configures a site', async () => {
   const p = await context.newPage();
   await signIn(p, owner.email, owner.password);
+  assert.equal(await p.locator('.who .scope').innerText(), `${merchantName} · 管理员`, 'the header names the merchant');
   await p.goto(`${console_}/settings`);
   const nav = p.getByRole('navigation', { name: '设置' });
   await nav.getByRole('link', { name: '站点' }).waitFor({ timeout: 20_000 });

@@ -10,7 +10,7 @@
 
 use hmac::{Hmac, Mac};
 use qingting_shared::accounts::email;
-use qingting_shared::accounts::membership::Membership;
+use qingting_shared::accounts::membership::{Membership, Visibility};
 use qingting_shared::accounts::password::{self, KEY_BYTES, PasswordHash, SALT_BYTES};
 use qingting_shared::accounts::session::{self, SessionCheck};
 use qingting_shared::accounts::throttle::{PER_ACCOUNT, PER_CLIENT};
@@ -43,15 +43,25 @@ pub struct Staff {
     pub(crate) token_hash: String,
 }
 
-/// `{user, memberships}`: what `login` and `me` answer.
+/// `{user, memberships, merchants}`: what `login`, `me` and `setup` answer; `merchants` names the
+/// merchants of the memberships (`[{id, name}]`), so pages can say 老街小馆 instead of an id.
 #[derive(Serialize)]
 struct Me<'a> {
     user: &'a accounts::User,
     memberships: &'a [Membership],
+    merchants: Vec<crate::store::staff::Merchant>,
 }
 
-pub(crate) fn me_response(user: &accounts::User, memberships: &[Membership]) -> Result<Response, ApiError> {
-    Ok(Response::from_json(&Me { user, memberships })?)
+pub(crate) async fn me_response(db: &D1Database, user: &accounts::User, memberships: &[Membership]) -> Result<Response, ApiError> {
+    let ids: Vec<String> = memberships
+        .iter()
+        .filter_map(|m| match &m.scope {
+            qingting_shared::accounts::Scope::Merchant(id) => Some(id.clone()),
+            qingting_shared::accounts::Scope::Platform => None,
+        })
+        .collect();
+    let merchants = if ids.is_empty() { Vec::new() } else { crate::store::staff::merchants(db, &Visibility::Merchants(ids)).await? };
+    Ok(Response::from_json(&Me { user, memberships, merchants })?)
 }
 
 /// Refuses a state-changing request sent by another site's page. Browsers always send `Origin` on
@@ -146,7 +156,7 @@ async fn login_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
     let token = base64_url(&crypto::random_bytes(32)?);
     accounts::create_session(&db, &crypto::sha256_hex(token.as_bytes()), &found.user.id, now).await?;
     let memberships = accounts::memberships(&db, &found.user.id).await?;
-    let response = me_response(&found.user, &memberships)?;
+    let response = me_response(&db, &found.user, &memberships).await?;
     response.headers().set("Set-Cookie", &session::set_cookie(&token, config.sessions.cookie_max_age()))?;
     response.headers().set("Cache-Control", "no-store")?;
     Ok(response)
@@ -186,7 +196,7 @@ async fn me_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiE
     let config = Config::from_env(&ctx.env);
     let db = store::db(&ctx.env)?;
     let staff = staff(&req, &db, &config).await?;
-    let response = me_response(&staff.user, &staff.memberships)?;
+    let response = me_response(&db, &staff.user, &staff.memberships).await?;
     response.headers().set("Cache-Control", "no-store")?;
     Ok(response)
 }
@@ -220,5 +230,5 @@ async fn bootstrap_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Res
         return Err(ApiError::AlreadySetUp);
     }
     let memberships = accounts::memberships(&db, &user.id).await?;
-    Ok(me_response(&user, &memberships)?.with_status(201))
+    Ok(me_response(&db, &user, &memberships).await?.with_status(201))
 }

@@ -165,7 +165,7 @@ async fn setup_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
     let user = st::staff(&db, &Visibility::All, Some(&found.user_id)).await?.into_iter().next().ok_or(ApiError::InvalidSetupToken)?;
     let memberships = accounts::memberships(&db, &found.user_id).await?;
     let user = accounts::User { id: user.id, email: user.email, display_name: user.display_name };
-    let response = auth::me_response(&user, &memberships)?;
+    let response = auth::me_response(&db, &user, &memberships).await?;
     response.headers().set("Set-Cookie", &session::set_cookie(&session_token, config.sessions.cookie_max_age()))?;
     response.headers().set("Cache-Control", "no-store")?;
     Ok(response)

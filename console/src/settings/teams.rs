@@ -205,7 +205,7 @@ fn NewTeam(teams: LocalResource<Result<Vec<Team>, Failure>>, merchants: LocalRes
             <form novalidate on:submit=submit class="grid-form">
                 {outcome_view(outcome)}
                 <div class="field">
-                    <label for="team-name">{sw(|s| s.name)}</label>
+                    <label for="team-name">{sw(|s| s.team_name)}</label>
                     <input id="team-name" type="text" maxlength="60" bind:value=name/>
                 </div>
                 <div class="field">
