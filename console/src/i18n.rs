@@ -709,7 +709,7 @@ impl Ui {
             Some(ErrorCode::InvalidPassword) => self.st.err_password_length.to_string(),
             Some(ErrorCode::InvalidSetupToken) => self.st.err_setup_invalid.to_string(),
             Some(ErrorCode::SetupTokenExpired) => self.st.err_setup_expired.to_string(),
-            Some(ErrorCode::SetupTokenUsed | ErrorCode::AlreadySetUp) => self.st.err_setup_used.to_string(),
+            Some(ErrorCode::SetupTokenUsed) => self.st.err_setup_used.to_string(),
             Some(ErrorCode::InvalidConfig | ErrorCode::InvalidDestination | ErrorCode::InvalidFaqPack | ErrorCode::InvalidSite | ErrorCode::UnknownFaq) => {
                 format!("{}{}", self.st.err_invalid_settings, failure_detail(failure))
             }
