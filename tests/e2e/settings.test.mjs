@@ -231,7 +231,7 @@ test('a merchant admin invites an agent, makes a team and configures a site', as
   assert.deepEqual(problems, []);
 });
 
-test('an agent sees only their account and the teams; a password change checks its fields', async () => {
+test('an agent sees only their account and the teams; a password change checks its fields; sign out everywhere', async () => {
   const p = await context.newPage();
   await signIn(p, agent.email, agent.password);
   await p.goto(`${console_}/settings`);
@@ -252,6 +252,12 @@ test('an agent sees only their account and the teams; a password change checks i
   await p.getByRole('status').filter({ hasText: '密码已修改' }).waitFor({ timeout: 20_000 });
   await assertAccessible(p, 'the account page');
   await shots(p, 'account');
+  // Signing out everywhere ends this session too: back to sign-in, and the old cookie is dead.
+  await p.getByRole('button', { name: '退出所有设备' }).click();
+  await p.locator('#email').waitFor({ timeout: 20_000 });
+  assert.match(new URL(p.url()).pathname, /^\/console\/sign-in$/);
+  await p.goto(`${console_}/settings/account`);
+  await p.locator('#email').waitFor({ timeout: 20_000 });
   await p.close();
   assert.deepEqual(problems, []);
 });

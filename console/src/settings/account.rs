@@ -1,13 +1,14 @@
 //! `/console/settings/account`: the signed-in person's password (`POST /v1/auth/password`; other
-//! sessions end).
+//! sessions end) and signing out on every device (`POST /v1/auth/logout` `{"everywhere": true}`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::{LazyRoute, lazy_route};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{LazyRoute, NavigateOptions, lazy_route};
 use qingting_shared::accounts::password;
 
 use super::{Outcome, api, outcome_view, section_title, submit_button};
-use crate::state::{Directory, sw};
+use crate::state::{Console, Directory, sw};
 
 pub struct AccountRoute;
 
@@ -47,6 +48,25 @@ impl LazyRoute for AccountRoute {
             });
         };
         let (name, email) = me.with_value(|m| (m.user.display_name.clone(), m.user.email.clone()));
+        let console = Console::get();
+        let navigate = use_navigate();
+        let everywhere = RwSignal::new(Outcome::Idle);
+        let sign_out_everywhere = move |_| {
+            if everywhere.with_untracked(Outcome::is_busy) {
+                return;
+            }
+            everywhere.set(Outcome::Busy);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match api::sign_out_everywhere().await {
+                    Ok(()) => {
+                        console.me.refetch();
+                        navigate("/console/sign-in", NavigateOptions { resolve: false, replace: true, ..Default::default() });
+                    }
+                    Err(f) => everywhere.set(Outcome::Failed(f)),
+                }
+            });
+        };
         view! {
             {section_title(|s| s.account)}
             <p class="lead">{name}" · "{email}</p>
@@ -69,6 +89,14 @@ impl LazyRoute for AccountRoute {
                     </div>
                     {submit_button(|s| s.change_password, outcome)}
                 </form>
+            </section>
+            <section class="card" aria-labelledby="sessions-title">
+                <h2 id="sessions-title">{sw(|s| s.sessions)}</h2>
+                <p class="hint">{sw(|s| s.sessions_intro)}</p>
+                {outcome_view(everywhere)}
+                <button type="button" class="secondary danger" aria-disabled=move || everywhere.with(Outcome::is_busy).to_string() on:click=sign_out_everywhere>
+                    {sw(|s| s.sign_out_everywhere)}
+                </button>
             </section>
         }
         .into_any()

@@ -277,3 +277,13 @@ pub async fn set_up(token: &str, password: &str) -> Result<Me, Failure> {
     }
     send(Request::post("/v1/auth/setup"), Body::Json(&B { token, password })).await
 }
+
+/// Ends every session of the signed-in user, this one included (`POST /v1/auth/logout`
+/// `{"everywhere": true}`).
+pub async fn sign_out_everywhere() -> Result<(), Failure> {
+    #[derive(Serialize)]
+    struct B {
+        everywhere: bool,
+    }
+    send::<serde::de::IgnoredAny>(Request::post("/v1/auth/logout"), Body::Json(&B { everywhere: true })).await.map(|_| ())
+}
