@@ -7,6 +7,7 @@
 //! qingting segment              one text per line    → space-separated tokens
 //! qingting faq                  {"id","text","lang"?} → the worker's intake decision (decision, status, reply)
 //! qingting similar              {"id","q1","q2"}     → {"id","score"}
+//! qingting sla                  {"id","calendar","start","minutes","pauses"?} → {"id","due","due_local"}
 //! qingting train | eval | similar-train | similar-eval | faq-measure | faq-compile   (files; see --help)
 //! ```
 //!
@@ -23,6 +24,7 @@ mod data;
 mod eval;
 mod faq;
 mod similar;
+mod sla;
 mod train;
 
 #[derive(Parser)]
@@ -48,6 +50,9 @@ enum Command {
     Faq,
     /// Score `{"id","q1","q2"}` pairs: `{"id","score"}`, higher = the same question.
     Similar,
+    /// SLA due times: `{"id","calendar","start","minutes","pauses"?}` → `{"id","due","due_local"}`
+    /// (business minutes in the calendar, pauses left out), through the worker's own code.
+    Sla,
     /// Train the paraphrase model from `{"q1","q2","same"}` pairs.
     SimilarTrain(similar::TrainArgs),
     /// ROC-AUC and best F1 of the paraphrase model against BM25 and TF-IDF baselines.
@@ -171,6 +176,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Train(args) => train::run(args),
         Command::FaqCompile { pack, out } => faq_compile(pack, out.as_ref()),
+        Command::Sla => sla::run(),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
             Command::Classify => classify(&c, false),
             Command::Explain => classify(&c, true),
@@ -181,7 +187,7 @@ fn main() -> ExitCode {
             Command::SimilarTrain(args) => similar::train(c.segmenter(), args),
             Command::SimilarEval(args) => similar::eval(c.segmenter(), args),
             Command::FaqMeasure(args) => faq::measure(&c, args),
-            Command::Train(_) | Command::FaqCompile { .. } => unreachable!("handled above"),
+            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla => unreachable!("handled above"),
         }),
     };
     match result {

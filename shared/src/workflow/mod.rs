@@ -4,7 +4,9 @@
 //! merge, follow, and the customer's). SLA clocks, routing rules and assignment come here next, as
 //! pure functions taking `now`.
 
+pub mod calendar;
 pub mod search;
+pub mod sla;
 pub mod sort;
 pub mod state;
 pub mod ticket;
