@@ -403,3 +403,40 @@ pub fn inbox_is_sorted_and_paged_in_every_order() -> Result<(), Failed> {
     let r = staff.get(&format!("/v1/tickets?view=all&sort=priority&cursor={}", urlencode(&cursor)))?;
     eq((r.status, r.code()), (400, "invalid_query"), "a newest-first cursor is not a priority cursor")
 }
+
+/// The three-party flow: a merchant that lets its window pass loses the ticket to the platform
+/// (平台介入), once, however many sweeps run; a ticket the merchant answered stays theirs.
+pub fn a_missed_merchant_window_hands_the_ticket_to_the_platform() -> Result<(), Failed> {
+    let w = super::world()?;
+    let late = ticket_of("window-a", &w.merchant_a, "送餐晚了四十分钟，饭都凉了 WINDOW-1", "window-a-000001")?;
+    let answered = ticket_of("window-a", &w.merchant_a, "送餐晚了半小时，饭都凉了 WINDOW-2", "window-a-000002")?;
+    let stored = rows(&format!("SELECT merchant_due_at, created_at, priority, holder FROM complaints WHERE id = '{late}'"))?;
+    let (due, created) = (stored[0]["merchant_due_at"].as_str().unwrap_or(""), stored[0]["created_at"].as_str().unwrap_or(""));
+    check(stored[0]["priority"] != "P1" && due > created && due.ends_with(":00Z"), format!("a window after creation, set at intake: {stored:?}"))?;
+    eq(stored[0]["holder"].as_str(), Some("merchant"), "the merchant holds it first")?;
+
+    let version = get(&format!("/v1/tickets/{answered}"), &[("Cookie", w.a_agent.cookie.as_str())])?.body["version"].as_u64().unwrap_or(0);
+    let r = act_as(&w.a_agent.cookie, &answered, "reply", version, &json!({"text": "已联系骑手，马上为您处理"}))?;
+    eq(r.status, 200, &format!("the merchant answers one ({})", r.raw))?;
+    rows(&format!("UPDATE complaints SET merchant_due_at = '2000-01-01T00:00:00Z' WHERE id IN ('{late}', '{answered}')"))?;
+
+    // Two sweeps at once, then another: one escalation.
+    std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2).map(|_| s.spawn(|| get("/__scheduled?cron=*+*+*+*+*", &[]))).collect();
+        runs.into_iter().map(|h| h.join().map_err(|_| Failed::from("sweep thread"))?).try_for_each(|r| eq(r?.status, 200, "sweep"))
+    })?;
+    eq(get("/__scheduled?cron=*+*+*+*+*", &[])?.status, 200, "another sweep")?;
+
+    let events = rows(&format!("SELECT actor_kind, payload FROM ticket_events WHERE ticket_id = '{late}' AND kind = 'escalated'"))?;
+    eq(events.len(), 1, &format!("escalated exactly once ({events:?})"))?;
+    eq(events[0]["actor_kind"].as_str(), Some("system"), "by Qingting itself")?;
+    check(events[0]["payload"].as_str().is_some_and(|p| p.contains("merchant_window")), "with the reason")?;
+    let t = get(&format!("/v1/tickets/{late}"), &[("Cookie", w.platform.as_str())])?;
+    eq(t.body["holder"].as_str(), Some("platform"), "the platform holds it now")?;
+    check(t.body["events"].as_array().is_some_and(|e| e.iter().any(|e| e["kind"] == "escalated")), "in the timeline")?;
+    let list = get("/v1/tickets?holder=platform&view=unresolved", &[("Cookie", w.platform.as_str())])?;
+    check(ids(&list).contains(&late), "in the platform's queue")?;
+    let kept = rows(&format!("SELECT holder FROM complaints WHERE id = '{answered}'"))?;
+    eq(kept[0]["holder"].as_str(), Some("merchant"), "an answered ticket stays the merchant's")?;
+    eq(rows(&format!("SELECT 1 FROM ticket_events WHERE ticket_id = '{answered}' AND kind = 'escalated'"))?.len(), 0, "and has no escalation")
+}

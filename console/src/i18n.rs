@@ -795,7 +795,18 @@ pub fn event_label(lang: Lang, kind: &str) -> &'static str {
         "unfollowed" => ["取消关注", "取消關注", "Unfollowed"],
         "customer_reopened" => ["客户表示未解决", "客戶表示未解決", "Customer says not solved"],
         "customer_messaged" => ["客户补充信息", "客戶補充資訊", "Customer added information"],
+        "escalated" => ["平台介入", "平台介入", "The platform stepped in"],
         _ => ["其他变更", "其他變更", "Other change"],
+    };
+    PerLang::new(zh_cn, zh_tw, en).get(lang)
+}
+
+/// Why the platform stepped in (an `escalated` event's reason).
+pub fn escalation_reason(lang: Lang, reason: &str) -> &'static str {
+    let [zh_cn, zh_tw, en] = match reason {
+        "merchant_window" => ["商家未在时限内首次回复", "商家未在時限內首次回覆", "The merchant did not answer in time"],
+        "urgent" => ["P1 紧急工单，平台直接处理", "P1 緊急工單，平台直接處理", "P1: the platform handles it at once"],
+        _ => ["", "", ""],
     };
     PerLang::new(zh_cn, zh_tw, en).get(lang)
 }

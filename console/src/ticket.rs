@@ -826,6 +826,7 @@ fn Timeline(ticket: RwSignal<Ticket>) -> impl IntoView {
             }
             "assigned" | "claimed" => p.to.map(|id| format!("{}：{}", tk().assignee, directory.name(&id))),
             "merged" => p.into,
+            "escalated" => p.reason.map(|r| i18n::escalation_reason(lang, &r).to_string()),
             _ => None,
         };
         view! {

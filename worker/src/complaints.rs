@@ -48,6 +48,8 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let id = uuid::Uuid::new_v4().to_string();
     let now = js_sys::Date::new_0();
     let now_iso: String = now.to_iso_string().into();
+    // The merchant's window (the three-party flow) for a ticket of a merchant's site.
+    let merchant_due = site.merchant_id.as_ref().and_then(|_| crate::sla::merchant_window_due(&now_iso, decision.classification.priority));
 
     for _attempt in 0..3 {
         let random = u32::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default());
@@ -61,6 +63,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             intake: &decision,
             model_version: classifier.model_version(),
             now: &now_iso,
+            merchant_due_at: merchant_due.as_deref(),
         };
         match complaints::insert(&db, &row).await? {
             Inserted::Stored => {

@@ -29,6 +29,7 @@ mod error;
 mod faq;
 mod forward;
 mod http;
+mod sla;
 mod staff;
 mod store;
 mod tickets;
@@ -142,13 +143,23 @@ async fn queue(batch: MessageBatch<forward::ForwardJob>, env: Env, _ctx: Context
     forward::consume(batch, env).await
 }
 
-/// The cron sweep: re-queues forwarding that lost its queue message.
+/// The cron sweeps, every minute: re-queue forwarding that lost its queue message; hand tickets
+/// whose merchant window passed to the platform ("now" is the event's scheduled time).
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     match forward::sweep(&env).await {
         Ok(0) => {}
         Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
         Err(e) => console_error!("sweep failed: {e}"),
+    }
+    let escalated = match store::db(&env) {
+        Ok(db) => sla::sweep(&db, event.schedule()).await,
+        Err(e) => Err(e),
+    };
+    match escalated {
+        Ok(0) => {}
+        Ok(n) => console_log!("sla: {n} tickets handed to the platform"),
+        Err(e) => console_error!("sla sweep failed: {e}"),
     }
 }
 

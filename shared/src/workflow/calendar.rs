@@ -237,6 +237,11 @@ impl Calendar {
         DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| CalendarError::Instant(s.to_string()))
     }
 
+    /// The instant `ms` milliseconds after the Unix epoch (a scheduled event's time, `Date.now()`).
+    pub fn instant_from_millis(ms: i64) -> Instant {
+        DateTime::from_timestamp_millis(ms).unwrap_or_default()
+    }
+
     /// An instant as RFC 3339 in UTC, whole seconds (`2026-10-01T01:00:00Z`).
     pub fn format_instant(t: Instant) -> String {
         t.format("%Y-%m-%dT%H:%M:%SZ").to_string()

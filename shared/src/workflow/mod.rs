@@ -13,5 +13,5 @@ pub mod ticket;
 pub mod ticket_no;
 
 pub use state::{Holder, TRANSITIONS, TicketEvent, TicketStatus, Transition, TransitionError};
-pub use ticket::{Action, ActionError, Actor, ActorKind, Change, ChangeKind, TicketState, apply};
+pub use ticket::{Action, ActionError, Actor, ActorKind, Change, ChangeKind, EscalationReason, TicketState, apply};
 pub use ticket_no::TicketNo;

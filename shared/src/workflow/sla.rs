@@ -97,6 +97,16 @@ pub fn first_holder(p: Priority) -> Holder {
     if p == Priority::P1 { Holder::Platform } else { Holder::Merchant }
 }
 
+/// When the merchant's window closes (the three-party flow): its first-response target in the
+/// merchant's calendar; at once for P1 (the platform takes those straight away). A ticket not
+/// (yet) classified gets P3's window.
+pub fn merchant_window_due(policy: &SlaPolicy, cal: &Calendar, created: Instant, priority: Option<Priority>) -> Result<Instant, CalendarError> {
+    match priority.unwrap_or(Priority::P3) {
+        Priority::P1 => Ok(created),
+        p => policy.first_response_due(cal, created, p),
+    }
+}
+
 /// A paused period of a clock: from `from` until `to`, or still paused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pause {
@@ -183,6 +193,15 @@ mod tests {
         assert_eq!(resolution_due(&cal, created, 600, &[waited]).unwrap(), Due::At(t("2026-12-02T12:00:00+08:00")));
         let open = Pause { from: t("2026-12-01T10:00:00+08:00"), to: None };
         assert_eq!(resolution_due(&cal, created, 600, &[open]).unwrap(), Due::Paused);
+    }
+
+    #[test]
+    fn the_merchant_window_is_the_first_response_target_and_nothing_for_p1() {
+        let (cal, p) = (office(), SlaPolicy::default());
+        let created = t("2026-12-01T09:00:00+08:00");
+        assert_eq!(merchant_window_due(&p, &cal, created, Some(Priority::P1)).unwrap(), created);
+        assert_eq!(cal.local(merchant_window_due(&p, &cal, created, Some(Priority::P2)).unwrap()), "2026-12-01T10:00:00+08:00");
+        assert_eq!(cal.local(merchant_window_due(&p, &cal, created, None).unwrap()), "2026-12-01T13:00:00+08:00");
     }
 
     #[test]

@@ -60,6 +60,22 @@ impl Actor {
     pub fn customer() -> Actor {
         Actor { kind: ActorKind::Customer, id: None }
     }
+
+    /// Qingting itself: intake, the SLA sweep, routing rules.
+    pub fn system() -> Actor {
+        Actor { kind: ActorKind::System, id: None }
+    }
+}
+
+str_enum! {
+    /// Why a ticket went to the platform (平台介入).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EscalationReason {
+        /// The merchant let its first-response window pass.
+        MerchantWindow = "merchant_window",
+        /// P1: the platform takes it at once; the merchant is told.
+        Urgent = "urgent",
+    }
 }
 
 /// What someone does to a ticket. The wire form is `POST /v1/tickets/{id}/{action}` with the
@@ -110,6 +126,10 @@ pub enum Action {
     CustomerMessage {
         text: String,
     },
+    /// 平台介入: the platform takes the ticket from the merchant (Qingting itself decides).
+    Escalate {
+        reason: EscalationReason,
+    },
 }
 
 impl Action {
@@ -138,6 +158,7 @@ impl Action {
             Action::Unfollow => "unfollow",
             Action::CustomerReopen => "customer_reopen",
             Action::CustomerMessage { .. } => "customer_message",
+            Action::Escalate { .. } => "escalate",
         }
     }
 }
@@ -161,6 +182,7 @@ str_enum! {
         Unfollowed = "unfollowed",
         CustomerReopened = "customer_reopened",
         CustomerMessaged = "customer_messaged",
+        Escalated = "escalated",
     }
 }
 
@@ -188,6 +210,8 @@ pub enum ActionError {
     StaffOnly,
     #[error("only the customer can do this")]
     CustomerOnly,
+    #[error("only Qingting itself does this")]
+    SystemOnly,
     #[error("the text must have 1–{MAX_MESSAGE_CHARS} characters")]
     BadText,
     #[error("a transfer names a team or a person")]
@@ -351,6 +375,16 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
             next.status = moved(s, event)?;
             (ChangeKind::CustomerMessaged, json!({"text": text}))
         }
+        Action::Escalate { reason } => {
+            if actor.kind != ActorKind::System {
+                return Err(ActionError::SystemOnly);
+            }
+            if s.holder == Holder::Platform {
+                return Err(ActionError::NoChange);
+            }
+            next.holder = Holder::Platform;
+            (ChangeKind::Escalated, json!({"reason": reason.as_str(), "holder": {"from": s.holder.as_str(), "to": "platform"}}))
+        }
     };
     next.version = s.version + 1;
     let change = Change { kind, actor: actor.clone(), from_status: s.status, to_status: next.status, version: next.version, payload };
@@ -378,6 +412,7 @@ mod name_tests {
             Action::Unfollow,
             Action::CustomerReopen,
             Action::CustomerMessage { text: "t".into() },
+            Action::Escalate { reason: EscalationReason::MerchantWindow },
         ];
         for a in all {
             let json = serde_json::to_value(&a).unwrap();
@@ -458,6 +493,21 @@ mod tests {
     }
 
     #[test]
+    fn only_qingting_escalates_and_only_once() {
+        let s = fresh(S::Open);
+        assert_eq!(s.holder, Holder::Merchant);
+        let escalate = Action::Escalate { reason: EscalationReason::MerchantWindow };
+        assert_eq!(apply("t1", &s, &Actor::staff("u"), &escalate).unwrap_err(), ActionError::SystemOnly);
+        assert_eq!(apply("t1", &s, &Actor::customer(), &escalate).unwrap_err(), ActionError::SystemOnly);
+        let (t, c) = apply("t1", &s, &Actor::system(), &escalate).expect("escalates");
+        assert_eq!((t.holder, t.status, c.kind, c.payload["reason"].as_str()), (Holder::Platform, S::Open, ChangeKind::Escalated, Some("merchant_window")));
+        assert_eq!(apply("t1", &t, &Actor::system(), &escalate).unwrap_err(), ActionError::NoChange, "a second sweep changes nothing");
+        let mut closed = fresh(S::Open);
+        closed.status = S::Closed;
+        assert_eq!(apply("t1", &closed, &Actor::system(), &escalate).unwrap_err(), ActionError::Closed);
+    }
+
+    #[test]
     fn merging_closes_with_a_pointer_and_transfers_keep_a_note() {
         let s = fresh(S::Open);
         let (t, c) = apply("t1", &s, &Actor::staff("u"), &Action::Merge { into: "t2".into() }).expect("merges");
@@ -488,6 +538,7 @@ mod tests {
                 Just(Action::Unfollow),
                 Just(Action::CustomerReopen),
                 text.prop_map(|text| Action::CustomerMessage { text }),
+                Just(Action::Escalate { reason: EscalationReason::MerchantWindow }),
             ];
         (any::<bool>(), action)
     }

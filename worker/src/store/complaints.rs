@@ -113,6 +113,8 @@ pub struct NewComplaint<'a> {
     pub intake: &'a IntakeDecision,
     pub model_version: &'a str,
     pub now: &'a str,
+    /// When the merchant's window closes (`sla::merchant_window_due`), RFC 3339 UTC.
+    pub merchant_due_at: Option<&'a str>,
 }
 
 /// How an insert ended.
@@ -134,8 +136,8 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         db,
         "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
          complaint, complaint_score, category, categories, priority, client_category, client_priority, model_version, created_at, updated_at, \
-         decision, delivery, delivery_at, delivery_due) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19) \
+         decision, delivery, delivery_at, delivery_due, merchant_due_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19, ?22) \
          ON CONFLICT (site_key, idempotency_key) DO NOTHING",
         c.id,
         c.ticket_no.as_str(),
@@ -158,6 +160,7 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         c.now,
         d.decision(),
         d.delivery,
+        c.merchant_due_at,
     )?;
     // The ticket's first event, only when the row above was inserted by this batch.
     let created = query!(
