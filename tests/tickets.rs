@@ -434,8 +434,12 @@ pub fn a_missed_merchant_window_hands_the_ticket_to_the_platform() -> Result<(),
     let t = get(&format!("/v1/tickets/{late}"), &[("Cookie", w.platform.as_str())])?;
     eq(t.body["holder"].as_str(), Some("platform"), "the platform holds it now")?;
     check(t.body["events"].as_array().is_some_and(|e| e.iter().any(|e| e["kind"] == "escalated")), "in the timeline")?;
-    let list = get("/v1/tickets?holder=platform&view=unresolved", &[("Cookie", w.platform.as_str())])?;
-    check(ids(&list).contains(&late), "in the platform's queue")?;
+    let list = get("/v1/tickets?view=platform", &[("Cookie", w.platform.as_str())])?;
+    check(ids(&list).contains(&late), "in the 平台介入 view")?;
+    let counted = get("/v1/tickets/counts", &[("Cookie", w.platform.as_str())])?;
+    check(counted.body["counts"]["platform"].as_f64().is_some_and(|n| n >= 1.0), format!("counted in it ({})", counted.raw))?;
+    let theirs = get("/v1/tickets?view=platform", &[("Cookie", w.a_agent.cookie.as_str())])?;
+    check(ids(&theirs).contains(&late), "the merchant's staff still see it, as the platform's")?;
     let kept = rows(&format!("SELECT holder FROM complaints WHERE id = '{answered}'"))?;
     eq(kept[0]["holder"].as_str(), Some("merchant"), "an answered ticket stays the merchant's")?;
     eq(rows(&format!("SELECT 1 FROM ticket_events WHERE ticket_id = '{answered}' AND kind = 'escalated'"))?.len(), 0, "and has no escalation")

@@ -21,13 +21,14 @@ use crate::i18n::{self, TicketWord, TicketWords};
 use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
 
 /// The saved views, in the order they are shown, with their words.
-pub const VIEWS: [(&str, TicketWord); 6] = [
+pub const VIEWS: [(&str, TicketWord); 7] = [
     ("mine", |t| t.view_mine),
     ("team_unassigned", |t| t.view_team_unassigned),
     ("unresolved", |t| t.view_unresolved),
     ("urgent", |t| t.view_urgent),
     ("waiting", |t| t.view_waiting),
     ("resolved", |t| t.view_resolved),
+    ("platform", |t| t.view_platform),
 ];
 
 /// The view shown when the address names none: everything still to be worked.

@@ -102,7 +102,11 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         Some("urgent") => clauses.push("c.priority = 'P1' AND c.status IN ('new', 'open', 'waiting_customer')".into()),
         Some("waiting") => clauses.push("c.status = 'waiting_customer'".into()),
         Some("resolved") => clauses.push("c.status = 'resolved'".into()),
-        Some(_) => return Err(ApiError::InvalidQuery("view must be one of all, mine, team_unassigned, unresolved, urgent, waiting, resolved".into())),
+        // 平台介入: what the platform holds and has not resolved.
+        Some("platform") => clauses.push("c.holder = 'platform' AND +c.status IN ('new', 'open', 'waiting_customer')".into()),
+        Some(_) => {
+            return Err(ApiError::InvalidQuery("view must be one of all, mine, team_unassigned, unresolved, urgent, waiting, resolved, platform".into()));
+        }
     }
     for (clause, value) in [
         ("c.status = ?", &f.status),
@@ -175,6 +179,7 @@ pub struct ViewCounts {
     pub urgent: f64,
     pub waiting: f64,
     pub resolved: f64,
+    pub platform: f64,
 }
 
 pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> Result<ViewCounts, ApiError> {
@@ -188,11 +193,12 @@ pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> 
         "SELECT COALESCE(SUM(c.assignee_id = ?1 AND {active}), 0) AS mine, \
          COALESCE(SUM(c.assignee_id IS NULL AND c.status IN ('new', 'open')), 0) AS team_unassigned, \
          COALESCE(SUM({active}), 0) AS unresolved, COALESCE(SUM(c.priority = 'P1' AND {active}), 0) AS urgent, \
-         COALESCE(SUM(c.status = 'waiting_customer'), 0) AS waiting, COALESCE(SUM(c.status = 'resolved'), 0) AS resolved \
+         COALESCE(SUM(c.status = 'waiting_customer'), 0) AS waiting, COALESCE(SUM(c.status = 'resolved'), 0) AS resolved, \
+         COALESCE(SUM(c.holder = 'platform' AND {active}), 0) AS platform \
          FROM {from} WHERE c.status IN ('new', 'open', 'waiting_customer', 'resolved') AND {clause}"
     );
     // Every counted view is about one of these statuses: the filter lets SQLite skip closed and
-    // auto-replied tickets through `complaints_counts` (migration 0010) instead of reading all.
+    // auto-replied tickets through `complaints_counts_holder` (migration 0013) instead of reading all.
     Ok(db.prepare(sql).bind(&args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
 }
 
