@@ -257,7 +257,11 @@ fn Filters() -> impl IntoView {
             {select("holder", |t| t.holder, holders)}
             <div class="filter">
                 <label for="sort">{move || tk().sort}</label>
-                <select id="sort" on:change=move |ev| go_sort(vec![("sort", event_target_value(&ev))]) prop:value=value("sort")>
+                <select
+                    id="sort"
+                    on:change=move |ev| go_sort(vec![("sort", event_target_value(&ev))])
+                    prop:value=move || InboxSort::parse(&value("sort")()).unwrap_or_default().as_str()
+                >
                     {move || {
                         let current = InboxSort::parse(&value("sort")()).unwrap_or_default();
                         InboxSort::ALL
