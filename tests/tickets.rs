@@ -412,7 +412,10 @@ pub fn a_missed_merchant_window_hands_the_ticket_to_the_platform() -> Result<(),
     let answered = ticket_of("window-a", &w.merchant_a, "送餐晚了半小时，饭都凉了 WINDOW-2", "window-a-000002")?;
     let stored = rows(&format!("SELECT merchant_due_at, created_at, priority, holder FROM complaints WHERE id = '{late}'"))?;
     let (due, created) = (stored[0]["merchant_due_at"].as_str().unwrap_or(""), stored[0]["created_at"].as_str().unwrap_or(""));
-    check(stored[0]["priority"] != "P1" && due > created && due.ends_with('Z') && !due.contains('.'), format!("a window after creation, set at intake: {stored:?}"))?;
+    check(
+        stored[0]["priority"] != "P1" && due > created && due.ends_with('Z') && !due.contains('.'),
+        format!("a window after creation, set at intake: {stored:?}"),
+    )?;
     eq(stored[0]["holder"].as_str(), Some("merchant"), "the merchant holds it first")?;
 
     let version = get(&format!("/v1/tickets/{answered}"), &[("Cookie", w.a_agent.cookie.as_str())])?.body["version"].as_u64().unwrap_or(0);

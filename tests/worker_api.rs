@@ -753,7 +753,12 @@ E x"
     eq(r.status, 200, &format!("edit with the secret kept ({})", r.raw))?;
     let stored = rows("SELECT url, secret FROM destinations WHERE site_key = 'shop'")?;
     eq((stored[0]["url"].as_str(), stored[0]["secret"].as_str()), (Some(rx.url("/ok-shop-2").as_str()), Some(WEBHOOK_SECRET)), "stored after the edit")?;
-    let r = admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({"destinations": [{"id": "other", "kind": "webhook", "url": rx.url("/x"), "secret": "********"}]})), None)?;
+    let r = admin(
+        "PUT",
+        "/v1/admin/sites/shop/destinations",
+        Some(&json!({"destinations": [{"id": "other", "kind": "webhook", "url": rx.url("/x"), "secret": "********"}]})),
+        None,
+    )?;
     eq((r.status, r.code()), (400, "invalid_destination"), "stars for a destination that has no stored secret")?;
     let r = admin("DELETE", "/v1/admin/sites/shop/faq", None, None)?;
     eq((r.status, r.body["faq_pack"].is_null()), (200, true), "pack removed")?;
@@ -1115,7 +1120,11 @@ fn invitations_are_single_use_and_expire() -> Result<(), Failed> {
     let (r, cookie) = set_up(&token, NEW_PASSWORD)?;
     eq((r.status, r.body["user"]["id"].as_str()), (200, Some(id.as_str())), &format!("setup ({})", r.raw))?;
     eq(r.body["memberships"].clone(), json!([{"scope": merchant_scope(&w.merchant_a), "role": "agent"}]), "answers like login")?;
-    eq(r.body["merchants"].clone(), json!([{"id": w.merchant_a, "name": "老街小馆", "created_at": r.body["merchants"][0]["created_at"]}]), "names its merchant")?;
+    eq(
+        r.body["merchants"].clone(),
+        json!([{"id": w.merchant_a, "name": "老街小馆", "created_at": r.body["merchants"][0]["created_at"]}]),
+        "names its merchant",
+    )?;
     let cookie = cookie.ok_or("setup sets the session cookie")?;
     eq(me(Some(&cookie))?.status, 200, "signed in after setup")?;
     let (r, _) = set_up(&token, NEW_PASSWORD)?;

@@ -64,7 +64,9 @@ mod tests {
         assert_eq!(ok["due"], "2026-12-07T01:30:00Z");
         assert_eq!(ok["due_local"], "2026-12-07T09:30:00+08:00");
         let paused = line(
-            &format!(r#"{{"id": 2, "calendar": {cal}, "start": "2026-12-04T17:00:00+08:00", "minutes": 60, "pauses": [["2026-12-04T17:10:00+08:00", "2026-12-04T17:40:00+08:00"]]}}"#),
+            &format!(
+                r#"{{"id": 2, "calendar": {cal}, "start": "2026-12-04T17:00:00+08:00", "minutes": 60, "pauses": [["2026-12-04T17:10:00+08:00", "2026-12-04T17:40:00+08:00"]]}}"#
+            ),
             2,
         );
         assert_eq!(paused["due_local"], "2026-12-07T09:30:00+08:00");

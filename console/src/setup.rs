@@ -10,8 +10,8 @@ use qingting_shared::accounts::password;
 
 use crate::settings::api;
 use crate::settings::{Outcome, outcome_view, submit_button};
-use crate::shell::LangSwitch;
-use crate::state::{Console, sw, uw};
+use crate::shell::SignedOutFrame;
+use crate::state::{Console, sw};
 
 /// The token from a `#token=…` fragment.
 fn token_of(hash: &str) -> Option<String> {
@@ -84,16 +84,10 @@ impl LazyRoute for SetupRoute {
             view! { <div class="alert" role="alert">{sw(|s| s.setup_no_token)}</div> }.into_any()
         };
         view! {
-            <div class="signin-page">
-                <header class="signin-top">
-                    <span class="brand">{uw(|u| u.brand)}</span>
-                    <LangSwitch/>
-                </header>
-                <main id="main" class="signin">
-                    <h1>{sw(|s| s.setup_title)}</h1>
-                    {body}
-                </main>
-            </div>
+            <SignedOutFrame>
+                <h1>{sw(|s| s.setup_title)}</h1>
+                {body}
+            </SignedOutFrame>
         }
         .into_any()
     }

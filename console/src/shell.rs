@@ -44,6 +44,23 @@ pub fn LangSwitch() -> impl IntoView {
     }
 }
 
+/// The frame of the pages before sign-in (sign-in, an invitation's setup): the brand and the
+/// language switch above the page's `<main>`.
+#[component]
+pub fn SignedOutFrame(children: Children) -> impl IntoView {
+    view! {
+        <div class="signin-page">
+            <header class="signin-top">
+                <span class="brand">{uw(|u| u.brand)}</span>
+                <LangSwitch/>
+            </header>
+            <main id="main" class="signin">
+                {children()}
+            </main>
+        </div>
+    }
+}
+
 /// The signed-in frame: waits for the user, then shows [`Frame`]; signed out → sign-in.
 #[component]
 pub fn Shell() -> impl IntoView {

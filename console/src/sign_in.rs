@@ -10,7 +10,7 @@ use qingting_shared::ErrorCode;
 
 use crate::api::{self, Failure};
 use crate::i18n::Ui;
-use crate::shell::LangSwitch;
+use crate::shell::SignedOutFrame;
 use crate::state::{Console, page_title, uw};
 
 /// A field's problem, as the function that picks its words (so a language switch re-words it).
@@ -95,12 +95,7 @@ pub fn SignIn() -> impl IntoView {
     let field_error =
         move |id: &'static str, err: RwSignal<FieldError>| move || err.get().map(|words| view! { <p class="field-error" id=id>{words(ui())}</p> });
     view! {
-        <div class="signin-page">
-            <header class="signin-top">
-                <span class="brand">{uw(|u| u.brand)}</span>
-                <LangSwitch/>
-            </header>
-            <main id="main" class="signin">
+        <SignedOutFrame>
                 <h1>{uw(|u| u.sign_in_title)}</h1>
                 <p class="intro">{uw(|u| u.sign_in_intro)}</p>
                 <form novalidate on:submit=submit aria-busy=move || busy.get().to_string()>
@@ -140,8 +135,7 @@ pub fn SignIn() -> impl IntoView {
                         {move || if busy.get() { ui().signing_in } else { ui().sign_in }}
                     </button>
                 </form>
-            </main>
-        </div>
+        </SignedOutFrame>
     }
 }
 

@@ -153,6 +153,12 @@ pub fn loading_view() -> impl IntoView {
     view! { <p class="loading" role="status">{uw(|u| u.loading)}</p> }
 }
 
+/// An `ErrorBoundary` fallback: the failure in words, announced.
+pub fn failure_alert(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let console = Console::get();
+    view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> }
+}
+
 /// The words for a resource that failed: the API's refusal in words (per `ErrorCode`), else the
 /// generic server error. For an `ErrorBoundary`'s fallback.
 pub fn failure_words(console: Console, errors: ArcRwSignal<Errors>) -> impl Fn() -> String + Send + Sync + 'static {

@@ -681,11 +681,7 @@ fn Correct(work: Work) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (c, p) = (category.get_untracked(), priority.get_untracked());
-        let body = Action::Correct {
-            category: (!c.is_empty()).then(|| Category::new(c)),
-            priority: Priority::parse(&p),
-            reason: reason.get_untracked(),
-        };
+        let body = Action::Correct { category: (!c.is_empty()).then(|| Category::new(c)), priority: Priority::parse(&p), reason: reason.get_untracked() };
         work.act(body, move || {
             category.set(String::new());
             priority.set(String::new());

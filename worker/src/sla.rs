@@ -66,7 +66,8 @@ pub async fn sweep(db: &D1Database, now_ms: f64) -> Result<u32, ApiError> {
             Err(e) => return Err(ApiError::Internal(e.to_string())),
         };
         let at: String = js_sys::Date::new_0().to_iso_string().into();
-        let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action: &action, author: ReplyAuthor::Support, now: &at };
+        let written =
+            tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action: &action, author: ReplyAuthor::Support, now: &at };
         // `false`: another sweep (or a person) changed it first; the next sweep looks again.
         if tickets::write_change(db, &written).await? {
             escalated += 1;

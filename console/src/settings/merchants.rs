@@ -9,7 +9,7 @@ use super::api::{self, Merchant};
 use super::{Outcome, outcome_view, powers, section_title, submit_button};
 use crate::api::Failure;
 use crate::inbox::local_time;
-use crate::state::{Console, failure_words, loading_view, sw};
+use crate::state::{failure_alert, loading_view, sw};
 
 /// The route (its data are loaded in `view`, inside the lazy chunk: see `people`).
 pub struct MerchantsRoute;
@@ -21,9 +21,7 @@ impl LazyRoute for MerchantsRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let console = Console::get();
         let merchants: LocalResource<Result<Vec<Merchant>, Failure>> = LocalResource::new(api::merchants);
-        let failed = move |errors: ArcRwSignal<Errors>| view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> };
         let name = RwSignal::new(String::new());
         let outcome = RwSignal::new(Outcome::Idle);
         let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -66,7 +64,7 @@ impl LazyRoute for MerchantsRoute {
             {section_title(|s| s.merchants)}
             {create}
             <Suspense fallback=loading_view>
-                <ErrorBoundary fallback=failed>
+                <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {
                         let list = merchants.await?;
                         Ok::<_, Failure>(if list.is_empty() {

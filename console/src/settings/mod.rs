@@ -253,6 +253,46 @@ pub fn scope_name(ui: &crate::i18n::Ui, scope: &Scope, merchants: &[api::Merchan
     }
 }
 
+/// The scopes a person may invite into or make teams in: for platform admins the platform, then
+/// every merchant; for others the scopes they administer.
+pub fn scope_choices(powers: &Powers, merchants: &[api::Merchant]) -> Vec<Scope> {
+    if powers.platform_admin() {
+        std::iter::once(Scope::Platform).chain(merchants.iter().map(|m| Scope::Merchant(m.id.clone()))).collect()
+    } else {
+        powers.administers.clone()
+    }
+}
+
+/// A scope as a `<select>` value: empty for the platform, else the merchant id.
+pub fn scope_value(scope: &Scope) -> String {
+    match scope {
+        Scope::Platform => String::new(),
+        Scope::Merchant(id) => id.clone(),
+    }
+}
+
+/// The `<option>`s of a scope picker ([`scope_choices`], named as [`scope_name`] does), the one
+/// whose value is `current` selected; they follow the merchants as they load.
+pub fn scope_options(
+    powers: Powers,
+    merchants: LocalResource<Result<Vec<api::Merchant>, crate::api::Failure>>,
+    current: RwSignal<String>,
+) -> impl Fn() -> AnyView + Send + Sync + 'static {
+    let console = crate::state::Console::get();
+    move || {
+        let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
+        scope_choices(&powers, &ms)
+            .into_iter()
+            .map(|s| {
+                let v = scope_value(&s);
+                let selected = current.get_untracked() == v;
+                view! { <option value=v selected=selected>{scope_name(console.ui(), &s, &ms)}</option> }
+            })
+            .collect_view()
+            .into_any()
+    }
+}
+
 pub fn role_name(ui: &crate::i18n::Ui, role: Role) -> &'static str {
     match role {
         Role::Admin => ui.role_admin,

@@ -8,8 +8,8 @@ use leptos_router::{LazyRoute, lazy_route};
 use qingting_shared::accounts::{Role, Scope};
 
 use super::api::{self, Invited, Merchant, StaffMember};
-use super::{CopyField, Outcome, Powers, outcome_view, powers, role_name, scope_name, section_title, submit_button};
-use crate::state::{Console, Directory, failure_words, loading_view, sw};
+use super::{CopyField, Outcome, Powers, outcome_view, powers, role_name, scope_choices, scope_name, scope_options, scope_value, section_title, submit_button};
+use crate::state::{Console, Directory, failure_alert, loading_view, sw};
 
 /// The route. Its data are loaded in `view`, inside the lazily loaded chunk: what `data` does is
 /// part of the first load, and the API types' deserializers are not small.
@@ -22,12 +22,10 @@ impl LazyRoute for PeopleRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let console = Console::get();
         let (staff, merchants) = (LocalResource::new(api::staff), LocalResource::new(api::merchants));
         let powers = powers();
         // The newest link, shown until another action.
         let link = RwSignal::new(None::<Invited>);
-        let failed = move |errors: ArcRwSignal<Errors>| view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> };
         let invite_form = powers.is_admin().then(|| view! { <InviteForm powers=powers.clone() merchants=merchants staff=staff link=link/> });
         view! {
             {section_title(|s| s.people)}
@@ -45,7 +43,7 @@ impl LazyRoute for PeopleRoute {
             }}
             {invite_form}
             <Suspense fallback=loading_view>
-                <ErrorBoundary fallback=failed>
+                <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {
                         let list = staff.await?;
                         let merchants = merchants.await.unwrap_or_default();
@@ -166,36 +164,12 @@ fn InviteForm(
 ) -> impl IntoView {
     let console = Console::get();
     let (email, name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    // The scope as a select value: "" for the platform, else the merchant id.
-    let scopes: Vec<Scope> = if powers.platform_admin() {
-        let mut all = vec![Scope::Platform];
-        if let Some(Ok(ms)) = merchants.get_untracked() {
-            all.extend(ms.into_iter().map(|m| Scope::Merchant(m.id)));
-        }
-        all
-    } else {
-        powers.administers.clone()
-    };
-    let first = scopes.first().map(scope_value).unwrap_or_default();
+    let untracked = merchants.get_untracked().and_then(Result::ok).unwrap_or_default();
+    let first = scope_choices(&powers, &untracked).first().map(scope_value).unwrap_or_default();
     let scope = RwSignal::new(first);
     let role = RwSignal::new("agent".to_string());
     let outcome = RwSignal::new(Outcome::Idle);
-    let platform_admin = powers.platform_admin();
-    let options = move || {
-        let ui = console.ui();
-        let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
-        let mut list = scopes.clone();
-        if platform_admin {
-            list = std::iter::once(Scope::Platform).chain(ms.iter().map(|m| Scope::Merchant(m.id.clone()))).collect();
-        }
-        list.into_iter()
-            .map(|s| {
-                let v = scope_value(&s);
-                let selected = scope.get_untracked() == v;
-                view! { <option value=v selected=selected>{scope_name(ui, &s, &ms)}</option> }
-            })
-            .collect_view()
-    };
+    let options = scope_options(powers, merchants, scope);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if outcome.with_untracked(Outcome::is_busy) {
@@ -252,12 +226,5 @@ fn InviteForm(
                 <div class="form-end">{submit_button(|s| s.invite, outcome)}</div>
             </form>
         </section>
-    }
-}
-
-fn scope_value(scope: &Scope) -> String {
-    match scope {
-        Scope::Platform => String::new(),
-        Scope::Merchant(id) => id.clone(),
     }
 }

@@ -14,7 +14,7 @@ use qingting_shared::forward::{Destination, DestinationKind};
 use super::api::{self, Merchant, SiteConfig, SiteSummary};
 use super::{CopyField, Outcome, outcome_view, powers, section_title, submit_button};
 use crate::api::Failure;
-use crate::state::{Console, failure_words, loading_view, sw};
+use crate::state::{Console, failure_alert, loading_view, sw};
 
 /// The route (its data are loaded in `view`, inside the lazy chunk: see `people`).
 pub struct SitesRoute;
@@ -26,15 +26,13 @@ impl LazyRoute for SitesRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let console = Console::get();
         let (sites, merchants) = (LocalResource::new(api::sites), LocalResource::new(api::merchants));
-        let failed = move |errors: ArcRwSignal<Errors>| view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> };
         let powers = powers();
         view! {
             {section_title(|s| s.sites)}
             <NewSite merchants=merchants/>
             <Suspense fallback=loading_view>
-                <ErrorBoundary fallback=failed>
+                <ErrorBoundary fallback=failure_alert>
                     {move || {
                         let powers = powers.clone();
                         Suspend::new(async move {
@@ -168,20 +166,18 @@ impl LazyRoute for SiteRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let console = Console::get();
         let key = use_params_map().with_untracked(|p| p.get("key")).unwrap_or_default();
         let k = key.clone();
         let config = LocalResource::new(move || {
             let k = k.clone();
             async move { api::site(&k).await }
         });
-        let failed = move |errors: ArcRwSignal<Errors>| view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> };
         view! {
             <p class="back"><A href="/console/settings/sites">{sw(|s| s.back_to_sites)}</A></p>
             {section_title(|s| s.sites)}
             <p class="lead mono">{key}</p>
             <Suspense fallback=loading_view>
-                <ErrorBoundary fallback=failed>
+                <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {
                         let cfg = config.await?;
                         Ok::<_, Failure>(view! { <SiteSettings cfg=cfg/> })

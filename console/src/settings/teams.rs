@@ -7,9 +7,9 @@ use leptos_router::{LazyRoute, lazy_route};
 use qingting_shared::accounts::Scope;
 
 use super::api::{self, Merchant, StaffMember, Team};
-use super::{Outcome, outcome_view, powers, scope_name, section_title, submit_button};
+use super::{Outcome, outcome_view, powers, scope_name, scope_options, scope_value, section_title, submit_button};
 use crate::api::Failure;
-use crate::state::{Console, failure_words, loading_view, sw};
+use crate::state::{Console, failure_alert, loading_view, sw};
 
 /// The route (its data are loaded in `view`, inside the lazy chunk: see `people`).
 pub struct TeamsRoute;
@@ -21,18 +21,16 @@ impl LazyRoute for TeamsRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let console = Console::get();
         let lists_staff = powers().lists_staff;
         let (teams, merchants) = (LocalResource::new(api::teams), LocalResource::new(api::merchants));
         // Agents may not list staff: nobody to add, and they cannot change teams anyway.
         let staff = LocalResource::new(move || async move { if lists_staff { api::staff().await } else { Ok(Vec::new()) } });
-        let failed = move |errors: ArcRwSignal<Errors>| view! { <div class="alert" role="alert">{failure_words(console, errors)}</div> };
         let create = powers().is_admin().then(|| view! { <NewTeam teams=teams merchants=merchants/> });
         view! {
             {section_title(|s| s.teams)}
             {create}
             <Suspense fallback=loading_view>
-                <ErrorBoundary fallback=failed>
+                <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {
                         let list = teams.await?;
                         let merchants = merchants.await.unwrap_or_default();
@@ -154,29 +152,12 @@ fn TeamCard(team: Team, merchants: Vec<Merchant>, people: Vec<StaffMember>) -> i
 /// Creates a team in a scope the caller administers.
 #[component]
 fn NewTeam(teams: LocalResource<Result<Vec<Team>, Failure>>, merchants: LocalResource<Result<Vec<Merchant>, Failure>>) -> impl IntoView {
-    let console = Console::get();
     let powers = powers();
     let name = RwSignal::new(String::new());
     let first = powers.administers.iter().find(|s| **s != Scope::Platform).or(powers.administers.first()).cloned();
-    let scope = RwSignal::new(first.as_ref().map(value).unwrap_or_default());
+    let scope = RwSignal::new(first.as_ref().map(scope_value).unwrap_or_default());
     let outcome = RwSignal::new(Outcome::Idle);
-    let platform_admin = powers.platform_admin();
-    let administers = powers.administers.clone();
-    let options = move || {
-        let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
-        let list: Vec<Scope> = if platform_admin {
-            std::iter::once(Scope::Platform).chain(ms.iter().map(|m| Scope::Merchant(m.id.clone()))).collect()
-        } else {
-            administers.clone()
-        };
-        list.into_iter()
-            .map(|s| {
-                let v = value(&s);
-                let selected = scope.get_untracked() == v;
-                view! { <option value=v selected=selected>{scope_name(console.ui(), &s, &ms)}</option> }
-            })
-            .collect_view()
-    };
+    let options = scope_options(powers, merchants, scope);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if outcome.with_untracked(Outcome::is_busy) {
@@ -215,12 +196,5 @@ fn NewTeam(teams: LocalResource<Result<Vec<Team>, Failure>>, merchants: LocalRes
                 <div class="form-end">{submit_button(|s| s.create, outcome)}</div>
             </form>
         </section>
-    }
-}
-
-fn value(scope: &Scope) -> String {
-    match scope {
-        Scope::Platform => String::new(),
-        Scope::Merchant(id) => id.clone(),
     }
 }

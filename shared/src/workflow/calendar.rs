@@ -132,13 +132,7 @@ impl Calendar {
     /// Open every minute of every day, in `zone` (the platform's own desk may be 24×7).
     pub fn always_open(zone: Zone) -> Calendar {
         let all = vec![Opening { start: 0, end: 24 * 60 }];
-        Calendar {
-            zone,
-            week: std::array::from_fn(|_| all.clone()),
-            holidays: BTreeSet::new(),
-            workdays: BTreeSet::new(),
-            workday_hours: all,
-        }
+        Calendar { zone, week: std::array::from_fn(|_| all.clone()), holidays: BTreeSet::new(), workdays: BTreeSet::new(), workday_hours: all }
     }
 
     /// The opening spans of a local date, sorted.

@@ -142,9 +142,7 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
             InboxSort::Priority => {
                 args.push(c.rank.as_str().js());
                 let rank = args.len();
-                format!(
-                    "({PRIORITY_RANK} > ?{rank} OR ({PRIORITY_RANK} = ?{rank} AND (c.created_at > ?{at} OR (c.created_at = ?{at} AND c.id > ?{id}))))"
-                )
+                format!("({PRIORITY_RANK} > ?{rank} OR ({PRIORITY_RANK} = ?{rank} AND (c.created_at > ?{at} OR (c.created_at = ?{at} AND c.id > ?{id}))))")
             }
         });
     }
