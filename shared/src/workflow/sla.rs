@@ -20,9 +20,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::str_enum::str_enum;
 use crate::taxonomy::Priority;
 use crate::workflow::calendar::{Calendar, CalendarError, Instant};
-use crate::workflow::state::Holder;
+use crate::workflow::state::{Holder, TicketStatus};
 
 /// Business minutes per priority, P1 first.
 pub type PerPriority = [u32; 4];
@@ -42,6 +43,16 @@ pub enum Warning {
     MinutesBefore(u32),
     /// When this share of the target (percent) has been used.
     PercentOfTarget(u8),
+}
+
+impl Warning {
+    /// Business minutes after the start at which a clock of `minutes` warns.
+    pub fn minutes_into(self, minutes: u32) -> u32 {
+        match self {
+            Warning::MinutesBefore(m) => minutes.saturating_sub(m),
+            Warning::PercentOfTarget(pct) => minutes * u32::from(pct.min(100)) / 100,
+        }
+    }
 }
 
 /// A merchant's (or the platform's default) targets.
@@ -83,11 +94,7 @@ impl SlaPolicy {
 
     /// When a clock of `minutes` that started at `start` warns (before `due`).
     pub fn warning_at(&self, cal: &Calendar, start: Instant, minutes: u32, pauses: &[(Instant, Instant)]) -> Result<Instant, CalendarError> {
-        let before = match self.warning {
-            Warning::MinutesBefore(m) => minutes.saturating_sub(m),
-            Warning::PercentOfTarget(pct) => minutes * u32::from(pct.min(100)) / 100,
-        };
-        cal.add(start, i64::from(before) * 60, pauses)
+        cal.add(start, i64::from(self.warning.minutes_into(minutes)) * 60, pauses)
     }
 }
 
@@ -152,6 +159,210 @@ pub fn clock_state(now: Instant, warn_at: Instant, due: Instant) -> ClockState {
     }
 }
 
+str_enum! {
+    /// The two clocks a ticket runs.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Clock {
+        /// From creation until the first public answer by a person.
+        FirstResponse = "first_response",
+        /// From creation until resolved, paused while waiting on the customer.
+        Resolution = "resolution",
+    }
+}
+
+str_enum! {
+    /// What the sweep records about a clock, each at most once per ticket.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Mark {
+        /// Past the warning time (the assignee and the team's supervisor are told).
+        Warning = "warning",
+        /// Past the due time: recorded once, counted against whoever held the ticket.
+        Breach = "breach",
+    }
+}
+
+impl Mark {
+    fn bit(self, clock: Clock) -> u8 {
+        let shift = match (clock, self) {
+            (Clock::FirstResponse, Mark::Warning) => 0,
+            (Clock::FirstResponse, Mark::Breach) => 1,
+            (Clock::Resolution, Mark::Warning) => 2,
+            (Clock::Resolution, Mark::Breach) => 3,
+        };
+        1 << shift
+    }
+}
+
+/// One clock's times, worked out from the ticket's copied target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockTimes {
+    pub warn_at: Instant,
+    pub due_at: Instant,
+}
+
+/// A ticket's SLA clocks as stored on it. The targets are copied from the policy when the clocks
+/// start (editing a policy never moves a running clock); the due times are worked out from them,
+/// the calendar and the business time spent paused, so a pause of P business seconds moves every
+/// due time by exactly P.
+///
+/// Architecture invariant: `marks` only grows, and [`Clocks::due_marks`] never returns a mark
+/// already in it, so a warning or a breach is recorded once however often the sweep runs (the
+/// worker also keeps `(ticket, clock, mark)` unique in D1, for sweeps that overlap).
+///
+/// ```
+/// use qingting_shared::Priority;
+/// use qingting_shared::workflow::TicketStatus;
+/// use qingting_shared::workflow::calendar::{Calendar, Zone};
+/// use qingting_shared::workflow::sla::{Clock, Clocks, Mark, SlaPolicy};
+/// let cal = Calendar::always_open(Zone::parse("UTC").unwrap());
+/// let at = |s: &str| Calendar::parse_instant(s).unwrap();
+/// let mut clocks = Clocks::start(&SlaPolicy::default(), Priority::P2, at("2026-12-01T09:00:00Z"));
+/// // P2: first response within 60 minutes, warned at 75 % (45 minutes).
+/// assert_eq!(clocks.next_deadline(&cal).unwrap(), Some(at("2026-12-01T09:45:00Z")));
+/// assert_eq!(clocks.due_marks(&cal, at("2026-12-01T10:05:00Z")).unwrap(), vec![(Clock::FirstResponse, Mark::Breach)]);
+/// // Waiting on the customer for an hour moves the resolution clock by an hour.
+/// clocks.status_changed(&cal, TicketStatus::Open, TicketStatus::WaitingCustomer, at("2026-12-01T10:00:00Z"));
+/// clocks.status_changed(&cal, TicketStatus::WaitingCustomer, TicketStatus::Open, at("2026-12-01T11:00:00Z"));
+/// assert_eq!(clocks.paused_seconds, 3600);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clocks {
+    pub created: Instant,
+    /// Copied targets, business minutes.
+    pub first_response_minutes: u32,
+    pub resolution_minutes: u32,
+    pub warning: Warning,
+    /// When a person first answered publicly: the first-response clock stopped.
+    pub responded_at: Option<Instant>,
+    /// Since when the resolution clock is paused (waiting on the customer) or stopped (resolved,
+    /// closed); `None` while it runs.
+    pub paused_at: Option<Instant>,
+    /// Business seconds the resolution clock has spent paused, closed pauses only.
+    pub paused_seconds: i64,
+    /// Warnings and breaches already recorded (bits of [`Mark`] per [`Clock`]).
+    pub marks: u8,
+}
+
+impl Clocks {
+    /// Clocks starting at `created` with `policy`'s targets for `priority` (P3's when the ticket
+    /// is not classified).
+    pub fn start(policy: &SlaPolicy, priority: Priority, created: Instant) -> Clocks {
+        Clocks {
+            created,
+            first_response_minutes: policy.first_response(priority),
+            resolution_minutes: policy.resolution(priority),
+            warning: policy.warning,
+            responded_at: None,
+            paused_at: None,
+            paused_seconds: 0,
+            marks: 0,
+        }
+    }
+
+    /// Copies the new priority's targets (a correction or a routing rule changed it); the clocks
+    /// keep their start, pauses and marks.
+    pub fn retarget(&mut self, policy: &SlaPolicy, priority: Priority) {
+        self.first_response_minutes = policy.first_response(priority);
+        self.resolution_minutes = policy.resolution(priority);
+        self.warning = policy.warning;
+    }
+
+    fn times(&self, cal: &Calendar, minutes: u32, paused: i64) -> Result<ClockTimes, CalendarError> {
+        let warn = self.warning.minutes_into(minutes);
+        Ok(ClockTimes {
+            warn_at: cal.add(self.created, i64::from(warn) * 60 + paused, &[])?,
+            due_at: cal.add(self.created, i64::from(minutes) * 60 + paused, &[])?,
+        })
+    }
+
+    /// The first-response clock's times; `None` once answered.
+    pub fn first_response(&self, cal: &Calendar) -> Result<Option<ClockTimes>, CalendarError> {
+        if self.responded_at.is_some() {
+            return Ok(None);
+        }
+        self.times(cal, self.first_response_minutes, 0).map(Some)
+    }
+
+    /// The resolution clock's times; `None` while paused or stopped.
+    pub fn resolution(&self, cal: &Calendar) -> Result<Option<ClockTimes>, CalendarError> {
+        if self.paused_at.is_some() {
+            return Ok(None);
+        }
+        self.times(cal, self.resolution_minutes, self.paused_seconds).map(Some)
+    }
+
+    fn running(&self, cal: &Calendar) -> Result<Vec<(Clock, ClockTimes)>, CalendarError> {
+        let mut out = Vec::new();
+        if let Some(t) = self.first_response(cal)? {
+            out.push((Clock::FirstResponse, t));
+        }
+        if let Some(t) = self.resolution(cal)? {
+            out.push((Clock::Resolution, t));
+        }
+        Ok(out)
+    }
+
+    pub fn has(&self, clock: Clock, mark: Mark) -> bool {
+        self.marks & mark.bit(clock) != 0
+    }
+
+    pub fn mark(&mut self, clock: Clock, mark: Mark) {
+        self.marks |= mark.bit(clock);
+        if mark == Mark::Breach {
+            // A breach says all a warning would.
+            self.marks |= Mark::Warning.bit(clock);
+        }
+    }
+
+    /// The earliest warning or due time not yet recorded, of the clocks that run: the one
+    /// indexed column the sweep reads. `None` when nothing is pending.
+    pub fn next_deadline(&self, cal: &Calendar) -> Result<Option<Instant>, CalendarError> {
+        let mut next: Option<Instant> = None;
+        for (clock, t) in self.running(cal)? {
+            for (mark, at) in [(Mark::Warning, t.warn_at), (Mark::Breach, t.due_at)] {
+                if !self.has(clock, mark) {
+                    next = Some(next.map_or(at, |n| n.min(at)));
+                }
+            }
+        }
+        Ok(next)
+    }
+
+    /// What is due at `now` and not yet recorded: a breach for a clock past its due time (its
+    /// warning is then skipped), else a warning past the warning time.
+    pub fn due_marks(&self, cal: &Calendar, now: Instant) -> Result<Vec<(Clock, Mark)>, CalendarError> {
+        let mut out = Vec::new();
+        for (clock, t) in self.running(cal)? {
+            if now >= t.due_at && !self.has(clock, Mark::Breach) {
+                out.push((clock, Mark::Breach));
+            } else if now >= t.warn_at && now < t.due_at && !self.has(clock, Mark::Warning) {
+                out.push((clock, Mark::Warning));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The first public answer by a person stops the first-response clock (later ones change
+    /// nothing).
+    pub fn responded(&mut self, now: Instant) {
+        self.responded_at.get_or_insert(now);
+    }
+
+    /// Follows a status change at `now`: the resolution clock runs only while the ticket is new or
+    /// open; leaving those pauses it, coming back adds the paused business time.
+    pub fn status_changed(&mut self, cal: &Calendar, from: TicketStatus, to: TicketStatus, now: Instant) {
+        let runs = |s: TicketStatus| matches!(s, TicketStatus::New | TicketStatus::Open);
+        match (runs(from), runs(to), self.paused_at) {
+            (true, false, None) => self.paused_at = Some(now),
+            (_, true, Some(since)) => {
+                self.paused_seconds += cal.business_seconds(since, now.max(since), &[]);
+                self.paused_at = None;
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +423,110 @@ mod tests {
         assert_eq!(clock_state(d, w, d), ClockState::Breached);
         let always = Calendar::always_open(Zone::parse("UTC").unwrap());
         assert_eq!(SlaPolicy::default().first_response_due(&always, d, Priority::P1).unwrap(), t("2026-12-01T11:10:00Z"));
+    }
+
+    #[test]
+    fn clocks_record_each_warning_and_breach_once() {
+        let cal = office();
+        let mut c = Clocks::start(&SlaPolicy::default(), Priority::P2, t("2026-12-01T09:00:00+08:00"));
+        // P2: first response 60 min (warn 45), resolution 1080 min = two 9-hour days (warn 810).
+        assert_eq!(c.next_deadline(&cal).unwrap(), Some(t("2026-12-01T09:45:00+08:00")));
+        let at = t("2026-12-01T09:50:00+08:00");
+        assert_eq!(c.due_marks(&cal, at).unwrap(), vec![(Clock::FirstResponse, Mark::Warning)]);
+        c.mark(Clock::FirstResponse, Mark::Warning);
+        assert_eq!(c.due_marks(&cal, at).unwrap(), vec![]);
+        assert_eq!(c.next_deadline(&cal).unwrap(), Some(t("2026-12-01T10:00:00+08:00")));
+        c.mark(Clock::FirstResponse, Mark::Breach);
+        // Next: the resolution warning, 810 business minutes (13.5 h) in: Wednesday 13:30.
+        assert_eq!(cal.local(c.next_deadline(&cal).unwrap().unwrap()), "2026-12-02T13:30:00+08:00");
+        // A sweep that comes late records the breach and skips the warning.
+        let late = t("2026-12-04T09:00:00+08:00");
+        assert_eq!(c.due_marks(&cal, late).unwrap(), vec![(Clock::Resolution, Mark::Breach)]);
+        c.mark(Clock::Resolution, Mark::Breach);
+        assert!(c.has(Clock::Resolution, Mark::Warning));
+        assert_eq!(c.next_deadline(&cal).unwrap(), None);
+    }
+
+    #[test]
+    fn answering_stops_the_first_response_clock() {
+        let cal = office();
+        let mut c = Clocks::start(&SlaPolicy::default(), Priority::P3, t("2026-12-01T09:00:00+08:00"));
+        c.responded(t("2026-12-01T09:30:00+08:00"));
+        c.responded(t("2026-12-01T11:30:00+08:00"));
+        assert_eq!(c.responded_at, Some(t("2026-12-01T09:30:00+08:00")));
+        assert_eq!(c.first_response(&cal).unwrap(), None);
+        assert_eq!(c.due_marks(&cal, t("2026-12-01T17:00:00+08:00")).unwrap(), vec![]);
+    }
+
+    /// Pauses in office hours (Mon–Fri 09–18 Asia/Shanghai) and in UTC around the clock.
+    #[test]
+    fn pauses_move_the_resolution_due_time_by_the_paused_business_time() {
+        let utc = Calendar::always_open(Zone::parse("UTC").unwrap());
+        let cases: &[(&Calendar, &str, &str, &str, &str)] = &[
+            // calendar, created, paused from, resumed at, resolution due (P1: 240 business min)
+            (&office(), "2026-12-01T09:00:00+08:00", "2026-12-01T10:00:00+08:00", "2026-12-01T11:00:00+08:00", "2026-12-01T14:00:00+08:00"),
+            // Across midnight: only 17:00–18:00 and 09:00–10:00 are business time (2 h).
+            (&office(), "2026-12-01T16:00:00+08:00", "2026-12-01T17:00:00+08:00", "2026-12-02T10:00:00+08:00", "2026-12-02T13:00:00+08:00"),
+            // Several days, over a weekend: Friday 10:00 to Tuesday 10:00 is 2 business days.
+            (&office(), "2026-12-04T09:00:00+08:00", "2026-12-04T10:00:00+08:00", "2026-12-08T10:00:00+08:00", "2026-12-08T13:00:00+08:00"),
+            // A pause entirely outside opening hours moves nothing.
+            (&office(), "2026-12-04T15:00:00+08:00", "2026-12-05T10:00:00+08:00", "2026-12-06T10:00:00+08:00", "2026-12-07T10:00:00+08:00"),
+            // Around the clock in UTC, across midnight.
+            (&utc, "2026-12-01T22:00:00Z", "2026-12-01T23:00:00Z", "2026-12-02T01:30:00Z", "2026-12-02T04:30:00Z"),
+        ];
+        for &(cal, created, from, to, due) in cases {
+            let mut c = Clocks::start(&SlaPolicy::default(), Priority::P1, t(created));
+            c.status_changed(cal, TicketStatus::Open, TicketStatus::WaitingCustomer, t(from));
+            assert_eq!(c.resolution(cal).unwrap(), None, "paused: no due time");
+            assert_eq!(c.next_deadline(cal).unwrap().map(|n| n <= t(from) + chrono::Duration::minutes(10)), Some(true), "first response still runs");
+            c.status_changed(cal, TicketStatus::WaitingCustomer, TicketStatus::Open, t(to));
+            assert_eq!(c.resolution(cal).unwrap().map(|x| x.due_at), Some(t(due)), "{created} paused {from}..{to}");
+        }
+    }
+
+    #[test]
+    fn resolving_stops_the_clock_and_reopening_resumes_it() {
+        let cal = office();
+        let mut c = Clocks::start(&SlaPolicy::default(), Priority::P1, t("2026-12-01T09:00:00+08:00"));
+        c.status_changed(&cal, TicketStatus::Open, TicketStatus::Resolved, t("2026-12-01T10:00:00+08:00"));
+        assert_eq!(c.resolution(&cal).unwrap(), None);
+        // Resolved → closed keeps it stopped, from the first moment.
+        c.status_changed(&cal, TicketStatus::Resolved, TicketStatus::Closed, t("2026-12-01T11:00:00+08:00"));
+        c.status_changed(&cal, TicketStatus::Closed, TicketStatus::Open, t("2026-12-01T12:00:00+08:00"));
+        assert_eq!(c.paused_seconds, 2 * 3600);
+        assert_eq!(cal.local(c.resolution(&cal).unwrap().unwrap().due_at), "2026-12-01T15:00:00+08:00");
+    }
+
+    #[test]
+    fn a_new_priority_copies_its_targets_and_keeps_the_start() {
+        let cal = office();
+        let mut c = Clocks::start(&SlaPolicy::default(), Priority::P4, t("2026-12-01T09:00:00+08:00"));
+        let edited = SlaPolicy { first_response: [5, 30, 120, 600], ..SlaPolicy::default() };
+        c.retarget(&edited, Priority::P1);
+        assert_eq!(cal.local(c.first_response(&cal).unwrap().unwrap().due_at), "2026-12-01T09:05:00+08:00");
+    }
+
+    proptest::proptest! {
+        /// A pause of P business seconds moves the due time by exactly P business seconds, and a
+        /// longer pause never gives an earlier due time.
+        #[test]
+        fn a_pause_moves_the_due_time_by_its_business_time(start in 0i64..(14 * 24 * 60), from in 0i64..(7 * 24 * 60), len in 0i64..(5 * 24 * 60), more in 0i64..600) {
+            let cal = office();
+            let base = t("2026-11-30T00:00:00+08:00");
+            let minute = |m: i64| base + chrono::Duration::minutes(m);
+            let created = minute(start);
+            let run = |pause_len: i64| {
+                let mut c = Clocks::start(&SlaPolicy::default(), Priority::P2, created);
+                let from = created + chrono::Duration::minutes(from);
+                c.status_changed(&cal, TicketStatus::Open, TicketStatus::WaitingCustomer, from);
+                c.status_changed(&cal, TicketStatus::WaitingCustomer, TicketStatus::Open, from + chrono::Duration::minutes(pause_len));
+                (c.resolution(&cal).unwrap().unwrap().due_at, c.paused_seconds)
+            };
+            let (plain, _) = { let c = Clocks::start(&SlaPolicy::default(), Priority::P2, created); (c.resolution(&cal).unwrap().unwrap().due_at, 0) };
+            let (due, paused) = run(len);
+            proptest::prop_assert_eq!(cal.business_seconds(plain, due, &[]), paused);
+            let (later, _) = run(len + more);
+            proptest::prop_assert!(later >= due);
+        }
     }
 }
