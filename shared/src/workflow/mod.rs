@@ -1,10 +1,14 @@
 //! The ticket workflow: human-readable ticket numbers ([`ticket_no`]), the state machine
 //! ([`state`]: statuses, events, the one table of transitions, the holder) and the actions on a
 //! ticket ([`ticket`]: claim, assign, transfer, reply, note, correct, resolve, close, reopen,
-//! merge, follow, and the customer's). SLA clocks, routing rules and assignment come here next, as
-//! pure functions taking `now`.
+//! merge, follow, and the customer's), SLA policies and clocks ([`sla`], on a [`calendar`]), the
+//! ordered routing rules that set team, assignee, priority and holder on create and update
+//! ([`routing`]), and balanced assignment within a team with its queue order ([`assignment`]). All
+//! pure: functions that depend on time take `now`.
 
+pub mod assignment;
 pub mod calendar;
+pub mod routing;
 pub mod search;
 pub mod sla;
 pub mod sort;
