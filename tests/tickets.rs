@@ -34,7 +34,7 @@ impl Session {
     }
 }
 
-fn ids(list: &super::Reply) -> Vec<String> {
+pub fn ids(list: &super::Reply) -> Vec<String> {
     list.body["tickets"].as_array().map(|a| a.iter().filter_map(|t| t["id"].as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
@@ -124,14 +124,14 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// Submits a complaint to a new site of `merchant`; the ticket id.
-fn ticket_of(site: &str, merchant: &str, text: &str, key: &str) -> Result<String, Failed> {
+pub fn ticket_of(site: &str, merchant: &str, text: &str, key: &str) -> Result<String, Failed> {
     super::site_with(site, json!([]))?;
     rows(&format!("UPDATE sites SET merchant_id = '{merchant}' WHERE key = '{site}'"))?;
     let r = submit(&json!({"site": site, "text": text}), key)?;
     Ok(expect_created(&r, &format!("submit to {site}"))?.id)
 }
 
-fn act_as(cookie: &str, id: &str, action: &str, version: u64, body: &Value) -> Result<super::Reply, Failed> {
+pub fn act_as(cookie: &str, id: &str, action: &str, version: u64, body: &Value) -> Result<super::Reply, Failed> {
     let (origin, v) = (own_origin(), version.to_string());
     post_json(&format!("/v1/tickets/{id}/{action}"), body, &[("Cookie", cookie), ("Origin", origin.as_str()), ("If-Match", v.as_str())])
 }
@@ -143,6 +143,8 @@ pub fn merchants_see_and_work_only_their_own_tickets() -> Result<(), Failed> {
     let a_ticket = ticket_of("tenant-a", &w.merchant_a, "菜里吃出了头发，太恶心了 TENANT-A", "tenant-a-000001")?;
     let b_ticket = ticket_of("tenant-b", &w.merchant_b, "送餐晚了一个小时，菜都凉了 TENANT-B", "tenant-b-000001")?;
     let (a, b) = (w.a_agent.cookie.as_str(), w.b_admin.cookie.as_str());
+    // P1 (hair in the food): the platform holds it from intake, at version 2.
+    let v0 = version(&get(&format!("/v1/tickets/{a_ticket}"), &[("Cookie", a)])?);
 
     let listed = |cookie: &str, query: &str| -> Result<Vec<String>, Failed> { Ok(ids(&get(&format!("/v1/tickets?{query}"), &[("Cookie", cookie)])?)) };
     check(listed(a, "")?.contains(&a_ticket) && !listed(a, "")?.contains(&b_ticket), "A's agent lists A's ticket only")?;
@@ -170,18 +172,18 @@ pub fn merchants_see_and_work_only_their_own_tickets() -> Result<(), Failed> {
         ("follow", json!({})),
         ("unfollow", json!({})),
     ] {
-        let r = act_as(b, &a_ticket, action, 1, &body)?;
+        let r = act_as(b, &a_ticket, action, v0, &body)?;
         eq((r.status, r.code()), (404, "not_found"), &format!("B's {action} on A's ticket"))?;
     }
     let r = act_as(b, &b_ticket, "merge", 1, &json!({"into": a_ticket}))?;
     eq((r.status, r.code()), (404, "not_found"), "B merging into A's ticket")?;
     let unchanged = get(&format!("/v1/tickets/{a_ticket}"), &[("Cookie", a)])?;
-    eq((unchanged.status, version(&unchanged)), (200, 1), "A's ticket untouched")?;
-    let r = act_as(a, &a_ticket, "claim", 1, &json!({}))?;
+    eq((unchanged.status, version(&unchanged)), (200, v0), "A's ticket untouched")?;
+    let r = act_as(a, &a_ticket, "claim", v0, &json!({}))?;
     eq((r.status, r.body["assignee"].as_str()), (200, Some(w.a_agent.id.as_str())), "A's agent works it")?;
-    let r = act_as(&w.a_admin.cookie, &a_ticket, "assign", 2, &json!({"user": w.b_admin.id}))?;
+    let r = act_as(&w.a_admin.cookie, &a_ticket, "assign", v0 + 1, &json!({"user": w.b_admin.id}))?;
     eq((r.status, r.code()), (400, "invalid_action"), "A's ticket cannot be given to B's staff")?;
-    let r = act_as(&w.a_admin.cookie, &a_ticket, "transfer", 2, &json!({"team": "no-such-team", "note": "转到不存在的团队"}))?;
+    let r = act_as(&w.a_admin.cookie, &a_ticket, "transfer", v0 + 1, &json!({"team": "no-such-team", "note": "转到不存在的团队"}))?;
     eq((r.status, r.code()), (400, "invalid_action"), "nor to a team that is not A's")
 }
 

@@ -15,6 +15,7 @@ use receiver::{Receiver, wait_for};
 use serde_json::{Value, json};
 
 mod receiver;
+mod sla;
 mod tickets;
 
 const ADMIN_TOKEN: &str = "local-admin-token-0123456789";
@@ -1431,6 +1432,8 @@ fn main() {
         ("wave_one_rows_are_carried_over", tickets::wave_one_rows_are_carried_over),
         // Late: its sweep escalates every ticket whose merchant window has passed by then.
         ("a_missed_merchant_window_hands_the_ticket_to_the_platform", tickets::a_missed_merchant_window_hands_the_ticket_to_the_platform),
+        // Late too: its sweeps run up to half an hour ahead of the clock.
+        ("sla_clocks_warn_breach_and_escalate_exactly_once", sla::sla_clocks_warn_breach_and_escalate_exactly_once),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();

@@ -5,7 +5,10 @@ use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
 use qingting_shared::forward::ForwardReason;
 use qingting_shared::intake::submission::validate_idempotency_key;
 use qingting_shared::intake::{self, IntakeDecision};
-use qingting_shared::{Classifier, ComplaintSubmission, Lang, TicketNo};
+use qingting_shared::workflow::calendar::Calendar;
+use qingting_shared::workflow::sla::Clocks;
+use qingting_shared::workflow::{Action, Actor, Change, EscalationReason, Holder, TicketState, TicketStatus, apply};
+use qingting_shared::{Classifier, ComplaintSubmission, Lang, Priority, TicketNo};
 use sha2::{Digest, Sha256};
 use worker::{D1Database, Request, Response, Result, RouteContext};
 
@@ -14,7 +17,7 @@ use crate::error::ApiError;
 use crate::forward::{self, ForwardJob};
 use crate::http::{self, JsonBody};
 use crate::store::complaints::{self, ComplaintRow, Inserted, NewComplaint};
-use crate::store::{self, sites};
+use crate::store::{self, sites, sla};
 use crate::token;
 
 /// Largest accepted request body. 2,000 characters of text escaped as `\uXXXX` are 12 KB.
@@ -48,8 +51,17 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let id = uuid::Uuid::new_v4().to_string();
     let now = js_sys::Date::new_0();
     let now_iso: String = now.to_iso_string().into();
-    // The merchant's window (the three-party flow) for a ticket of a merchant's site.
-    let merchant_due = site.merchant_id.as_ref().and_then(|_| crate::sla::merchant_window_due(&now_iso, decision.classification.priority));
+    let created = Calendar::instant_from_millis(now.get_time() as i64);
+    // The SLA clocks for a ticket a person must answer, and for a merchant's site the merchant's
+    // window of the three-party flow; P1 goes to the platform at once (the merchant is told).
+    let terms = sla::terms_for_site(&db, &site.key).await?;
+    let priority = decision.classification.priority;
+    let works = matches!(decision.status, TicketStatus::New | TicketStatus::Open);
+    let clocks = works.then(|| Clocks::start(&terms.policy, priority.unwrap_or(Priority::P3), created));
+    let clock_columns = sla::ClockColumns::of(clocks.as_ref(), &terms.calendar)?;
+    let merchant_site = site.merchant_id.is_some() && works;
+    let merchant_due = if merchant_site { Some(crate::sla::merchant_window_due(&terms, created, priority)?) } else { None };
+    let escalation = (merchant_site && priority == Some(Priority::P1)).then(|| urgent_escalation(&id, decision.status)).flatten();
 
     for _attempt in 0..3 {
         let random = u32::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default());
@@ -64,6 +76,8 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             model_version: classifier.model_version(),
             now: &now_iso,
             merchant_due_at: merchant_due.as_deref(),
+            clocks: &clock_columns,
+            escalation: escalation.as_ref(),
         };
         match complaints::insert(&db, &row).await? {
             Inserted::Stored => {
@@ -91,6 +105,22 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
         }
     }
     Err(ApiError::Internal("could not allocate a unique ticket number".into()))
+}
+
+/// The second event of a P1 ticket on a merchant's site: the platform takes it at intake.
+fn urgent_escalation(id: &str, status: TicketStatus) -> Option<Change> {
+    let state = TicketState {
+        status,
+        holder: Holder::Merchant,
+        team: None,
+        assignee: None,
+        category: None,
+        priority: Some(Priority::P1),
+        version: 1,
+        merged_into: None,
+        followers: Vec::new(),
+    };
+    apply(id, &state, &Actor::system(), &Action::Escalate { reason: EscalationReason::Urgent }).ok().map(|(_, change)| change)
 }
 
 /// Answers a retry with the ticket it already created, or refuses a reused key.

@@ -1,7 +1,7 @@
 //! The worker's configuration, read from the environment in one place: secrets (`TOKEN_SECRET`,
 //! `ADMIN_TOKEN`, `PASSWORD_PEPPER`) and variables (`ALLOW_HTTP_DESTINATIONS`,
 //! `FORWARD_RETRY_BASE_SECONDS`, `FORWARD_RETRY_MAX_SECONDS`, `SESSION_IDLE_SECONDS`,
-//! `SESSION_ABSOLUTE_SECONDS`). `wrangler.toml` and README list them.
+//! `SESSION_ABSOLUTE_SECONDS`, `DEV_CLOCK`). `wrangler.toml` and README list them.
 
 use qingting_shared::accounts::session::SessionPolicy;
 use worker::Env;
@@ -29,6 +29,10 @@ pub struct Config {
     /// only (a mock receiver on loopback). Production destinations must use TLS.
     pub allow_http_destinations: bool,
     pub backoff: Backoff,
+    /// `DEV_CLOCK = "1"` (local development and tests only, set by the dev server): `GET
+    /// /__dev/scheduled?time=<ms>` runs the cron's sweeps as if it were that time. Without it the
+    /// path is a 404, as in production.
+    pub dev_clock: bool,
 }
 
 impl Config {
@@ -49,6 +53,7 @@ impl Config {
             },
             allow_http_destinations: var("ALLOW_HTTP_DESTINATIONS").as_deref() == Some("1"),
             backoff: Backoff { base: seconds("FORWARD_RETRY_BASE_SECONDS", 30), max: seconds("FORWARD_RETRY_MAX_SECONDS", 3600) },
+            dev_clock: var("DEV_CLOCK").as_deref() == Some("1"),
         }
     }
 

@@ -87,6 +87,10 @@ pub enum ApiError {
     FaqPack(#[from] qingting_shared::faq::FaqError),
     #[error("{0}")]
     InvalidConfig(&'static str),
+    #[error(transparent)]
+    SlaPolicy(#[from] qingting_shared::workflow::sla::PolicyError),
+    #[error(transparent)]
+    Calendar(#[from] qingting_shared::workflow::calendar::CalendarError),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// Details are logged, never sent to the client.
@@ -138,7 +142,7 @@ impl ApiError {
             ApiError::NotInvited => ErrorCode::NotInvited,
             ApiError::Destination(e) => e.code(),
             ApiError::FaqPack(e) => e.code(),
-            ApiError::InvalidConfig(_) => ErrorCode::InvalidConfig,
+            ApiError::InvalidConfig(_) | ApiError::SlaPolicy(_) | ApiError::Calendar(_) => ErrorCode::InvalidConfig,
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::Misconfigured(_) => ErrorCode::ServerMisconfigured,
             ApiError::Internal(_) => ErrorCode::Internal,

@@ -29,6 +29,7 @@ mod error;
 mod faq;
 mod forward;
 mod http;
+mod policies;
 mod sla;
 mod staff;
 mod store;
@@ -125,6 +126,8 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
+        .get_async("/v1/sla-policies/:scope", policies::get)
+        .put_async("/v1/sla-policies/:scope", policies::put)
         .get_async("/v1/sites", admin::list_sites)
         .put_async("/v1/admin/sites/:site", admin::put_site)
         .get_async("/v1/admin/sites/:site", admin::get_site)
@@ -134,6 +137,7 @@ fn router() -> Router<'static, ()> {
         .put_async("/v1/admin/sites/:site/thresholds", admin::put_thresholds)
         .get_async("/v1/admin/complaints/:id/deliveries", admin::deliveries)
         .get_async("/v1/admin/deliveries", admin::deliveries_by_state)
+        .get_async("/__dev/scheduled", dev_scheduled)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
 }
 
@@ -144,22 +148,47 @@ async fn queue(batch: MessageBatch<forward::ForwardJob>, env: Env, _ctx: Context
 }
 
 /// The cron sweeps, every minute: re-queue forwarding that lost its queue message; hand tickets
-/// whose merchant window passed to the platform ("now" is the event's scheduled time).
+/// whose merchant window passed to the platform and record SLA warnings and breaches ("now" is the
+/// event's scheduled time).
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    match forward::sweep(&env).await {
+    let _ = sweeps(&env, event.schedule()).await;
+}
+
+/// What [`scheduled`] does at `now_ms`, logged, and what the SLA sweep did.
+async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiError> {
+    match forward::sweep(env).await {
         Ok(0) => {}
         Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
         Err(e) => console_error!("sweep failed: {e}"),
     }
-    let escalated = match store::db(&env) {
-        Ok(db) => sla::sweep(&db, event.schedule()).await,
+    let swept = match store::db(env) {
+        Ok(db) => sla::sweep(&db, now_ms).await,
         Err(e) => Err(e),
     };
-    match escalated {
-        Ok(0) => {}
-        Ok(n) => console_log!("sla: {n} tickets handed to the platform"),
+    match &swept {
+        Ok(sla::Swept { escalated: 0, warnings: 0, breaches: 0 }) => {}
+        Ok(s) => console_log!("sla: {} handed to the platform, {} warnings, {} breaches", s.escalated, s.warnings, s.breaches),
         Err(e) => console_error!("sla sweep failed: {e}"),
+    }
+    swept
+}
+
+/// `GET /__dev/scheduled?time=<ms>`: the cron's sweeps as if it were `time`, for tests and local
+/// development that move the clock (wrangler's `/__scheduled` always runs at the real time). Only
+/// with `DEV_CLOCK = "1"`, which only the dev server sets; otherwise a 404 like any unknown path.
+async fn dev_scheduled(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    if !config::Config::from_env(&ctx.env).dev_clock {
+        return ApiError::NotFound.into_response();
+    }
+    let url = req.url()?;
+    let time = url.query_pairs().find(|(k, _)| k == "time").and_then(|(_, v)| v.parse::<f64>().ok());
+    let Some(time) = time.filter(|t| t.is_finite() && *t > 0.0) else {
+        return ApiError::InvalidQuery("time must be milliseconds since 1970".into()).into_response();
+    };
+    match sweeps(&ctx.env, time).await {
+        Ok(s) => Response::from_json(&serde_json::json!({"escalated": s.escalated, "warnings": s.warnings, "breaches": s.breaches})),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -107,6 +107,7 @@ async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
         "model_version": row.model_version,
         "created_at": row.created_at,
         "delivery": row.delivery,
+        "sla": row.sla.view(),
         "messages": messages,
         "events": events,
     }))
@@ -206,7 +207,8 @@ async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Act
     };
     let author = if staff.memberships.iter().any(|m| m.scope == Scope::Platform) { ReplyAuthor::Support } else { ReplyAuthor::Merchant };
     let now: String = js_sys::Date::new_0().to_iso_string().into();
-    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action, author, now: &now };
+    let clocks = row.sla.clocks()?;
+    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action, author, now: &now, site: &row.site_key, clocks };
     if !tickets::write_change(db, &written).await? {
         let current = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
         return Err(ApiError::VersionConflict(Box::new(detail(db, current).await?)));

@@ -241,6 +241,8 @@ impl DevServer {
             "--test-scheduled",
         ];
         let mut vars: Vec<String> = opts.vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        // `GET /__dev/scheduled?time=` moves the cron's clock (local only; see worker/src/config.rs).
+        vars.push("DEV_CLOCK:1".into());
         if let Some(secret) = &opts.token_secret {
             vars.push(format!("TOKEN_SECRET:{secret}"));
         }

@@ -24,6 +24,7 @@ use crate::str_enum::str_enum;
 use crate::taxonomy::Priority;
 use crate::workflow::calendar::{Calendar, CalendarError, Instant};
 use crate::workflow::state::{Holder, TicketStatus};
+use crate::workflow::ticket::{ActorKind, Change, ChangeKind, TicketState};
 
 /// Business minutes per priority, P1 first.
 pub type PerPriority = [u32; 4];
@@ -78,7 +79,44 @@ fn index(p: Priority) -> usize {
     }
 }
 
+/// Longest target: a year of business minutes.
+pub const MAX_TARGET_MINUTES: u32 = 525_600;
+
+/// Why a policy is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("targets must be 1 to 525600 business minutes, not {0}")]
+    Target(u32),
+    #[error("the resolution target of {0} must not be shorter than its first-response target")]
+    ResolutionFirst(Priority),
+    #[error("a warning must come at 1–99 % of the target, or 1–1440 minutes before it")]
+    Warning,
+}
+
 impl SlaPolicy {
+    /// Checks targets and warning before a policy is saved.
+    ///
+    /// ```
+    /// use qingting_shared::workflow::sla::{PolicyError, SlaPolicy};
+    /// assert_eq!(SlaPolicy::default().validate(), Ok(()));
+    /// let bad = SlaPolicy { first_response: [0, 60, 240, 1440], ..SlaPolicy::default() };
+    /// assert_eq!(bad.validate(), Err(PolicyError::Target(0)));
+    /// ```
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        for &m in self.first_response.iter().chain(&self.resolution) {
+            if !(1..=MAX_TARGET_MINUTES).contains(&m) {
+                return Err(PolicyError::Target(m));
+            }
+        }
+        if let Some(&p) = Priority::ALL.iter().find(|&&p| self.resolution(p) < self.first_response(p)) {
+            return Err(PolicyError::ResolutionFirst(p));
+        }
+        match self.warning {
+            Warning::PercentOfTarget(1..=99) | Warning::MinutesBefore(1..=1440) => Ok(()),
+            _ => Err(PolicyError::Warning),
+        }
+    }
+
     pub fn first_response(&self, p: Priority) -> u32 {
         self.first_response[index(p)]
     }
@@ -363,6 +401,29 @@ impl Clocks {
     }
 }
 
+/// The clocks after a recorded change at `now`: started when a ticket without clocks becomes new
+/// or open (a reopened automatic answer), given the new priority's targets when it changes, the
+/// first response stopped by a person's public reply, the resolution clock paused or resumed by
+/// the status. `None` stays `None` while the ticket is not worked.
+pub fn follow(clocks: Option<Clocks>, policy: &SlaPolicy, cal: &Calendar, before: &TicketState, after: &TicketState, change: &Change, now: Instant) -> Option<Clocks> {
+    let Some(mut c) = clocks else {
+        return matches!(after.status, TicketStatus::New | TicketStatus::Open)
+            .then(|| Clocks::start(policy, after.priority.unwrap_or(Priority::P3), now));
+    };
+    if before.priority != after.priority
+        && let Some(p) = after.priority
+    {
+        c.retarget(policy, p);
+    }
+    if change.kind == ChangeKind::Replied && change.actor.kind == ActorKind::Staff {
+        c.responded(now);
+    }
+    if before.status != after.status {
+        c.status_changed(cal, before.status, after.status, now);
+    }
+    Some(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,5 +589,49 @@ mod tests {
             let (later, _) = run(len + more);
             proptest::prop_assert!(later >= due);
         }
+    }
+
+    #[test]
+    fn clocks_follow_the_workflow() {
+        use crate::workflow::ticket::{Action, Actor, apply};
+        let cal = office();
+        let policy = SlaPolicy::default();
+        let state = TicketState {
+            status: TicketStatus::New,
+            holder: Holder::Merchant,
+            team: None,
+            assignee: None,
+            category: None,
+            priority: Some(Priority::P3),
+            version: 1,
+            merged_into: None,
+            followers: vec![],
+        };
+        let created = t("2026-12-01T09:00:00+08:00");
+        let mut clocks = Some(Clocks::start(&policy, Priority::P3, created));
+        let mut now = created;
+        let mut st = state;
+        let mut step = |clocks: &mut Option<Clocks>, st: &mut TicketState, actor: Actor, action: Action, minutes: i64| {
+            now += chrono::Duration::minutes(minutes);
+            let (after, change) = apply("t", st, &actor, &action).unwrap();
+            *clocks = follow(clocks.take(), &policy, &cal, st, &after, &change, now);
+            *st = after;
+        };
+        // An internal note is not a response; a staff reply is.
+        step(&mut clocks, &mut st, Actor::staff("u"), Action::Note { text: "查一下".into() }, 10);
+        assert_eq!(clocks.as_ref().unwrap().responded_at, None);
+        step(&mut clocks, &mut st, Actor::staff("u"), Action::Reply { text: "请提供订单截图".into(), wait: true }, 20);
+        let c = clocks.clone().unwrap();
+        assert_eq!(c.responded_at, Some(t("2026-12-01T09:30:00+08:00")));
+        assert_eq!(c.paused_at, Some(t("2026-12-01T09:30:00+08:00")), "waiting on the customer pauses");
+        step(&mut clocks, &mut st, Actor::customer(), Action::CustomerMessage { text: "截图在此".into() }, 60);
+        assert_eq!(clocks.as_ref().unwrap().paused_seconds, 3600);
+        step(&mut clocks, &mut st, Actor::staff("u"), Action::Correct { category: None, priority: Some(Priority::P1), reason: "食品安全".into() }, 0);
+        assert_eq!(clocks.as_ref().unwrap().resolution_minutes, 240);
+        // A ticket answered from the FAQ has no clocks until the customer reopens it.
+        let auto = TicketState { status: TicketStatus::AutoReplied, ..st.clone() };
+        let (after, change) = apply("t", &auto, &Actor::customer(), &Action::CustomerReopen).unwrap();
+        let started = follow(None, &policy, &cal, &auto, &after, &change, now).unwrap();
+        assert_eq!((started.created, started.resolution_minutes), (now, 240));
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use worker::D1Database;
 
 use crate::error::ApiError;
-use crate::store::{changes, query};
+use crate::store::{Bind, changes, query};
 
 /// A stored complaint row.
 #[derive(Debug, Deserialize)]
@@ -37,10 +37,15 @@ pub struct ComplaintRow {
     pub assignee_id: Option<String>,
     pub version: f64,
     pub merged_into: Option<String>,
+    /// The SLA clocks' fields (migration 0014).
+    #[serde(flatten)]
+    pub sla: crate::store::sla::ClockFields,
 }
 
 const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category, categories, priority, text, order_id, lang, model_version, created_at, \
-                       site_key, contact, delivery, reopened_at, holder, team_id, assignee_id, version, merged_into";
+                       site_key, contact, delivery, reopened_at, holder, team_id, assignee_id, version, merged_into, \
+                       sla_first_minutes, sla_resolve_minutes, sla_warning, sla_started_at, sla_responded_at, sla_paused_at, sla_paused_seconds, sla_marks, \
+                       sla_first_due_at, sla_resolve_due_at, merchant_due_at";
 
 impl ComplaintRow {
     /// The workflow's view of the row (followers are read separately where needed).
@@ -115,6 +120,10 @@ pub struct NewComplaint<'a> {
     pub now: &'a str,
     /// When the merchant's window closes (`sla::merchant_window_due`), RFC 3339 UTC.
     pub merchant_due_at: Option<&'a str>,
+    /// The SLA clocks started at intake (empty for an automatic answer).
+    pub clocks: &'a crate::store::sla::ClockColumns,
+    /// P1 on a merchant's site: the platform takes it at once (the ticket's second event).
+    pub escalation: Option<&'a qingting_shared::workflow::Change>,
 }
 
 /// How an insert ended.
@@ -183,6 +192,25 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         c.request_hash,
     )?;
     let mut batch = vec![stmt, created, search];
+    // The clocks, set on the row this batch inserted (its id is new to this request).
+    let mut args = vec![c.id.js()];
+    args.extend(c.clocks.args());
+    batch.push(db.prepare(format!("UPDATE complaints SET {} WHERE id = ?1", crate::store::sla::set_clause(2))).bind(&args)?);
+    if let Some(change) = c.escalation {
+        batch.push(query!(db, "UPDATE complaints SET holder = ?2, version = ?3 WHERE id = ?1 AND version = 1", c.id, Holder::Platform, change.version as f64)?);
+        batch.push(query!(
+            db,
+            "INSERT INTO ticket_events (ticket_id, version, at, actor_kind, kind, from_status, to_status, payload) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1)",
+            c.id,
+            change.version as f64,
+            c.now,
+            change.actor.kind,
+            change.kind,
+            change.to_status,
+            &change.payload.to_string(),
+        )?);
+    }
     if let Some(reply) = &d.reply {
         // Only when the complaint row above was inserted by this batch.
         batch.push(query!(
@@ -233,17 +261,26 @@ pub async fn reopen(db: &D1Database, row: &ComplaintRow, now: &str) -> Result<bo
         Ok(applied) => applied,
         Err(_) => return Ok(false),
     };
-    let update = query!(
-        db,
-        "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2, version = ?6 \
-         WHERE id = ?1 AND version = ?4",
-        &row.id,
-        now,
-        next.status,
-        state.version as f64,
-        DeliveryState::Queued,
-        next.version as f64,
-    )?;
+    // The SLA clocks start now (an automatic answer had none).
+    let terms = crate::store::sla::terms_for_site(db, &row.site_key).await?;
+    let at = qingting_shared::workflow::calendar::Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let clocks = qingting_shared::workflow::sla::follow(row.sla.clocks()?, &terms.policy, &terms.calendar, &state, &next, &change, at);
+    let mut args = vec![
+        row.id.as_str().js(),
+        now.js(),
+        next.status.js(),
+        (state.version as f64).js(),
+        DeliveryState::Queued.js(),
+        (next.version as f64).js(),
+    ];
+    let set = crate::store::sla::set_clause(args.len() + 1);
+    args.extend(crate::store::sla::ClockColumns::of(clocks.as_ref(), &terms.calendar)?.args());
+    let update = db
+        .prepare(format!(
+            "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2, version = ?6, {set} \
+             WHERE id = ?1 AND version = ?4"
+        ))
+        .bind(&args)?;
     let event = crate::store::tickets::event_statement(db, &row.id, &change, now)?;
     let results = db.batch(vec![update, event]).await?;
     Ok(results.first().map(changes) == Some(1))

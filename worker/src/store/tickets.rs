@@ -5,14 +5,16 @@
 use qingting_shared::accounts::membership::Visibility;
 use qingting_shared::api::ReplyAuthor;
 use qingting_shared::workflow::sort::InboxSort;
-use qingting_shared::workflow::{Action, Change, TicketState};
+use qingting_shared::workflow::calendar::Calendar;
+use qingting_shared::workflow::sla::{Clocks, follow};
+use qingting_shared::workflow::{Action, Change, TicketState, TicketStatus};
 use qingting_shared::{Category, Priority};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
-use crate::store::{Bind, any_row, changes, query, tenancy_clause};
+use crate::store::{Bind, any_row, changes, query, sla, tenancy_clause};
 
 /// The statement that records `change` (version after the change; unique per ticket, so two
 /// writers can never both record the same version).
@@ -50,6 +52,10 @@ pub struct TicketListRow {
     pub created_at: String,
     /// The complaint's first 120 characters (masked).
     pub preview: String,
+    /// The earliest due time of the clocks that run (none while paused or without clocks).
+    pub sla_due_at: Option<String>,
+    /// A warning's or breach's record: 1 when a clock has breached.
+    pub sla_breached: f64,
 }
 
 /// Inbox filters (all optional); `view` is one of the saved views.
@@ -104,8 +110,18 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         Some("resolved") => clauses.push("c.status = 'resolved'".into()),
         // 平台介入: what the platform holds and has not resolved.
         Some("platform") => clauses.push("c.holder = 'platform' AND +c.status IN ('new', 'open', 'waiting_customer')".into()),
+        // 已超时: unresolved with a recorded breach; 即将超时: a running clock warned, not breached.
+        // `c.sla_marks != 0` lets SQLite read the partial index `complaints_sla_marked`.
+        Some("breached") => clauses.push("c.sla_marks != 0 AND (c.sla_marks & 10) != 0 AND +c.status IN ('new', 'open', 'waiting_customer')".into()),
+        Some("at_risk") => clauses.push(
+            "c.sla_marks != 0 AND (((c.sla_marks & 3) = 1 AND c.sla_first_due_at IS NOT NULL) OR ((c.sla_marks & 12) = 4 AND c.sla_resolve_due_at IS NOT NULL)) \
+             AND +c.status IN ('new', 'open', 'waiting_customer')"
+                .into(),
+        ),
         Some(_) => {
-            return Err(ApiError::InvalidQuery("view must be one of all, mine, team_unassigned, unresolved, urgent, waiting, resolved, platform".into()));
+            return Err(ApiError::InvalidQuery(
+                "view must be one of all, mine, team_unassigned, unresolved, urgent, waiting, resolved, platform, at_risk, breached".into(),
+            ));
         }
     }
     for (clause, value) in [
@@ -155,7 +171,9 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
     args.push((limit + 1).js());
     let sql = format!(
         "SELECT c.id, c.ticket_no, c.status, c.holder, c.priority, c.category, c.site_key AS site, s.merchant_id AS merchant, c.team_id AS team, \
-         c.assignee_id AS assignee, c.version, c.created_at, substr(c.text, 1, 120) AS preview \
+         c.assignee_id AS assignee, c.version, c.created_at, substr(c.text, 1, 120) AS preview, \
+         COALESCE(MIN(c.sla_first_due_at, c.sla_resolve_due_at), c.sla_first_due_at, c.sla_resolve_due_at) AS sla_due_at, \
+         (c.sla_marks & 10) != 0 AS sla_breached \
          FROM complaints c JOIN sites s ON s.key = c.site_key WHERE {} ORDER BY {order} LIMIT ?{}",
         clauses.join(" AND "),
         args.len()
@@ -304,29 +322,48 @@ pub struct AppliedChange<'a> {
     /// Who a public reply is shown as from.
     pub author: ReplyAuthor,
     pub now: &'a str,
+    /// The ticket's site (its merchant's SLA terms) and its clocks before the change.
+    pub site: &'a str,
+    pub clocks: Option<Clocks>,
 }
 
 /// Writes an applied action: the row (only if still at `before.version`), its event, and the
 /// message or follower it adds, in one batch. `false`: someone else changed the ticket first
 /// (nothing was written).
 pub async fn write_change(db: &D1Database, w: &AppliedChange<'_>) -> Result<bool, ApiError> {
-    let AppliedChange { id, before, after, change, action, author, now } = *w;
-    let update = query!(
-        db,
-        "UPDATE complaints SET status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, \
-         version = ?10, updated_at = ?11 WHERE id = ?1 AND version = ?2",
-        id,
-        before.version as f64,
-        after.status,
-        after.holder,
-        after.team.as_deref(),
-        after.assignee.as_deref(),
-        after.category.as_ref().map(Category::as_str),
-        after.priority,
-        after.merged_into.as_deref(),
-        after.version as f64,
-        now,
-    )?;
+    write_change_with(db, w, Vec::new()).await
+}
+
+/// [`write_change`] with more statements in the same batch (each must hold itself to "only if
+/// this batch's update took", as `WHERE EXISTS (… version = the new version)` does).
+pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec<D1PreparedStatement>) -> Result<bool, ApiError> {
+    let AppliedChange { id, before, after, change, action, author, now, site, ref clocks } = *w;
+    let mut args: Vec<JsValue> = vec![
+        id.js(),
+        (before.version as f64).js(),
+        after.status.js(),
+        after.holder.js(),
+        after.team.as_deref().js(),
+        after.assignee.as_deref().js(),
+        after.category.as_ref().map(Category::as_str).js(),
+        after.priority.js(),
+        after.merged_into.as_deref().js(),
+        (after.version as f64).js(),
+        now.js(),
+    ];
+    let mut set = "status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, version = ?10, updated_at = ?11"
+        .to_string();
+    // The SLA clocks follow the change (started, paused, resumed, answered, given new targets).
+    let runs = matches!(after.status, TicketStatus::New | TicketStatus::Open);
+    if clocks.is_some() || runs {
+        let terms = sla::terms_for_site(db, site).await?;
+        let at = Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let next = follow(clocks.clone(), &terms.policy, &terms.calendar, before, after, change, at);
+        let columns = sla::ClockColumns::of(next.as_ref(), &terms.calendar)?;
+        set = format!("{set}, {}", sla::set_clause(args.len() + 1));
+        args.extend(columns.args());
+    }
+    let update = db.prepare(format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2")).bind(&args)?;
     let mut batch = vec![update, event_statement(db, id, change, now)?];
     let me = change.actor.id.as_deref();
     // Each extra statement runs only if this batch's update took (the version is ours).
@@ -358,6 +395,7 @@ pub async fn write_change(db: &D1Database, w: &AppliedChange<'_>) -> Result<bool
         }
         _ => {}
     }
+    batch.extend(also);
     let results = db.batch(batch).await?;
     Ok(results.first().map(changes) == Some(1))
 }
