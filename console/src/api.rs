@@ -153,6 +153,12 @@ pub struct TicketRow {
     pub created_at: String,
     #[serde(default)]
     pub preview: String,
+    /// The earliest due time of the clocks that run.
+    #[serde(default)]
+    pub sla_due_at: Option<String>,
+    /// 1 when a clock has breached.
+    #[serde(default)]
+    pub sla_breached: f64,
 }
 
 /// One page of the inbox and where the next one starts.
@@ -263,6 +269,45 @@ pub struct Ticket {
     pub messages: Vec<Message>,
     #[serde(default)]
     pub events: Vec<Event>,
+    #[serde(default)]
+    pub sla: SlaView,
+}
+
+/// A ticket's SLA clocks as the worker shows them.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct SlaView {
+    #[serde(default)]
+    pub running: bool,
+    #[serde(default)]
+    pub first_response: ClockView,
+    #[serde(default)]
+    pub resolution: ClockView,
+    #[serde(default)]
+    pub merchant_due_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ClockView {
+    #[serde(default)]
+    pub minutes: Option<f64>,
+    #[serde(default)]
+    pub due_at: Option<String>,
+    #[serde(default)]
+    pub responded_at: Option<String>,
+    #[serde(default)]
+    pub paused_at: Option<String>,
+    #[serde(default)]
+    pub warned: bool,
+    #[serde(default)]
+    pub breached: bool,
+}
+
+impl SlaView {
+    /// The earliest due time of the clocks that run, and whether any clock breached.
+    pub fn next_due(&self) -> (Option<String>, bool) {
+        let due = [&self.first_response.due_at, &self.resolution.due_at].into_iter().flatten().min().cloned();
+        (due, self.first_response.breached || self.resolution.breached)
+    }
 }
 
 pub async fn ticket(id: &str) -> Result<Ticket, Failure> {

@@ -78,6 +78,8 @@ pub struct TicketWords {
     pub view_urgent: &'static str,
     pub view_waiting: &'static str,
     pub view_platform: &'static str,
+    pub view_at_risk: &'static str,
+    pub view_breached: &'static str,
     pub view_resolved: &'static str,
     /// After a view's count (visually hidden): "3 条".
     pub count_suffix: &'static str,
@@ -241,6 +243,8 @@ const ZH_CN: Ui = Ui {
         view_urgent: "紧急 P1",
         view_waiting: "等待客户",
         view_platform: "平台介入",
+        view_at_risk: "即将超时",
+        view_breached: "已超时",
         view_resolved: "已解决",
         count_suffix: "条",
         filters: "筛选",
@@ -404,6 +408,8 @@ const ZH_TW: Ui = Ui {
         view_urgent: "緊急 P1",
         view_waiting: "等待客戶",
         view_platform: "平台介入",
+        view_at_risk: "即將超時",
+        view_breached: "已超時",
         view_resolved: "已解決",
         count_suffix: "筆",
         filters: "篩選",
@@ -567,6 +573,8 @@ const EN: Ui = Ui {
         view_urgent: "Urgent P1",
         view_waiting: "Waiting on customer",
         view_platform: "Platform stepped in",
+        view_at_risk: "Due soon",
+        view_breached: "Breached",
         view_resolved: "Resolved",
         count_suffix: "tickets",
         filters: "Filters",
@@ -815,6 +823,53 @@ pub fn escalation_reason(lang: Lang, reason: &str) -> &'static str {
     PerLang::new(zh_cn, zh_tw, en).get(lang)
 }
 
+/// Words of the SLA clocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlaWord {
+    /// The inbox column and the ticket's panel.
+    Sla,
+    FirstResponse,
+    Resolution,
+    /// The resolution clock waits with the ticket.
+    Paused,
+    /// The first response was given.
+    Answered,
+    Breached,
+    MerchantWindow,
+}
+
+pub fn sla_word(lang: Lang, w: SlaWord) -> &'static str {
+    let [zh_cn, zh_tw, en] = match w {
+        SlaWord::Sla => ["时效", "時效", "SLA"],
+        SlaWord::FirstResponse => ["首次响应", "首次回應", "First response"],
+        SlaWord::Resolution => ["解决", "解決", "Resolution"],
+        SlaWord::Paused => ["已暂停（等待客户）", "已暫停（等待客戶）", "Paused (waiting on the customer)"],
+        SlaWord::Answered => ["已响应", "已回應", "Answered"],
+        SlaWord::Breached => ["已超时", "已超時", "Breached"],
+        SlaWord::MerchantWindow => ["商家处理时限", "商家處理時限", "Merchant's window"],
+    };
+    PerLang::new(zh_cn, zh_tw, en).get(lang)
+}
+
+/// A length of time in whole minutes, hours or days ("35 分钟", "2 小时", "3 天").
+pub fn duration(lang: Lang, minutes: u64) -> String {
+    let (n, unit) = match minutes {
+        0..60 => (minutes, 0),
+        60..1440 => (minutes / 60, 1),
+        _ => (minutes / 1440, 2),
+    };
+    let units = *PerLang::new(["分钟", "小时", "天"], ["分鐘", "小時", "天"], [" min", " h", " d"]).get(lang);
+    if lang == Lang::En { format!("{n}{}", units[unit]) } else { format!("{n} {}", units[unit]) }
+}
+
+/// How a due time stands at `now`: "剩 35 分钟" before it, "超时 5 分钟" after it (`true`).
+pub fn due_in(lang: Lang, due_ms: f64, now_ms: f64) -> (String, bool) {
+    let overdue = now_ms >= due_ms;
+    let minutes = ((due_ms - now_ms).abs() / 60_000.0) as u64;
+    let [before, after] = *PerLang::new(["剩 {t}", "超时 {t}"], ["剩 {t}", "超時 {t}"], ["{t} left", "{t} overdue"]).get(lang);
+    (if overdue { after } else { before }.replace("{t}", &duration(lang, minutes)), overdue)
+}
+
 /// How long ago something happened, from milliseconds since the epoch.
 pub fn age(lang: Lang, then_ms: f64, now_ms: f64) -> String {
     let tk = &ui(lang).tk;
@@ -833,6 +888,15 @@ mod tests {
 
     fn refused(code: ErrorCode, retry_after: Option<u32>) -> Failure {
         Failure::Refused { status: code.status(), code: Some(code), message: "m".into(), retry_after }
+    }
+
+    #[test]
+    fn due_times_read_as_time_left_or_overdue() {
+        let now = 1_000_000_000_000.0;
+        assert_eq!(due_in(Lang::ZhCn, now + 35.0 * 60_000.0, now), ("剩 35 分钟".to_string(), false));
+        assert_eq!(due_in(Lang::ZhCn, now - 5.0 * 60_000.0, now), ("超时 5 分钟".to_string(), true));
+        assert_eq!(due_in(Lang::En, now + 3.0 * 3_600_000.0, now), ("3 h left".to_string(), false));
+        assert_eq!(duration(Lang::ZhTw, 3 * 1440), "3 天");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::i18n::{self, TicketWord, TicketWords};
 use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
 
 /// The saved views, in the order they are shown, with their words.
-pub const VIEWS: [(&str, TicketWord); 7] = [
+pub const VIEWS: [(&str, TicketWord); 9] = [
     ("mine", |t| t.view_mine),
     ("team_unassigned", |t| t.view_team_unassigned),
     ("unresolved", |t| t.view_unresolved),
@@ -29,7 +29,61 @@ pub const VIEWS: [(&str, TicketWord); 7] = [
     ("waiting", |t| t.view_waiting),
     ("resolved", |t| t.view_resolved),
     ("platform", |t| t.view_platform),
+    ("at_risk", |t| t.view_at_risk),
+    ("breached", |t| t.view_breached),
 ];
+
+/// The time the inbox's countdowns read, ticking every 30 seconds while the inbox is open.
+#[derive(Clone, Copy)]
+pub struct Now(pub ReadSignal<f64>);
+
+impl Now {
+    /// A ticking clock for this page and its rows.
+    pub fn provide() -> Now {
+        let (now, set_now) = signal(js_sys::Date::now());
+        if let Ok(handle) = set_interval_with_handle(move || set_now.set(js_sys::Date::now()), std::time::Duration::from_secs(30)) {
+            on_cleanup(move || handle.clear());
+        }
+        let n = Now(now);
+        provide_context(n);
+        n
+    }
+
+    pub fn get() -> Option<Now> {
+        use_context::<Now>()
+    }
+}
+
+/// The SLA cell of a row or the ticket's header: the time left or overdue (red), or 已超时 when a
+/// breach is recorded.
+#[component]
+pub fn SlaDue(due_at: Option<String>, breached: bool) -> impl IntoView {
+    let console = Console::get();
+    let now = Now::get();
+    let due_ms = due_at.as_deref().map(time_ms).filter(|t| !t.is_nan());
+    let title = due_at.as_deref().map(local_time);
+    let state = move || {
+        let lang = console.lang.get();
+        let now = now.map_or_else(js_sys::Date::now, |n| n.0.get());
+        match due_ms {
+            Some(due) => {
+                let (words, overdue) = i18n::due_in(lang, due, now);
+                (words, overdue || breached)
+            }
+            None if breached => (i18n::sla_word(lang, i18n::SlaWord::Breached).to_string(), true),
+            None => (String::new(), false),
+        }
+    };
+    let shown = move || !state().0.is_empty();
+    view! {
+        <Show when=shown>
+            <span class="sla" class:breached=move || state().1 title=title.clone()>
+                <span class="label">{move || format!("{}：", i18n::sla_word(console.lang.get(), i18n::SlaWord::Sla))}</span>
+                {move || state().0}
+            </span>
+        </Show>
+    }
+}
 
 /// The view shown when the address names none: everything still to be worked.
 const DEFAULT_VIEW: &str = "unresolved";
@@ -97,6 +151,7 @@ pub fn Inbox() -> impl IntoView {
     });
     let counts = LocalResource::new(api::counts);
     let notice = RwSignal::new(None::<String>);
+    Now::provide();
     let loading = loading_view;
     let failed = move |errors: ArcRwSignal<Errors>| {
         let words = failure_words(console, errors);
@@ -422,7 +477,7 @@ fn Row(ticket: TicketRow, selected: RwSignal<HashSet<String>>) -> impl IntoView 
     let directory = Directory::get();
     let tk = move || &console.ui().tk;
     let lang = move || console.lang.get();
-    let TicketRow { id, ticket_no, status, priority, category, site, assignee, created_at, preview, .. } = ticket;
+    let TicketRow { id, ticket_no, status, priority, category, site, assignee, created_at, preview, sla_due_at, sla_breached, .. } = ticket;
     let check_id = format!("sel-{id}");
     let is_selected = {
         let id = id.clone();
@@ -475,6 +530,7 @@ fn Row(ticket: TicketRow, selected: RwSignal<HashSet<String>>) -> impl IntoView 
                             {move || i18n::age(lang(), created_ms, js_sys::Date::now())}
                         </time>
                     </span>
+                    <SlaDue due_at=sla_due_at breached=sla_breached != 0.0/>
                 </p>
             </div>
         </li>

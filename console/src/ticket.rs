@@ -19,8 +19,8 @@ use qingting_shared::{Category, Priority, TicketStatus};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ActFailure, Event, Failure, Message, Ticket};
-use crate::i18n::{self, TicketWord};
-use crate::inbox::{local_time, priority_class, status_class};
+use crate::i18n::{self, SlaWord, TicketWord};
+use crate::inbox::{Now, SlaDue, local_time, priority_class, status_class};
 use crate::state::{Console, Directory, failure_words, loading_view, page_title, tw, uw};
 
 /// What an action's outcome was, for the status line and the alert.
@@ -139,6 +139,7 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
         busy: RwSignal::new(false),
     };
     let ticket = work.ticket;
+    Now::provide();
     Effect::new(move |_| heading.set(ticket.with(|t| t.ticket_no.clone())));
     let tk = move || &console.ui().tk;
     let mode = RwSignal::new(Mode::Reply);
@@ -255,6 +256,10 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                let (due, breached) = ticket.with(|t| t.sla.next_due());
+                view! { <SlaDue due_at=due breached=breached/> }
+            }}
             <span class="hint">{tw(|t| t.shortcuts_hint)}</span>
         </div>
         <Show when=move || help.get()>
@@ -282,6 +287,7 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
                 <Composer work=work mode=mode compose=compose/>
             </div>
             <div class="ticket-col side">
+                <SlaPanel ticket=ticket/>
                 <section class="panel" aria-labelledby="actions-h">
                     <h2 id="actions-h">{tw(|t| t.actions)}</h2>
                     <div class="buttons">
@@ -331,6 +337,51 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
                 <Timeline ticket=ticket/>
             </div>
         </div>
+    }
+}
+
+/// The SLA clocks: each one's due time with the time left or overdue, answered, paused or
+/// breached, and the merchant's window while the merchant holds the ticket.
+#[component]
+fn SlaPanel(ticket: RwSignal<Ticket>) -> impl IntoView {
+    let console = Console::get();
+    let word = move |w: SlaWord| move || i18n::sla_word(console.lang.get(), w);
+    let clock = move |pick: fn(&api::SlaView) -> &api::ClockView| {
+        move || {
+            let c = ticket.with(|t| pick(&t.sla).clone());
+            let lang = console.lang.get();
+            let done = c.responded_at.as_deref().map(|at| format!("{} · {}", i18n::sla_word(lang, SlaWord::Answered), local_time(at)));
+            let paused = c.paused_at.as_ref().map(|_| i18n::sla_word(lang, SlaWord::Paused).to_string());
+            let breached = c.breached.then(|| i18n::sla_word(lang, SlaWord::Breached));
+            view! {
+                <span class="sla-when">{c.due_at.as_deref().map(local_time).or(done).or(paused)}</span>
+                {breached.map(|b| view! { <span class="sla breached">{b}</span> })}
+                {c.due_at.clone().filter(|_| !c.breached).map(|due| view! { <SlaDue due_at=Some(due) breached=false/> })}
+            }
+        }
+    };
+    view! {
+        <Show when=move || ticket.with(|t| t.sla.running)>
+            <section class="panel" aria-labelledby="sla-h">
+                <h2 id="sla-h">{word(SlaWord::Sla)}</h2>
+                <dl class="facts">
+                    <div>
+                        <dt>{word(SlaWord::FirstResponse)}</dt>
+                        <dd>{clock(|s| &s.first_response)}</dd>
+                    </div>
+                    <div>
+                        <dt>{word(SlaWord::Resolution)}</dt>
+                        <dd>{clock(|s| &s.resolution)}</dd>
+                    </div>
+                    <Show when=move || ticket.with(|t| t.holder == "merchant" && t.sla.merchant_due_at.is_some())>
+                        <div>
+                            <dt>{word(SlaWord::MerchantWindow)}</dt>
+                            <dd>{move || ticket.with(|t| t.sla.merchant_due_at.as_deref().map(local_time))}</dd>
+                        </div>
+                    </Show>
+                </dl>
+            </section>
+        </Show>
     }
 }
 

@@ -296,3 +296,47 @@ test('sorting: newest first by default, P1 first on request, kept in the address
   assert.match(await page.locator('li.ticket').first().innerText(), /P1/);
   assert.deepEqual(problems, [], 'no CSP report or page error');
 });
+
+test('SLA: a breached ticket is red in the inbox and in 已超时; 平台介入 with its reason in the timeline', async () => {
+  // A merchant and its site, made by the platform admin through the API.
+  const headers = { Cookie: cookie, Origin: api, 'Content-Type': 'application/json' };
+  const merchant = await (await fetch(`${api}/v1/merchants`, { method: 'POST', headers, body: JSON.stringify({ name: '慢回复小馆' }) })).json();
+  assert.ok(merchant.id, JSON.stringify(merchant));
+  const site = await fetch(`${api}/v1/admin/sites/slow-e2e`, {
+    method: 'PUT', headers, body: JSON.stringify({ merchant_name: '慢回复小馆', allowed_origins: [merchantOrigin], merchant: merchant.id }),
+  });
+  assert.equal(site.status, 200, await site.clone().text());
+  const receipt = await submit('菜的分量太少了，和图片差别很大 E2E-SLA', { site: 'slow-e2e' });
+  // Five hours on (the dev server's clock override for the cron): the merchant's window and the
+  // first-response target of a P3 (4 h) have passed. Earlier tickets may be swept first.
+  let t;
+  for (let i = 0; i < 15; i += 1) {
+    const swept = await fetch(`${api}/__dev/scheduled?time=${Date.now() + 5 * 3600_000}`);
+    assert.equal(swept.status, 200, await swept.clone().text());
+    t = await (await fetch(`${api}/v1/tickets/${receipt.id}`, { headers: { Cookie: cookie } })).json();
+    if (t.holder === 'platform' && t.sla.first_response.breached) break;
+  }
+  assert.equal(t.holder, 'platform', JSON.stringify(t.sla));
+  assert.ok(t.sla.first_response.breached, JSON.stringify(t.sla));
+
+  await page.goto(`${console_}/tickets?view=breached`);
+  const r = row(page, receipt.ticket_no);
+  await r.waitFor({ timeout: 15_000 });
+  const badge = r.locator('.sla.breached');
+  assert.match(await badge.innerText(), /超时/);
+  assert.equal(await badge.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(180, 35, 24)', 'red');
+  await assertAccessible(page, 'the 已超时 view');
+  await page.screenshot({ path: path.join(outDir, 'console-breached-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await page.screenshot({ path: path.join(outDir, 'console-breached-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  await r.getByRole('link', { name: receipt.ticket_no }).click();
+  await page.locator('.timeline').waitFor();
+  assert.match(await page.locator('.timeline').innerText(), /平台介入[\s\S]*商家未在时限内首次回复/);
+  assert.match(await page.locator('section[aria-labelledby="sla-h"]').innerText(), /首次响应[\s\S]*已超时/);
+  assert.match(await page.locator('.ticket-summary .holder').innerText(), /平台/);
+  await page.screenshot({ path: path.join(outDir, 'console-ticket-breached-1280.png'), fullPage: true });
+  assert.deepEqual(problems, [], 'no CSP report or page error');
+});

@@ -287,3 +287,51 @@ pub async fn sign_out_everywhere() -> Result<(), Failure> {
     }
     send::<serde::de::IgnoredAny>(Request::post("/v1/auth/logout"), Body::Json(&B { everywhere: true })).await.map(|_| ())
 }
+
+/// A scope's SLA terms as `GET/PUT /v1/sla-policies/:scope` carry them. The calendar is kept in
+/// its JSON form (the server checks hours, dates and zone and says what is wrong).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlaTerms {
+    pub policy: qingting_shared::workflow::sla::SlaPolicy,
+    pub calendar: CalendarForm,
+}
+
+/// The calendar's JSON form (`qingting_shared::workflow::calendar`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalendarForm {
+    pub zone: String,
+    #[serde(default)]
+    pub week: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub workdays: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workday_hours: Option<Vec<String>>,
+}
+
+/// What the server answers: the terms, and whether they are this scope's own and editable.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SlaAnswer {
+    #[serde(flatten)]
+    pub terms: SlaTerms,
+    #[serde(default)]
+    pub inherited: bool,
+    #[serde(default)]
+    pub editable: bool,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// `platform` or a merchant's id.
+fn sla_path(scope: &str) -> String {
+    format!("/v1/sla-policies/{}", if scope.is_empty() { "platform" } else { scope })
+}
+
+pub async fn sla(scope: &str) -> Result<SlaAnswer, Failure> {
+    get_json(&sla_path(scope)).await
+}
+
+pub async fn put_sla(scope: &str, terms: &SlaTerms) -> Result<SlaAnswer, Failure> {
+    send(Request::put(&sla_path(scope)), Body::Json(terms)).await
+}

@@ -6,7 +6,8 @@
 //! Sections, shown to whom they concern (the API decides; the console only hides what would be
 //! refused): `account` (everyone: the password), `people` (admins and supervisors: staff and
 //! invitations), `teams` (everyone sees; admins change), `merchants` (platform staff), `sites`
-//! and `sites/:key` (admins: origins, embed snippet, destinations, FAQ pack, thresholds).
+//! and `sites/:key` (admins: origins, embed snippet, destinations, FAQ pack, thresholds), `sla`
+//! (admins and supervisors: SLA targets, warning, opening hours, holidays, 调休).
 //!
 //! Text from the server (names, e-mails, origins, packs) is rendered as text nodes or as form
 //! values only.
@@ -22,6 +23,7 @@ pub mod api;
 mod merchants;
 mod people;
 mod sites;
+mod sla;
 mod teams;
 pub mod words;
 
@@ -29,6 +31,7 @@ pub use account::AccountRoute;
 pub use merchants::MerchantsRoute;
 pub use people::PeopleRoute;
 pub use sites::{SiteRoute, SitesRoute};
+pub use sla::SlaRoute;
 pub use teams::TeamsRoute;
 
 /// What the signed-in person's memberships let them manage, for showing only what applies.
@@ -77,6 +80,9 @@ impl Powers {
         if self.is_admin() {
             out.push(Section::Sites);
         }
+        if self.lists_staff {
+            out.push(Section::Sla);
+        }
         out
     }
 }
@@ -92,9 +98,10 @@ pub enum Section {
     Teams,
     Merchants,
     Sites,
+    Sla,
 }
 
-type Word = fn(&words::SettingsWords) -> &'static str;
+pub type Word = fn(&words::SettingsWords) -> &'static str;
 
 impl Section {
     fn path(self) -> &'static str {
@@ -104,6 +111,7 @@ impl Section {
             Section::Teams => "/console/settings/teams",
             Section::Merchants => "/console/settings/merchants",
             Section::Sites => "/console/settings/sites",
+            Section::Sla => "/console/settings/sla",
         }
     }
 
@@ -114,6 +122,7 @@ impl Section {
             Section::Teams => (|s| s.teams, |s| s.teams_intro),
             Section::Merchants => (|s| s.merchants, |s| s.merchants_intro),
             Section::Sites => (|s| s.sites, |s| s.sites_intro),
+            Section::Sla => (|s| s.sla, |s| s.sla_intro),
         }
     }
 }
@@ -312,12 +321,12 @@ mod tests {
         let agent = Powers::of(&[m(merchant(), Role::Agent)]);
         assert_eq!(agent.sections(), [Section::Account, Section::Teams]);
         let supervisor = Powers::of(&[m(merchant(), Role::Supervisor)]);
-        assert_eq!(supervisor.sections(), [Section::Account, Section::People, Section::Teams]);
+        assert_eq!(supervisor.sections(), [Section::Account, Section::People, Section::Teams, Section::Sla]);
         let owner = Powers::of(&[m(merchant(), Role::Admin)]);
-        assert_eq!(owner.sections(), [Section::Account, Section::People, Section::Teams, Section::Sites]);
+        assert_eq!(owner.sections(), [Section::Account, Section::People, Section::Teams, Section::Sites, Section::Sla]);
         assert!(owner.manages(&merchant()) && !owner.manages(&Scope::Platform) && !owner.manages(&Scope::Merchant("m2".into())));
         let platform = Powers::of(&[m(Scope::Platform, Role::Admin)]);
-        assert_eq!(platform.sections(), [Section::Account, Section::People, Section::Teams, Section::Merchants, Section::Sites]);
+        assert_eq!(platform.sections(), [Section::Account, Section::People, Section::Teams, Section::Merchants, Section::Sites, Section::Sla]);
         assert!(platform.manages(&merchant()) && platform.platform_admin());
     }
 }

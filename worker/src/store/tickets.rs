@@ -396,8 +396,13 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
         _ => {}
     }
     batch.extend(also);
-    let results = db.batch(batch).await?;
-    Ok(results.first().map(changes) == Some(1))
+    match db.batch(batch).await {
+        Ok(results) => Ok(results.first().map(changes) == Some(1)),
+        // Another writer recorded this version first (its event is unique per ticket and
+        // version): the whole batch rolled back, as a lost version race.
+        Err(e) if e.to_string().contains("UNIQUE constraint failed: ticket_events.ticket_id, ticket_events.version") => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A corrected ticket as training data: the masked text and the categories and priority staff
