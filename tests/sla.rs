@@ -66,7 +66,11 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
     let policy = json!({"first_response": [10, 20, 30, 40], "resolution": [100, 200, 300, 400], "warning": {"minutes_before": 5}});
 
     let inherited = get(&path, &[("Cookie", w.a_agent.cookie.as_str())])?;
-    eq((inherited.status, inherited.body["inherited"].as_bool(), inherited.body["editable"].as_bool()), (200, Some(true), Some(false)), "an agent reads the policy that applies")?;
+    eq(
+        (inherited.status, inherited.body["inherited"].as_bool(), inherited.body["editable"].as_bool()),
+        (200, Some(true), Some(false)),
+        "an agent reads the policy that applies",
+    )?;
     eq(inherited.body["policy"]["first_response"].clone(), json!([10, 60, 240, 1440]), "the taxonomy's targets by default")?;
     let r = put(&w.a_agent.cookie, &path, &json!({"policy": policy, "calendar": around_the_clock}))?;
     eq((r.status, r.code()), (403, "forbidden"), "an agent cannot edit it")?;

@@ -15,6 +15,7 @@ use receiver::{Receiver, wait_for};
 use serde_json::{Value, json};
 
 mod receiver;
+mod routing;
 mod sla;
 mod tickets;
 
@@ -1434,6 +1435,8 @@ fn main() {
         ("a_missed_merchant_window_hands_the_ticket_to_the_platform", tickets::a_missed_merchant_window_hands_the_ticket_to_the_platform),
         // Late too: its sweeps run up to half an hour ahead of the clock.
         ("sla_clocks_warn_breach_and_escalate_exactly_once", sla::sla_clocks_warn_breach_and_escalate_exactly_once),
+        // After A's other tickets: A's rules route every later ticket of A.
+        ("routing_rules_route_and_assignment_balances_the_team", routing::routing_rules_route_and_assignment_balances_the_team),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();

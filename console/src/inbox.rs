@@ -66,11 +66,9 @@ pub fn SlaDue(due_at: Option<String>, breached: bool) -> impl IntoView {
         let lang = console.lang.get();
         let now = now.map_or_else(js_sys::Date::now, |n| n.0.get());
         match due_ms {
-            Some(due) => {
-                let (words, overdue) = i18n::due_in(lang, due, now);
-                (words, overdue || breached)
-            }
-            None if breached => (i18n::sla_word(lang, i18n::SlaWord::Breached).to_string(), true),
+            // A recorded breach is what counts (the sweep's clock), whatever this screen's clock says.
+            _ if breached => (i18n::sla_word(lang, i18n::SlaWord::Breached).to_string(), true),
+            Some(due) => i18n::due_in(lang, due, now),
             None => (String::new(), false),
         }
     };

@@ -81,6 +81,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
         };
         match complaints::insert(&db, &row).await? {
             Inserted::Stored => {
+                route_new(&db, &id, &now_iso).await;
                 if decision.decision().forwards() {
                     forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created }).await;
                 }
@@ -105,6 +106,24 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
         }
     }
     Err(ApiError::Internal("could not allocate a unique ticket number".into()))
+}
+
+/// A new ticket through its routing rules, then to a person of the team they chose. The
+/// complaint is stored already: a failure here is logged (the cron's assignment pass and people
+/// still see the ticket), never answered as a failed submission.
+async fn route_new(db: &D1Database, id: &str, now: &str) {
+    match crate::routing::route(db, id, qingting_shared::workflow::routing::Trigger::Created, now).await {
+        Ok(true) => {
+            let team = complaints::by_id(db, id).await.ok().flatten().filter(|r| r.assignee_id.is_none()).and_then(|r| r.team_id);
+            if let Some(team) = team
+                && let Err(e) = crate::assign::fill_team(db, &team, now).await
+            {
+                worker::console_error!("assignment of new ticket {id}: {e}");
+            }
+        }
+        Ok(false) => {}
+        Err(e) => worker::console_error!("routing new ticket {id}: {e}"),
+    }
 }
 
 /// The second event of a P1 ticket on a merchant's site: the platform takes it at intake.
@@ -173,7 +192,9 @@ async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, 
     let id = authorized_id(&req, ctx)?;
     let db = store::db(&ctx.env)?;
     let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
-    if complaints::reopen(&db, &row, &forward::now_iso()).await? {
+    let now = forward::now_iso();
+    if complaints::reopen(&db, &row, &now).await? {
+        route_new(&db, id, &now).await;
         forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened }).await;
     } else {
         let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;

@@ -91,6 +91,8 @@ pub enum ApiError {
     SlaPolicy(#[from] qingting_shared::workflow::sla::PolicyError),
     #[error(transparent)]
     Calendar(#[from] qingting_shared::workflow::calendar::CalendarError),
+    #[error(transparent)]
+    Rule(#[from] qingting_shared::workflow::routing::RuleError),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// Details are logged, never sent to the client.
@@ -142,7 +144,7 @@ impl ApiError {
             ApiError::NotInvited => ErrorCode::NotInvited,
             ApiError::Destination(e) => e.code(),
             ApiError::FaqPack(e) => e.code(),
-            ApiError::InvalidConfig(_) | ApiError::SlaPolicy(_) | ApiError::Calendar(_) => ErrorCode::InvalidConfig,
+            ApiError::InvalidConfig(_) | ApiError::SlaPolicy(_) | ApiError::Calendar(_) | ApiError::Rule(_) => ErrorCode::InvalidConfig,
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::Misconfigured(_) => ErrorCode::ServerMisconfigured,
             ApiError::Internal(_) => ErrorCode::Internal,

@@ -20,6 +20,7 @@ macro_rules! handler {
 }
 
 mod admin;
+mod assign;
 mod auth;
 mod canned;
 mod complaints;
@@ -30,6 +31,7 @@ mod faq;
 mod forward;
 mod http;
 mod policies;
+mod routing;
 mod sla;
 mod staff;
 mod store;
@@ -126,6 +128,11 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
+        .get_async("/v1/routing-rules/:scope", routing::list)
+        .put_async("/v1/routing-rules/:scope", routing::put)
+        .post_async("/v1/routing-rules/preview", routing::preview)
+        .get_async("/v1/auth/availability", staff::availability)
+        .put_async("/v1/auth/availability", staff::set_availability)
         .get_async("/v1/sla-policies/:scope", policies::get)
         .put_async("/v1/sla-policies/:scope", policies::put)
         .get_async("/v1/sites", admin::list_sites)
@@ -163,7 +170,18 @@ async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiEr
         Err(e) => console_error!("sweep failed: {e}"),
     }
     let swept = match store::db(env) {
-        Ok(db) => sla::sweep(&db, now_ms).await,
+        Ok(db) => {
+            let swept = sla::sweep(&db, now_ms).await;
+            let now = qingting_shared::workflow::calendar::Calendar::format_instant(qingting_shared::workflow::calendar::Calendar::instant_from_millis(
+                now_ms as i64,
+            ));
+            match assign::sweep(&db, &now).await {
+                Ok(0) => {}
+                Ok(n) => console_log!("assignment: {n} waiting tickets handed out"),
+                Err(e) => console_error!("assignment sweep failed: {e}"),
+            }
+            swept
+        }
         Err(e) => Err(e),
     };
     match &swept {

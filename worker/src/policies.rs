@@ -23,7 +23,7 @@ handler!(get, get_inner);
 handler!(put, put_inner);
 
 /// The scope in the path and its key in `sla_policies` (`''` for the platform).
-fn scope_of(ctx: &RouteContext<()>) -> Result<(Scope, String), ApiError> {
+pub(crate) fn scope_of(ctx: &RouteContext<()>) -> Result<(Scope, String), ApiError> {
     let s = ctx.param("scope").ok_or(ApiError::NotFound)?;
     if s == "platform" {
         Ok((Scope::Platform, String::new()))

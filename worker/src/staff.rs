@@ -34,6 +34,8 @@ const BODY: JsonBody = JsonBody::json(4 * 1024);
 const DEFAULT_TEAM_NAME: &str = "默认团队";
 
 handler!(create_merchant, create_merchant_inner);
+handler!(availability, availability_inner);
+handler!(set_availability, set_availability_inner);
 handler!(merchants, merchants_inner);
 handler!(invite, invite_inner);
 handler!(setup, setup_inner);
@@ -175,6 +177,46 @@ async fn setup_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
 struct PasswordBody {
     current: String,
     new: String,
+}
+
+#[derive(Deserialize)]
+struct AvailabilityRow {
+    available: f64,
+    capacity: f64,
+}
+
+async fn availability_answer(db: &D1Database, user: &str) -> Result<Response, ApiError> {
+    let row = crate::store::query!(db, "SELECT available, capacity FROM users WHERE id = ?1", user)?
+        .first::<AvailabilityRow>(None)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json_response(200, &json!({ "available": row.available != 0.0, "capacity": row.capacity as u32 }))
+}
+
+/// `GET /v1/auth/availability`: whether the signed-in person takes new tickets, and how many
+/// running tickets they hold at most.
+async fn availability_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx, false).await?;
+    availability_answer(&db, &staff.user.id).await
+}
+
+#[derive(Deserialize)]
+struct AvailabilityBody {
+    available: bool,
+}
+
+/// `PUT /v1/auth/availability` `{available}`: the console's 接单 toggle. Becoming available hands
+/// out what waits in the person's teams.
+async fn set_availability_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx, true).await?;
+    let body: AvailabilityBody = BODY.read(&mut req).await?;
+    crate::store::query!(db, "UPDATE users SET available = ?2 WHERE id = ?1", staff.user.id.as_str(), body.available)?.run().await?;
+    if body.available
+        && let Err(e) = crate::assign::fill_teams_of(&db, &staff.user.id, &now_iso()).await
+    {
+        worker::console_error!("assignment after availability: {e}");
+    }
+    availability_answer(&db, &staff.user.id).await
 }
 
 /// Changes the signed-in user's password; a wrong current password counts as a failed sign-in

@@ -113,6 +113,42 @@ async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
     }))
 }
 
+/// What a change sets off, after it is written: routing rules that read a field it changed, and
+/// assignment where it freed someone's capacity or left a ticket waiting in a team. These are
+/// changes of their own (each recorded); one failing is logged and never undoes the person's.
+async fn follow_up(db: &D1Database, id: &str, before: &TicketState, after: &TicketState, now: &str) {
+    use qingting_shared::workflow::routing::{Field, Trigger};
+    let mut changed = Vec::new();
+    if before.category != after.category {
+        changed.push(Field::Category);
+    }
+    if before.priority != after.priority {
+        changed.push(Field::Priority);
+    }
+    if !changed.is_empty()
+        && let Err(e) = crate::routing::route(db, id, Trigger::Updated { changed }, now).await
+    {
+        worker::console_error!("routing {id}: {e}");
+    }
+    let runs = |s: qingting_shared::TicketStatus| matches!(s, qingting_shared::TicketStatus::New | qingting_shared::TicketStatus::Open);
+    // Someone's load dropped: their teams' queues move.
+    if let Some(user) = &before.assignee
+        && runs(before.status)
+        && (!runs(after.status) || after.assignee.as_ref() != Some(user))
+        && let Err(e) = crate::assign::fill_teams_of(db, user, now).await
+    {
+        worker::console_error!("assignment after {id}: {e}");
+    }
+    // A ticket left waiting in a team (transferred without a person).
+    if let Some(team) = &after.team
+        && after.assignee.is_none()
+        && runs(after.status)
+        && let Err(e) = crate::assign::fill_team(db, team, now).await
+    {
+        worker::console_error!("assignment of {id}: {e}");
+    }
+}
+
 /// The ticket `id` if the caller may see it; otherwise `404`, as if it did not exist.
 async fn visible_row(db: &D1Database, staff: &Staff, id: &str) -> Result<ComplaintRow, ApiError> {
     if !tickets::visible(db, &visibility(&staff.memberships), id).await? {
@@ -213,6 +249,7 @@ async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Act
         let current = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
         return Err(ApiError::VersionConflict(Box::new(detail(db, current).await?)));
     }
+    follow_up(db, &id, &before, &after, &now).await;
     let fresh = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
     detail(db, fresh).await
 }

@@ -6,8 +6,9 @@
 //!
 //! Invariants of [`evaluate`]:
 //!
-//! - Order: enabled platform rules first, then enabled merchant rules, each level in the order
-//!   given. Disabled rules never fire.
+//! - Order: enabled merchant rules first, then enabled platform rules, each level in the order
+//!   given, so the platform has the last word (a merchant cannot lower what the platform's rules
+//!   decide). Disabled rules never fire.
 //! - On [`Trigger::Created`] every rule is considered; on [`Trigger::Updated`] only the rules with
 //!   a condition that reads a changed [`Field`].
 //! - Actions apply to the facts as rules fire: a rule sees the priority an earlier one set. When a
@@ -16,7 +17,7 @@
 //! - Loop guards: a rule fires at most once per evaluation, and at most [`MAX_FIRINGS_PER_RUN`]
 //!   rules fire in one evaluation; [`Evaluation::capped`] says that a rule was left out for it.
 //! - Precedence: a single-valued effect (team, assignee, priority) is the one the last firing
-//!   action set, so a merchant rule overrides a platform rule and a later rule an earlier one;
+//!   action set, so a platform rule overrides a merchant rule and a later rule an earlier one;
 //!   `holder_platform` once set stays set; followers and destinations accumulate in firing order,
 //!   without repeats.
 //! - A rule without conditions matches nothing ([`RoutingRule::validate`] refuses it anyway).
@@ -532,6 +533,20 @@ pub struct Effects {
     pub notify: Vec<String>,
 }
 
+impl Evaluation {
+    /// The workflow action that records and applies what fired (`None` when nothing did).
+    pub fn action(&self) -> Option<crate::workflow::ticket::Action> {
+        (!self.fired.is_empty()).then(|| crate::workflow::ticket::Action::Route {
+            rules: self.fired.clone(),
+            team: self.effects.team.clone(),
+            assignee: self.effects.assignee.clone(),
+            priority: self.effects.priority,
+            holder_platform: self.effects.holder_platform,
+            followers: self.effects.followers.clone(),
+        })
+    }
+}
+
 /// The result of [`evaluate`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -564,10 +579,11 @@ pub fn evaluate(rules: &[RoutingRule], facts: &TicketFacts, trigger: &Trigger) -
     run.out
 }
 
-/// Enabled platform rules, then enabled merchant rules, each in the given order.
+/// Enabled merchant rules, then enabled platform rules (which so have the last word), each in
+/// the given order.
 fn in_order(rules: &[RoutingRule]) -> Vec<&RoutingRule> {
     let at = |level: Level| rules.iter().filter(move |r| r.enabled && r.level == level);
-    at(Level::Platform).chain(at(Level::Merchant)).collect()
+    at(Level::Merchant).chain(at(Level::Platform)).collect()
 }
 
 /// One pass over the rules that have not fired, considering those that read a field in `changed`
@@ -695,18 +711,18 @@ mod tests {
     }
 
     #[test]
-    fn platform_rules_run_first_and_later_rules_override() {
+    fn platform_rules_run_last_and_have_the_last_word() {
         let rules = [
             rule("m1", Level::Merchant, vec![category(&["delivery"])], vec![team("merchant-cs"), follower("u-m")]),
             rule("p1", Level::Platform, vec![category(&["delivery"])], vec![team("platform-ops"), follower("u-p"), RuleAction::HolderPlatform]),
             rule("m2", Level::Merchant, vec![Condition::OrderId { present: true }], vec![follower("u-p"), RuleAction::Assignee { user: "u-2".into() }]),
         ];
         let run = evaluate(&rules, &facts(), &Trigger::Created);
-        assert_eq!(run.fired, ["p1", "m1", "m2"]);
-        assert_eq!(run.effects.team.as_deref(), Some("merchant-cs"), "the merchant rule ran later");
+        assert_eq!(run.fired, ["m1", "m2", "p1"]);
+        assert_eq!(run.effects.team.as_deref(), Some("platform-ops"), "the platform rule ran later");
         assert_eq!(run.effects.assignee.as_deref(), Some("u-2"));
         assert!(run.effects.holder_platform);
-        assert_eq!(run.effects.followers, ["u-p", "u-m"], "no repeats, firing order");
+        assert_eq!(run.effects.followers, ["u-m", "u-p"], "no repeats, firing order");
         assert!(!run.capped);
     }
 
@@ -718,7 +734,7 @@ mod tests {
             rule("by-urges", Level::Merchant, vec![Condition::Urges { at_least: 1 }, words(&["超时"])], vec![follower("c")]),
         ];
         let rows: [(&[Field], &[&str]); 5] = [
-            (&[Field::Text], &["by-text", "by-urges"]),
+            (&[Field::Text], &["by-urges", "by-text"]),
             (&[Field::Urges], &["by-urges"]),
             (&[Field::Category, Field::Site], &["by-category"]),
             (&[Field::Channel], &[]),
@@ -728,7 +744,7 @@ mod tests {
             let run = evaluate(&rules, &facts(), &Trigger::Updated { changed: changed.to_vec() });
             assert_eq!(run.fired, expected, "changed {changed:?}");
         }
-        assert_eq!(evaluate(&rules, &facts(), &Trigger::Created).fired, ["by-category", "by-text", "by-urges"]);
+        assert_eq!(evaluate(&rules, &facts(), &Trigger::Created).fired, ["by-urges", "by-category", "by-text"]);
     }
 
     #[test]

@@ -405,10 +405,17 @@ impl Clocks {
 /// or open (a reopened automatic answer), given the new priority's targets when it changes, the
 /// first response stopped by a person's public reply, the resolution clock paused or resumed by
 /// the status. `None` stays `None` while the ticket is not worked.
-pub fn follow(clocks: Option<Clocks>, policy: &SlaPolicy, cal: &Calendar, before: &TicketState, after: &TicketState, change: &Change, now: Instant) -> Option<Clocks> {
+pub fn follow(
+    clocks: Option<Clocks>,
+    policy: &SlaPolicy,
+    cal: &Calendar,
+    before: &TicketState,
+    after: &TicketState,
+    change: &Change,
+    now: Instant,
+) -> Option<Clocks> {
     let Some(mut c) = clocks else {
-        return matches!(after.status, TicketStatus::New | TicketStatus::Open)
-            .then(|| Clocks::start(policy, after.priority.unwrap_or(Priority::P3), now));
+        return matches!(after.status, TicketStatus::New | TicketStatus::Open).then(|| Clocks::start(policy, after.priority.unwrap_or(Priority::P3), now));
     };
     if before.priority != after.priority
         && let Some(p) = after.priority

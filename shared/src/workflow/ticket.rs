@@ -130,6 +130,21 @@ pub enum Action {
     Escalate {
         reason: EscalationReason,
     },
+    /// What routing rules decided (Qingting itself): the rules that fired and their effects
+    /// (`workflow::routing::Effects::action`).
+    Route {
+        rules: Vec<String>,
+        #[serde(default)]
+        team: Option<String>,
+        #[serde(default)]
+        assignee: Option<String>,
+        #[serde(default)]
+        priority: Option<Priority>,
+        #[serde(default)]
+        holder_platform: bool,
+        #[serde(default)]
+        followers: Vec<String>,
+    },
 }
 
 impl Action {
@@ -159,6 +174,7 @@ impl Action {
             Action::CustomerReopen => "customer_reopen",
             Action::CustomerMessage { .. } => "customer_message",
             Action::Escalate { .. } => "escalate",
+            Action::Route { .. } => "route",
         }
     }
 }
@@ -183,6 +199,7 @@ str_enum! {
         CustomerReopened = "customer_reopened",
         CustomerMessaged = "customer_messaged",
         Escalated = "escalated",
+        Routed = "routed",
     }
 }
 
@@ -385,6 +402,47 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
             next.holder = Holder::Platform;
             (ChangeKind::Escalated, json!({"reason": reason.as_str(), "holder": {"from": s.holder.as_str(), "to": "platform"}}))
         }
+        Action::Route { rules, team, assignee, priority, holder_platform, followers } => {
+            if actor.kind != ActorKind::System {
+                return Err(ActionError::SystemOnly);
+            }
+            if let Some(t) = team {
+                next.team = Some(t.clone());
+            }
+            if let Some(a) = assignee {
+                next.assignee = Some(a.clone());
+                if s.status == TicketStatus::New {
+                    next.status = moved(s, Some(TicketEvent::Take))?;
+                }
+            }
+            if priority.is_some() {
+                next.priority = *priority;
+            }
+            if *holder_platform {
+                next.holder = Holder::Platform;
+            }
+            for f in followers {
+                if !next.followers.contains(f) {
+                    next.followers.push(f.clone());
+                }
+            }
+            next.followers.sort();
+            if (&next.team, &next.assignee, next.priority, next.holder, &next.followers) == (&s.team, &s.assignee, s.priority, s.holder, &s.followers) {
+                return Err(ActionError::NoChange);
+            }
+            let added: Vec<&String> = next.followers.iter().filter(|f| !s.followers.contains(f)).collect();
+            (
+                ChangeKind::Routed,
+                json!({
+                    "rules": rules,
+                    "team": {"from": s.team, "to": next.team},
+                    "assignee": {"from": s.assignee, "to": next.assignee},
+                    "priority": {"from": s.priority.map(|p| p.as_str()), "to": next.priority.map(|p| p.as_str())},
+                    "holder": {"from": s.holder.as_str(), "to": next.holder.as_str()},
+                    "followers": added,
+                }),
+            )
+        }
     };
     next.version = s.version + 1;
     let change = Change { kind, actor: actor.clone(), from_status: s.status, to_status: next.status, version: next.version, payload };
@@ -413,6 +471,7 @@ mod name_tests {
             Action::CustomerReopen,
             Action::CustomerMessage { text: "t".into() },
             Action::Escalate { reason: EscalationReason::MerchantWindow },
+            Action::Route { rules: vec!["r".into()], team: Some("t".into()), assignee: None, priority: None, holder_platform: true, followers: vec![] },
         ];
         for a in all {
             let json = serde_json::to_value(&a).unwrap();
@@ -445,6 +504,25 @@ mod tests {
 
     fn ok(s: &TicketState, actor: &Actor, a: Action) -> TicketState {
         apply("t1", s, actor, &a).unwrap_or_else(|e| panic!("{a:?} on {:?}: {e}", s.status)).0
+    }
+
+    #[test]
+    fn routing_applies_what_the_rules_decided_once() {
+        let route = Action::Route {
+            rules: vec!["r-1".into()],
+            team: Some("team-b".into()),
+            assignee: Some("u-2".into()),
+            priority: Some(Priority::P2),
+            holder_platform: true,
+            followers: vec!["u-9".into()],
+        };
+        assert_eq!(apply("t1", &fresh(S::New), &Actor::staff("u"), &route).unwrap_err(), ActionError::SystemOnly);
+        let (t, change) = apply("t1", &fresh(S::New), &Actor::system(), &route).unwrap();
+        assert_eq!((t.team.as_deref(), t.assignee.as_deref(), t.priority, t.holder), (Some("team-b"), Some("u-2"), Some(Priority::P2), Holder::Platform));
+        assert_eq!((t.status, t.followers.as_slice(), change.kind), (S::Open, ["u-9".to_string()].as_slice(), ChangeKind::Routed));
+        assert_eq!(change.payload["rules"][0], "r-1");
+        // The same decision again changes nothing and records nothing.
+        assert_eq!(apply("t1", &t, &Actor::system(), &route).unwrap_err(), ActionError::NoChange);
     }
 
     #[test]

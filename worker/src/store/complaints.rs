@@ -37,6 +37,9 @@ pub struct ComplaintRow {
     pub assignee_id: Option<String>,
     pub version: f64,
     pub merged_into: Option<String>,
+    /// 催单 so far (migration 0015).
+    #[serde(default)]
+    pub urges: f64,
     /// The SLA clocks' fields (migration 0014).
     #[serde(flatten)]
     pub sla: crate::store::sla::ClockFields,
@@ -45,7 +48,7 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category, categories, priority, text, order_id, lang, model_version, created_at, \
                        site_key, contact, delivery, reopened_at, holder, team_id, assignee_id, version, merged_into, \
                        sla_first_minutes, sla_resolve_minutes, sla_warning, sla_started_at, sla_responded_at, sla_paused_at, sla_paused_seconds, sla_marks, \
-                       sla_first_due_at, sla_resolve_due_at, merchant_due_at";
+                       sla_first_due_at, sla_resolve_due_at, merchant_due_at, urges";
 
 impl ComplaintRow {
     /// The workflow's view of the row (followers are read separately where needed).
@@ -265,14 +268,7 @@ pub async fn reopen(db: &D1Database, row: &ComplaintRow, now: &str) -> Result<bo
     let terms = crate::store::sla::terms_for_site(db, &row.site_key).await?;
     let at = qingting_shared::workflow::calendar::Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
     let clocks = qingting_shared::workflow::sla::follow(row.sla.clocks()?, &terms.policy, &terms.calendar, &state, &next, &change, at);
-    let mut args = vec![
-        row.id.as_str().js(),
-        now.js(),
-        next.status.js(),
-        (state.version as f64).js(),
-        DeliveryState::Queued.js(),
-        (next.version as f64).js(),
-    ];
+    let mut args = vec![row.id.as_str().js(), now.js(), next.status.js(), (state.version as f64).js(), DeliveryState::Queued.js(), (next.version as f64).js()];
     let set = crate::store::sla::set_clause(args.len() + 1);
     args.extend(crate::store::sla::ClockColumns::of(clocks.as_ref(), &terms.calendar)?.args());
     let update = db

@@ -2,7 +2,7 @@
 //! [`sites`] (sites, destinations, FAQ packs, thresholds), [`deliveries`] (leases, the delivery
 //! log, the sweep, lists by state), [`faq_events`] (deflection counters), [`accounts`] (users,
 //! sessions, sign-in failures), [`staff`] (merchants, invitations, staff lists, teams), [`sla`]
-//! (policies and calendars, a ticket's clock columns).
+//! (policies and calendars, a ticket's clock columns), [`routing`] (routing rules per scope).
 //!
 //! Architecture invariant: every statement binds its values ([`query!`]); no SQL is built from
 //! input. Status and delivery changes are conditional updates on the state they leave
@@ -14,6 +14,7 @@ pub mod canned;
 pub mod complaints;
 pub mod deliveries;
 pub mod faq_events;
+pub mod routing;
 pub mod sites;
 pub mod sla;
 pub mod staff;

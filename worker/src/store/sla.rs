@@ -72,7 +72,8 @@ pub async fn terms_for_merchant(db: &D1Database, merchant: &str) -> Result<Terms
 
 /// The terms saved for `merchant` exactly (`''`: the platform's default) and when.
 pub async fn saved(db: &D1Database, merchant: &str) -> Result<Option<(Terms, String)>, ApiError> {
-    let row = query!(db, "SELECT merchant_id, policy, calendar, updated_at FROM sla_policies WHERE merchant_id = ?1", merchant)?.first::<TermsRow>(None).await?;
+    let row =
+        query!(db, "SELECT merchant_id, policy, calendar, updated_at FROM sla_policies WHERE merchant_id = ?1", merchant)?.first::<TermsRow>(None).await?;
     row.map(|r| Ok((r.terms()?, r.updated_at))).transpose()
 }
 

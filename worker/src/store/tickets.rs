@@ -4,9 +4,9 @@
 
 use qingting_shared::accounts::membership::Visibility;
 use qingting_shared::api::ReplyAuthor;
-use qingting_shared::workflow::sort::InboxSort;
 use qingting_shared::workflow::calendar::Calendar;
 use qingting_shared::workflow::sla::{Clocks, follow};
+use qingting_shared::workflow::sort::InboxSort;
 use qingting_shared::workflow::{Action, Change, TicketState, TicketStatus};
 use qingting_shared::{Category, Priority};
 use serde::{Deserialize, Serialize};
@@ -351,8 +351,8 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
         (after.version as f64).js(),
         now.js(),
     ];
-    let mut set = "status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, version = ?10, updated_at = ?11"
-        .to_string();
+    let mut set =
+        "status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, version = ?10, updated_at = ?11".to_string();
     // The SLA clocks follow the change (started, paused, resumed, answered, given new targets).
     let runs = matches!(after.status, TicketStatus::New | TicketStatus::Open);
     if clocks.is_some() || runs {
@@ -390,6 +390,17 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
             after.version as f64,
             me
         )?),
+        Action::Route { followers, .. } => {
+            for f in followers {
+                batch.push(query!(
+                    db,
+                    format!("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) SELECT ?1, ?3 WHERE {ours}"),
+                    id,
+                    after.version as f64,
+                    f.as_str()
+                )?);
+            }
+        }
         Action::Unfollow => {
             batch.push(query!(db, format!("DELETE FROM ticket_followers WHERE ticket_id = ?1 AND user_id = ?3 AND {ours}"), id, after.version as f64, me)?)
         }

@@ -1,0 +1,143 @@
+//! Routing rules and balanced assignment against local workerd: rules saved per scope (refusals
+//! first), a new ticket routed to a team and handed to the member with room, the rest waiting in
+//! the team's queue and handed out in order as people become available or free up, a rule loop
+//! that cannot run away, rules on update, the preview, and two concurrent runs assigning once.
+
+use libtest_mimic::Failed;
+use serde_json::{Value, json};
+
+use super::{check, eq, get, rows, staff_post};
+
+fn put(cookie: &str, path: &str, body: &Value) -> Result<super::Reply, Failed> {
+    let origin = super::own_origin();
+    super::reply(
+        super::ctx()
+            .agent
+            .put(format!("{}{path}", super::ctx().base))
+            .header("Cookie", cookie)
+            .header("Origin", origin.as_str())
+            .header("Content-Type", "application/json")
+            .send(body.to_string().as_bytes()),
+    )
+}
+
+fn ticket(id: &str) -> Result<Value, Failed> {
+    let r = rows(&format!("SELECT team_id, assignee_id, priority, holder, status, version FROM complaints WHERE id = '{id}'"))?;
+    r.into_iter().next().ok_or_else(|| format!("no ticket {id}").into())
+}
+
+fn kinds(id: &str) -> Result<Vec<String>, Failed> {
+    Ok(rows(&format!("SELECT kind FROM ticket_events WHERE ticket_id = '{id}' ORDER BY version"))?
+        .iter()
+        .filter_map(|r| r["kind"].as_str().map(str::to_string))
+        .collect())
+}
+
+/// Running tickets a person holds now.
+fn load(user: &str) -> Result<i64, Failed> {
+    Ok(rows(&format!("SELECT COUNT(*) AS n FROM complaints WHERE assignee_id = '{user}' AND status IN ('new', 'open')"))?[0]["n"].as_i64().unwrap_or(0))
+}
+
+pub fn routing_rules_route_and_assignment_balances_the_team() -> Result<(), Failed> {
+    let w = super::world()?;
+    let path = format!("/v1/routing-rules/{}", w.merchant_a);
+    let r = staff_post("/v1/teams", &json!({"merchant": w.merchant_a, "name": "退款组"}), &w.a_admin.cookie)?;
+    eq(r.status, 201, &format!("a team ({})", r.raw))?;
+    let team = r.body["team"]["id"].as_str().unwrap_or_default().to_string();
+    for user in [&w.a_agent.id, &w.a_admin.id] {
+        let r = staff_post(&format!("/v1/teams/{team}/members"), &json!({"user_id": user}), &w.a_admin.cookie)?;
+        check(r.status < 300, format!("member added ({})", r.raw))?;
+    }
+
+    let refund = json!({"id": "", "name": "退款进退款组", "enabled": true, "level": "merchant", "match": "all",
+        "conditions": [{"field": "text", "words": ["退款"]}],
+        "actions": [{"action": "team", "team": team}, {"action": "priority", "priority": "P2"}]});
+    // Two rules that would hand the priority back and forth for ever: each fires once.
+    let up = json!({"id": "up", "name": "P2 升 P1", "enabled": true, "level": "merchant", "match": "all",
+        "conditions": [{"field": "priority", "any_of": ["P2"]}, {"field": "text", "words": ["ROUTE"]}], "actions": [{"action": "priority", "priority": "P1"}]});
+    let down = json!({"id": "down", "name": "P1 降 P2", "enabled": true, "level": "merchant", "match": "all",
+        "conditions": [{"field": "priority", "any_of": ["P1"]}, {"field": "text", "words": ["ROUTE"]}], "actions": [{"action": "priority", "priority": "P2"}]});
+    let safety = json!({"id": "safety", "name": "食品安全交平台", "enabled": true, "level": "merchant", "match": "any",
+        "conditions": [{"field": "category", "any_of": ["food_safety"]}], "actions": [{"action": "holder_platform"}]});
+    let empty = json!({"id": "x", "name": "没有条件", "enabled": true, "level": "merchant", "match": "all", "conditions": [], "actions": [{"action": "holder_platform"}]});
+    let r = put(&w.a_admin.cookie, &path, &json!({"rules": [empty]}))?;
+    eq((r.status, r.code()), (400, "invalid_config"), &format!("a rule without conditions ({})", r.raw))?;
+    let r = put(&w.a_agent.cookie, &path, &json!({"rules": [refund]}))?;
+    eq((r.status, r.code()), (403, "forbidden"), "an agent cannot edit rules")?;
+    let r = put(&w.b_admin.cookie, &path, &json!({"rules": [refund]}))?;
+    eq((r.status, r.code()), (404, "not_found"), "another merchant's admin does not see them")?;
+    let r = put(&w.a_admin.cookie, &path, &json!({"rules": [refund, up, down, safety]}))?;
+    eq(r.status, 200, &format!("saved ({})", r.raw))?;
+    let saved = r.body["rules"].as_array().cloned().unwrap_or_default();
+    eq(saved.len(), 4, "four rules, in order")?;
+    let refund_id = saved[0]["id"].as_str().unwrap_or_default().to_string();
+    check(refund_id.starts_with("r-"), format!("a new rule gets an id: {refund_id}"))?;
+    let listed = get(&path, &[("Cookie", w.a_agent.cookie.as_str())])?;
+    eq((listed.status, listed.body["editable"].as_bool()), (200, Some(false)), "the agent reads them")?;
+
+    // The preview: what the rule does with a text, without a ticket.
+    let preview = staff_post("/v1/routing-rules/preview", &json!({"rule": saved[0], "text": "我要退款，东西坏了"}), &w.a_admin.cookie)?;
+    eq((preview.status, preview.body["matches"].as_bool()), (200, Some(true)), &format!("preview ({})", preview.raw))?;
+    eq(preview.body["conditions"].clone(), json!([true]), "which conditions held")?;
+    eq(preview.body["effects"]["team"].as_str(), Some(team.as_str()), "what it would do")?;
+    let miss = staff_post("/v1/routing-rules/preview", &json!({"rule": saved[0], "text": "送餐太慢了"}), &w.a_admin.cookie)?;
+    eq(miss.body["matches"].as_bool(), Some(false), "a text it does not match")?;
+
+    // Room for exactly one more ticket each; the admin is away.
+    let (agent, admin) = (w.a_agent.id.as_str(), w.a_admin.id.as_str());
+    rows(&format!("UPDATE users SET capacity = {} WHERE id = '{agent}'", load(agent)? + 1))?;
+    rows(&format!("UPDATE users SET capacity = {} WHERE id = '{admin}'", load(admin)? + 1))?;
+    let r = put(&w.a_admin.cookie, "/v1/auth/availability", &json!({"available": false}))?;
+    eq((r.status, r.body["available"].as_bool()), (200, Some(false)), &format!("the admin is away ({})", r.raw))?;
+
+    let t1 = super::tickets::ticket_of("route-a", &w.merchant_a, "我要退款，收到的东西是坏的 ROUTE-1", "route-a-0000001")?;
+    let t2 = super::tickets::ticket_of("route-a", &w.merchant_a, "我要退款，少送了一份菜 ROUTE-2", "route-a-0000002")?;
+    let t3 = super::tickets::ticket_of("route-a", &w.merchant_a, "我要退款，饭菜是冷的 ROUTE-3", "route-a-0000003")?;
+    let first = ticket(&t1)?;
+    eq(
+        (first["team_id"].as_str(), first["assignee_id"].as_str()),
+        (Some(team.as_str()), Some(agent)),
+        &format!("routed to the team and handed to the agent: {first}"),
+    )?;
+    eq(first["priority"].as_str(), Some("P2"), "the loop ended where the rules leave it")?;
+    eq(kinds(&t1)?, ["created", "routed", "assigned"].map(String::from).to_vec(), "recorded as changes of their own")?;
+    let routed = rows(&format!("SELECT payload FROM ticket_events WHERE ticket_id = '{t1}' AND kind = 'routed'"))?;
+    let payload: Value = serde_json::from_str(routed[0]["payload"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
+    eq(payload["rules"].clone(), json!([refund_id, "up", "down"]), "each rule fired once: the loop could not run away")?;
+    for t in [&t2, &t3] {
+        let waiting = ticket(t)?;
+        eq((waiting["team_id"].as_str(), waiting["assignee_id"].as_str()), (Some(team.as_str()), None), &format!("nobody has room: it waits ({waiting})"))?;
+    }
+
+    // The admin comes back: the next in the queue (the older) goes to them.
+    let r = put(&w.a_admin.cookie, "/v1/auth/availability", &json!({"available": true}))?;
+    eq(r.body["available"].as_bool(), Some(true), "available again")?;
+    eq(ticket(&t2)?["assignee_id"].as_str(), Some(admin), "the older waiting ticket goes first")?;
+    eq(ticket(&t3)?["assignee_id"].as_str(), None, "the other still waits")?;
+
+    // The agent resolves theirs: the queue moves.
+    let v = ticket(&t1)?["version"].as_u64().unwrap_or(0);
+    let r = super::tickets::act_as(&w.a_agent.cookie, &t1, "resolve", v, &json!({}))?;
+    eq(r.status, 200, &format!("resolved ({})", r.raw))?;
+    eq(ticket(&t3)?["assignee_id"].as_str(), Some(agent), "capacity freed: the last one goes out")?;
+
+    // A rule on update: a correction to food safety hands the ticket to the platform.
+    let v = ticket(&t3)?["version"].as_u64().unwrap_or(0);
+    let r = super::tickets::act_as(&w.a_agent.cookie, &t3, "correct", v, &json!({"category": "food_safety", "reason": "顾客说吃坏了肚子"}))?;
+    eq(r.status, 200, &format!("corrected ({})", r.raw))?;
+    eq(ticket(&t3)?["holder"].as_str(), Some("platform"), "the safety rule fired on the change")?;
+
+    // Two assignment runs at once: one assignment.
+    let t4 = super::tickets::ticket_of("route-a", &w.merchant_a, "我要退款，包装破了 ROUTE-4", "route-a-0000004")?;
+    eq(ticket(&t4)?["assignee_id"].as_str(), None, "everyone is full: it waits")?;
+    rows(&format!("UPDATE users SET capacity = capacity + 1 WHERE id = '{agent}'"))?;
+    let time = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis()) as i64;
+    let path = format!("/__dev/scheduled?time={time}");
+    std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2).map(|_| s.spawn(|| get(&path, &[]))).collect();
+        runs.into_iter().map(|h| h.join().map_err(|_| Failed::from("sweep thread"))?).try_for_each(|r| eq(r?.status, 200, "sweep"))
+    })?;
+    eq(ticket(&t4)?["assignee_id"].as_str(), Some(agent), "the sweep handed it out")?;
+    let assigned = kinds(&t4)?.iter().filter(|k| *k == "assigned").count();
+    eq(assigned, 1, "once")
+}
