@@ -156,3 +156,58 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
     check(t.body["events"][1]["payload"].as_str().is_some_and(|p| p.contains("urgent")), "because it is urgent")?;
     Ok(())
 }
+
+/// A customer's 未解决 on the merchant's resolution, and 催单 up to the policy's count (3), bring
+/// the platform in; urges come at most once per ten minutes.
+pub fn not_solved_and_urges_bring_the_platform_in() -> Result<(), Failed> {
+    let w = super::world()?;
+    super::tickets::ticket_of("sla-a", &w.merchant_a, "菜的分量太少了，和图片差别很大 SLA-0", "sla-a-0000010")?;
+    let submit = |text: &str, key: &str| -> Result<super::Created, Failed> {
+        let r = super::submit(&json!({"site": "sla-a", "text": text}), key)?;
+        super::expect_created(&r, "submit")
+    };
+    let customer = |c: &super::Created, action: &str| -> Result<Reply, Failed> {
+        let auth = format!("Bearer {}", c.token);
+        super::post_json(&format!("/v1/complaints/{}/{action}", c.id), &json!({}), &[("Authorization", auth.as_str()), ("Origin", super::ORIGIN)])
+    };
+    let holder = |id: &str| -> Result<Option<String>, Failed> {
+        Ok(rows(&format!("SELECT holder FROM complaints WHERE id = '{id}'"))?[0]["holder"].as_str().map(str::to_string))
+    };
+    let reasons = |id: &str| -> Result<Vec<String>, Failed> {
+        Ok(rows(&format!("SELECT json_extract(payload, '$.reason') AS r FROM ticket_events WHERE ticket_id = '{id}' AND kind = 'escalated'"))?
+            .iter()
+            .filter_map(|r| r["r"].as_str().map(str::to_string))
+            .collect())
+    };
+
+    // 催单: the third brings the platform in.
+    let hurried = submit("菜的分量太少了，和图片差别很大 SLA-URGE", "sla-a-0000011")?;
+    let r = customer(&hurried, "urge")?;
+    eq(r.status, 200, &format!("the first urge ({})", r.raw))?;
+    let r = customer(&hurried, "urge")?;
+    eq((r.status, r.code()), (429, "too_many_attempts"), "a second one at once")?;
+    check(r.header("Retry-After").is_some(), "says when to try again")?;
+    for n in 2..=3 {
+        rows(&format!("UPDATE ticket_events SET at = '2000-01-01T00:00:00Z' WHERE ticket_id = '{}' AND kind = 'customer_urged'", hurried.id))?;
+        eq(holder(&hurried.id)?.as_deref(), Some("merchant"), &format!("still the merchant's before urge {n}"))?;
+        let r = customer(&hurried, "urge")?;
+        eq(r.status, 200, &format!("urge {n} ({})", r.raw))?;
+    }
+    eq(rows(&format!("SELECT urges FROM complaints WHERE id = '{}'", hurried.id))?[0]["urges"].as_i64(), Some(3), "three urges counted")?;
+    eq(holder(&hurried.id)?.as_deref(), Some("platform"), "the platform stepped in")?;
+    eq(reasons(&hurried.id)?, vec!["urged".to_string()], "because the customer kept urging")?;
+
+    // 未解决 on the merchant's resolution.
+    let unsolved = submit("菜的分量太少了，和图片差别很大 SLA-UNSOLVED", "sla-a-0000012")?;
+    let v = get(&format!("/v1/tickets/{}", unsolved.id), &[("Cookie", w.a_agent.cookie.as_str())])?.body["version"].as_u64().unwrap_or(0);
+    let r = super::tickets::act_as(&w.a_agent.cookie, &unsolved.id, "reply", v, &json!({"text": "已为您补送一份"}))?;
+    let r = super::tickets::act_as(&w.a_agent.cookie, &unsolved.id, "resolve", r.body["version"].as_u64().unwrap_or(0), &json!({}))?;
+    eq(r.body["status"].as_str(), Some("resolved"), "the merchant resolved it")?;
+    let r = customer(&unsolved, "reopen")?;
+    eq((r.status, r.body["status"].as_str()), (200, Some("open")), &format!("the customer says 未解决 ({})", r.raw))?;
+    eq(holder(&unsolved.id)?.as_deref(), Some("platform"), "the platform stepped in")?;
+    eq(reasons(&unsolved.id)?, vec!["unresolved".to_string()], "because the merchant's answer did not solve it")?;
+    let r = customer(&unsolved, "urge")?;
+    eq(r.status, 200, "urging a ticket the platform holds is fine")?;
+    eq(reasons(&unsolved.id)?.len(), 1, "and brings no second escalation")
+}

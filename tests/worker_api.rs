@@ -1435,6 +1435,7 @@ fn main() {
         ("a_missed_merchant_window_hands_the_ticket_to_the_platform", tickets::a_missed_merchant_window_hands_the_ticket_to_the_platform),
         // Late too: its sweeps run up to half an hour ahead of the clock.
         ("sla_clocks_warn_breach_and_escalate_exactly_once", sla::sla_clocks_warn_breach_and_escalate_exactly_once),
+        ("not_solved_and_urges_bring_the_platform_in", sla::not_solved_and_urges_bring_the_platform_in),
         // After A's other tickets: A's rules route every later ticket of A.
         ("routing_rules_route_and_assignment_balances_the_team", routing::routing_rules_route_and_assignment_balances_the_team),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),

@@ -6,8 +6,9 @@ use qingting_shared::forward::ForwardReason;
 use qingting_shared::intake::submission::validate_idempotency_key;
 use qingting_shared::intake::{self, IntakeDecision};
 use qingting_shared::workflow::calendar::Calendar;
-use qingting_shared::workflow::sla::Clocks;
-use qingting_shared::workflow::{Action, Actor, Change, EscalationReason, Holder, TicketState, TicketStatus, apply};
+use qingting_shared::workflow::routing::{Field, Trigger};
+use qingting_shared::workflow::sla::{Clocks, CustomerSignal, URGE_INTERVAL_SECONDS, escalation_for};
+use qingting_shared::workflow::{Action, Actor, Change, ChangeKind, EscalationReason, Holder, TicketState, TicketStatus, apply};
 use qingting_shared::{Classifier, ComplaintSubmission, Lang, Priority, TicketNo};
 use sha2::{Digest, Sha256};
 use worker::{D1Database, Request, Response, Result, RouteContext};
@@ -26,6 +27,7 @@ const BODY: JsonBody = JsonBody::json(32 * 1024);
 handler!(create, create_inner);
 handler!(show, show_inner);
 handler!(reopen, reopen_inner);
+handler!(urge, urge_inner);
 
 async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let submission: ComplaintSubmission = BODY.read(&mut req).await?;
@@ -108,11 +110,73 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     Err(ApiError::Internal("could not allocate a unique ticket number".into()))
 }
 
+/// `POST /v1/complaints/:id/urge`: 催单. At most one per [`URGE_INTERVAL_SECONDS`] per ticket (a
+/// quicker one is `429` with when to try again); counted, run through the rules that read urges,
+/// and once the policy's count is reached a merchant's ticket goes to the platform.
+async fn urge_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let id = authorized_id(&req, ctx)?;
+    let db = store::db(&ctx.env)?;
+    let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
+    if !row.status.is_active() {
+        return Err(ApiError::ActionNotAllowed("only a ticket still being worked can be hurried".into()));
+    }
+    let now_ms = js_sys::Date::now();
+    if let Some(last) = complaints::last_event_at(&db, id, ChangeKind::CustomerUrged).await? {
+        let since = (now_ms - js_sys::Date::parse(&last)) / 1000.0;
+        if since < URGE_INTERVAL_SECONDS as f64 {
+            return Err(ApiError::TooManyAttempts((URGE_INTERVAL_SECONDS as f64 - since).ceil().max(1.0) as i64));
+        }
+    }
+    let now = forward::now_iso();
+    if !customer_change(&db, &row, &Action::CustomerUrge, &now).await? {
+        return Err(ApiError::ActionNotAllowed("the ticket changed meanwhile; try again".into()));
+    }
+    if let Err(e) = crate::routing::route(&db, id, Trigger::Updated { changed: vec![Field::Urges] }, &now).await {
+        worker::console_error!("routing after an urge of {id}: {e}");
+    }
+    escalate_after(&db, id, CustomerSignal::Urged(row.urges as u32 + 1), &now).await?;
+    view(&db, id).await
+}
+
+/// A customer's action on their ticket, written like staff's (versioned, with its event).
+async fn customer_change(db: &D1Database, row: &ComplaintRow, action: &Action, now: &str) -> Result<bool, ApiError> {
+    let mut before = row.state();
+    before.followers = crate::store::tickets::followers(db, &row.id).await?;
+    let (after, change) = match apply(&row.id, &before, &Actor::customer(), action) {
+        Ok(applied) => applied,
+        Err(_) => return Ok(false),
+    };
+    let written = crate::store::tickets::AppliedChange {
+        id: &row.id,
+        before: &before,
+        after: &after,
+        change: &change,
+        action,
+        // Only replies and notes carry an author; a customer's action writes neither.
+        author: ReplyAuthor::Support,
+        now,
+        site: &row.site_key,
+        clocks: row.sla.clocks()?,
+    };
+    crate::store::tickets::write_change(db, &written).await
+}
+
+/// The three-party flow after the customer's `signal`: the platform steps in where the policy
+/// says so (`qingting_shared::workflow::sla::escalation_for`).
+async fn escalate_after(db: &D1Database, id: &str, signal: CustomerSignal, now: &str) -> Result<(), ApiError> {
+    let Some(row) = complaints::by_id(db, id).await? else { return Ok(()) };
+    let terms = sla::terms_for_site(db, &row.site_key).await?;
+    if let Some(reason) = escalation_for(&terms.policy, row.holder, signal) {
+        crate::sla::escalate(db, id, reason, now, None).await?;
+    }
+    Ok(())
+}
+
 /// A new ticket through its routing rules, then to a person of the team they chose. The
 /// complaint is stored already: a failure here is logged (the cron's assignment pass and people
 /// still see the ticket), never answered as a failed submission.
 async fn route_new(db: &D1Database, id: &str, now: &str) {
-    match crate::routing::route(db, id, qingting_shared::workflow::routing::Trigger::Created, now).await {
+    match crate::routing::route(db, id, Trigger::Created, now).await {
         Ok(true) => {
             let team = complaints::by_id(db, id).await.ok().flatten().filter(|r| r.assignee_id.is_none()).and_then(|r| r.team_id);
             if let Some(team) = team
@@ -186,13 +250,22 @@ async fn show_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, Ap
     view(&store::db(&ctx.env)?, id).await
 }
 
-/// Reopens an auto-replied ticket and forwards it. Idempotent: a ticket already reopened answers
-/// its current view again; any other state cannot be reopened by the customer.
+/// The customer's 未解决: reopens an auto-replied ticket and forwards it (idempotent: a ticket
+/// already reopened answers its current view again), or opens a resolved one again, which brings
+/// the platform in when the merchant held it. Other states cannot be reopened by the customer.
 async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let id = authorized_id(&req, ctx)?;
     let db = store::db(&ctx.env)?;
     let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
     let now = forward::now_iso();
+    if row.status == TicketStatus::Resolved {
+        // 未解决 on a resolution: the ticket opens again, and a merchant's goes to the platform.
+        if !customer_change(&db, &row, &Action::CustomerReopen, &now).await? {
+            return Err(ApiError::CannotReopen(row.status.label(Lang::En)));
+        }
+        escalate_after(&db, id, CustomerSignal::NotSolved, &now).await?;
+        return view(&db, id).await;
+    }
     if complaints::reopen(&db, &row, &now).await? {
         route_new(&db, id, &now).await;
         forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened }).await;

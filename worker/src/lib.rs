@@ -126,6 +126,7 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/complaints", complaints::create)
         .get_async("/v1/complaints/:id", complaints::show)
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
+        .post_async("/v1/complaints/:id/urge", complaints::urge)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
         .get_async("/v1/routing-rules/:scope", routing::list)

@@ -43,6 +43,7 @@ struct Form {
     /// `true`: percent of the target; `false`: minutes before.
     percent: RwSignal<bool>,
     warn: RwSignal<String>,
+    urges: RwSignal<String>,
     zone: RwSignal<String>,
     always: RwSignal<bool>,
     days: [RwSignal<String>; 7],
@@ -58,6 +59,7 @@ impl Form {
             resolution: [s(), s(), s(), s()],
             percent: RwSignal::new(true),
             warn: s(),
+            urges: s(),
             zone: RwSignal::new(ZONES[0].into()),
             always: RwSignal::new(false),
             days: [s(), s(), s(), s(), s(), s(), s()],
@@ -78,6 +80,7 @@ impl Form {
         };
         self.percent.set(percent);
         self.warn.set(value.to_string());
+        self.urges.set(terms.policy.urges_to_platform.to_string());
         let c = &terms.calendar;
         self.zone.set(c.zone.clone());
         let always = DAYS.iter().all(|d| c.week.get(*d).is_some_and(|h| h.len() == 1 && h[0] == ALL_DAY));
@@ -100,6 +103,7 @@ impl Form {
             resolution[i] = number(self.resolution[i])?;
         }
         let warn = number(self.warn)?;
+        let urges_to_platform = number(self.urges)?;
         let warning = if self.percent.get_untracked() { Warning::PercentOfTarget(warn.min(255) as u8) } else { Warning::MinutesBefore(warn) };
         let lines = |s: RwSignal<String>| s.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>();
         let always = self.always.get_untracked();
@@ -116,7 +120,7 @@ impl Form {
             })
             .collect();
         Ok(SlaTerms {
-            policy: SlaPolicy { first_response: first, resolution, warning },
+            policy: SlaPolicy { first_response: first, resolution, warning, urges_to_platform },
             calendar: CalendarForm {
                 zone: self.zone.get_untracked().trim().to_string(),
                 week,
@@ -297,6 +301,11 @@ fn Editor(answer: SlaAnswer, scope: String) -> impl IntoView {
                         <input id="sla-warn-value" type="number" min="1" inputmode="numeric" bind:value=form.warn disabled=!editable/>
                     </div>
                 </fieldset>
+                <div class="field">
+                    <label for="sla-urges">{sw(|s| s.sla_urges)}</label>
+                    <input id="sla-urges" type="number" min="1" max="20" inputmode="numeric" bind:value=form.urges disabled=!editable aria-describedby="sla-urges-hint"/>
+                    <p class="hint" id="sla-urges-hint">{sw(|s| s.sla_urges_hint)}</p>
+                </div>
             </section>
             <section class="card" aria-labelledby="sla-hours">
                 <h2 id="sla-hours">{sw(|s| s.sla_hours)}</h2>

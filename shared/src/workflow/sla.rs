@@ -24,7 +24,7 @@ use crate::str_enum::str_enum;
 use crate::taxonomy::Priority;
 use crate::workflow::calendar::{Calendar, CalendarError, Instant};
 use crate::workflow::state::{Holder, TicketStatus};
-use crate::workflow::ticket::{ActorKind, Change, ChangeKind, TicketState};
+use crate::workflow::ticket::{ActorKind, Change, ChangeKind, EscalationReason, TicketState};
 
 /// Business minutes per priority, P1 first.
 pub type PerPriority = [u32; 4];
@@ -62,11 +62,29 @@ pub struct SlaPolicy {
     pub first_response: PerPriority,
     pub resolution: PerPriority,
     pub warning: Warning,
+    /// 催单 this many times and the platform steps in (平台介入).
+    #[serde(default = "default_urges")]
+    pub urges_to_platform: u32,
+}
+
+/// Urges before the platform steps in, unless a policy says otherwise.
+pub const URGES_TO_PLATFORM: u32 = 3;
+
+/// The least time between two urges of one ticket (the customer's button waits this long).
+pub const URGE_INTERVAL_SECONDS: i64 = 600;
+
+fn default_urges() -> u32 {
+    URGES_TO_PLATFORM
 }
 
 impl Default for SlaPolicy {
     fn default() -> SlaPolicy {
-        SlaPolicy { first_response: FIRST_RESPONSE_MINUTES, resolution: RESOLUTION_MINUTES, warning: Warning::PercentOfTarget(75) }
+        SlaPolicy {
+            first_response: FIRST_RESPONSE_MINUTES,
+            resolution: RESOLUTION_MINUTES,
+            warning: Warning::PercentOfTarget(75),
+            urges_to_platform: URGES_TO_PLATFORM,
+        }
     }
 }
 
@@ -91,6 +109,8 @@ pub enum PolicyError {
     ResolutionFirst(Priority),
     #[error("a warning must come at 1–99 % of the target, or 1–1440 minutes before it")]
     Warning,
+    #[error("the platform steps in after 1 to 20 urges")]
+    Urges,
 }
 
 impl SlaPolicy {
@@ -110,6 +130,9 @@ impl SlaPolicy {
         }
         if let Some(&p) = Priority::ALL.iter().find(|&&p| self.resolution(p) < self.first_response(p)) {
             return Err(PolicyError::ResolutionFirst(p));
+        }
+        if !(1..=20).contains(&self.urges_to_platform) {
+            return Err(PolicyError::Urges);
         }
         match self.warning {
             Warning::PercentOfTarget(1..=99) | Warning::MinutesBefore(1..=1440) => Ok(()),
@@ -149,6 +172,40 @@ pub fn merchant_window_due(policy: &SlaPolicy, cal: &Calendar, created: Instant,
     match priority.unwrap_or(Priority::P3) {
         Priority::P1 => Ok(created),
         p => policy.first_response_due(cal, created, p),
+    }
+}
+
+/// What the customer did that may bring the platform in (the three-party flow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerSignal {
+    /// 未解决: the customer says a resolution did not solve it.
+    NotSolved,
+    /// 催单, with the ticket's urges counted so far (this one included).
+    Urged(u32),
+}
+
+/// Whether the platform steps in after `signal` on a ticket `holder` holds: a merchant's
+/// resolution the customer rejects, or urges reaching the policy's threshold. A ticket the
+/// platform holds already stays as it is.
+///
+/// ```
+/// use qingting_shared::workflow::Holder;
+/// use qingting_shared::workflow::EscalationReason;
+/// use qingting_shared::workflow::sla::{CustomerSignal, SlaPolicy, escalation_for};
+/// let p = SlaPolicy::default();
+/// assert_eq!(escalation_for(&p, Holder::Merchant, CustomerSignal::Urged(2)), None);
+/// assert_eq!(escalation_for(&p, Holder::Merchant, CustomerSignal::Urged(3)), Some(EscalationReason::Urged));
+/// assert_eq!(escalation_for(&p, Holder::Merchant, CustomerSignal::NotSolved), Some(EscalationReason::Unresolved));
+/// assert_eq!(escalation_for(&p, Holder::Platform, CustomerSignal::NotSolved), None);
+/// ```
+pub fn escalation_for(policy: &SlaPolicy, holder: Holder, signal: CustomerSignal) -> Option<EscalationReason> {
+    if holder == Holder::Platform {
+        return None;
+    }
+    match signal {
+        CustomerSignal::NotSolved => Some(EscalationReason::Unresolved),
+        CustomerSignal::Urged(n) if n >= policy.urges_to_platform => Some(EscalationReason::Urged),
+        CustomerSignal::Urged(_) => None,
     }
 }
 

@@ -75,6 +75,10 @@ str_enum! {
         MerchantWindow = "merchant_window",
         /// P1: the platform takes it at once; the merchant is told.
         Urgent = "urgent",
+        /// The customer said the merchant's resolution did not solve it (未解决).
+        Unresolved = "unresolved",
+        /// The customer urged (催单) as often as the policy allows before the platform steps in.
+        Urged = "urged",
     }
 }
 
@@ -126,6 +130,8 @@ pub enum Action {
     CustomerMessage {
         text: String,
     },
+    /// 催单: the customer asks for it to be hurried.
+    CustomerUrge,
     /// 平台介入: the platform takes the ticket from the merchant (Qingting itself decides).
     Escalate {
         reason: EscalationReason,
@@ -173,6 +179,7 @@ impl Action {
             Action::Unfollow => "unfollow",
             Action::CustomerReopen => "customer_reopen",
             Action::CustomerMessage { .. } => "customer_message",
+            Action::CustomerUrge => "customer_urge",
             Action::Escalate { .. } => "escalate",
             Action::Route { .. } => "route",
         }
@@ -198,6 +205,7 @@ str_enum! {
         Unfollowed = "unfollowed",
         CustomerReopened = "customer_reopened",
         CustomerMessaged = "customer_messaged",
+        CustomerUrged = "customer_urged",
         Escalated = "escalated",
         Routed = "routed",
     }
@@ -392,6 +400,15 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
             next.status = moved(s, event)?;
             (ChangeKind::CustomerMessaged, json!({"text": text}))
         }
+        Action::CustomerUrge => {
+            if staff {
+                return Err(ActionError::CustomerOnly);
+            }
+            if !s.status.is_active() {
+                return Err(ActionError::NotNow(TransitionError { from: s.status, event: TicketEvent::CustomerMessage }));
+            }
+            (ChangeKind::CustomerUrged, json!({}))
+        }
         Action::Escalate { reason } => {
             if actor.kind != ActorKind::System {
                 return Err(ActionError::SystemOnly);
@@ -470,6 +487,7 @@ mod name_tests {
             Action::Unfollow,
             Action::CustomerReopen,
             Action::CustomerMessage { text: "t".into() },
+            Action::CustomerUrge,
             Action::Escalate { reason: EscalationReason::MerchantWindow },
             Action::Route { rules: vec!["r".into()], team: Some("t".into()), assignee: None, priority: None, holder_platform: true, followers: vec![] },
         ];

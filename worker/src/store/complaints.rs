@@ -111,6 +111,15 @@ pub async fn by_id(db: &D1Database, id: &str) -> Result<Option<ComplaintRow>, Ap
     Ok(query!(db, sql, id)?.first::<ComplaintRow>(None).await?)
 }
 
+/// When ticket `id` last recorded a change of `kind` (RFC 3339), if ever.
+pub async fn last_event_at(db: &D1Database, id: &str, kind: ChangeKind) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct At {
+        at: Option<String>,
+    }
+    Ok(query!(db, "SELECT MAX(at) AS at FROM ticket_events WHERE ticket_id = ?1 AND kind = ?2", id, kind)?.first::<At>(None).await?.and_then(|a| a.at))
+}
+
 /// Everything stored for a new complaint: the validated submission and intake's decision.
 pub struct NewComplaint<'a> {
     pub id: &'a str,

@@ -390,6 +390,9 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
             after.version as f64,
             me
         )?),
+        Action::CustomerUrge => {
+            batch.push(query!(db, "UPDATE complaints SET urges = urges + 1 WHERE id = ?1 AND version = ?2", id, after.version as f64)?);
+        }
         Action::Route { followers, .. } => {
             for f in followers {
                 batch.push(query!(
