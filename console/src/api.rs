@@ -118,6 +118,29 @@ pub async fn logout() -> Result<(), Failure> {
     if response.ok() || response.status() == 401 { Ok(()) } else { Err(refusal(response).await) }
 }
 
+/// Whether the signed-in person takes new tickets (`/v1/auth/availability`).
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct Availability {
+    pub available: bool,
+    #[serde(default)]
+    pub capacity: u32,
+}
+
+pub async fn availability() -> Result<Availability, Failure> {
+    get_json("/v1/auth/availability").await
+}
+
+/// The 接单 switch.
+pub async fn set_availability(available: bool) -> Result<Availability, Failure> {
+    let body = serde_json::json!({ "available": available });
+    let response = Request::put("/v1/auth/availability").json(&body).map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    let status = response.status();
+    response.json().await.map_err(|_| unreadable(status))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tickets: the inbox, one ticket, its actions (always with `If-Match: <version>`), bulk actions,
 // counts per saved view, people and teams for the pickers, canned replies.

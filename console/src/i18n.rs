@@ -851,6 +851,16 @@ pub fn sla_word(lang: Lang, w: SlaWord) -> &'static str {
     PerLang::new(zh_cn, zh_tw, en).get(lang)
 }
 
+/// The 接单 switch's label and its hint.
+pub fn availability_words(lang: Lang) -> (&'static str, &'static str) {
+    *PerLang::new(
+        ("接单", "开启时，团队的新工单会自动分给你（不超过你的上限）。"),
+        ("接單", "開啟時，團隊的新工單會自動分給你（不超過你的上限）。"),
+        ("Taking tickets", "When on, your teams' new tickets are handed to you, up to your limit."),
+    )
+    .get(lang)
+}
+
 /// A length of time in whole minutes, hours or days ("35 分钟", "2 小时", "3 天").
 pub fn duration(lang: Lang, minutes: u64) -> String {
     let (n, unit) = match minutes {

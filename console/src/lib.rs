@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("merchants") view={Lazy::<settings::MerchantsRoute>::new()}/>
                         <Route path=path!("sites") view={Lazy::<settings::SitesRoute>::new()}/>
                         <Route path=path!("sites/:key") view={Lazy::<settings::SiteRoute>::new()}/>
+                        <Route path=path!("rules") view={Lazy::<settings::RulesRoute>::new()}/>
                         <Route path=path!("sla") view={Lazy::<settings::SlaRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>

@@ -44,6 +44,46 @@ pub fn LangSwitch() -> impl IntoView {
     }
 }
 
+/// The 接单 switch: whether assignment hands this person new tickets. Shown once known; a failed
+/// change puts the switch back and says why.
+#[component]
+fn AvailabilitySwitch() -> impl IntoView {
+    let console = Console::get();
+    let state = RwSignal::new(None::<bool>);
+    let failure = RwSignal::new(None::<Failure>);
+    spawn_local(async move {
+        if let Ok(a) = api::availability().await {
+            state.set(Some(a.available));
+        }
+    });
+    let toggle = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        let before = state.get_untracked();
+        state.set(Some(want));
+        failure.set(None);
+        spawn_local(async move {
+            match api::set_availability(want).await {
+                Ok(a) => state.set(Some(a.available)),
+                Err(f) => {
+                    state.set(before);
+                    failure.set(Some(f));
+                }
+            }
+        });
+    };
+    let words = move || crate::i18n::availability_words(console.lang.get());
+    view! {
+        <Show when=move || state.get().is_some()>
+            <label class="check avail" title=move || words().1>
+                <input type="checkbox" role="switch" prop:checked=move || state.get() == Some(true) on:change=toggle aria-describedby="avail-hint"/>
+                <span>{move || words().0}</span>
+                <span id="avail-hint" class="sr-only">{move || words().1}</span>
+            </label>
+        </Show>
+        {move || failure.get().map(|f| view! { <span class="field-error" role="alert">{console.ui().failure(&f)}</span> })}
+    }
+}
+
 /// The frame of the pages before sign-in (sign-in, an invitation's setup): the brand and the
 /// language switch above the page's `<main>`.
 #[component]
@@ -177,6 +217,7 @@ fn Frame(
                         <span class="name">{me.user.display_name}</span>
                         <span class="scope">{scope}</span>
                     </p>
+                    <AvailabilitySwitch/>
                     <LangSwitch/>
                     <button type="button" class="secondary" aria-disabled=move || signing_out.get().to_string() on:click=sign_out>
                         {move || if signing_out.get() { ui().signing_out } else { ui().sign_out }}

@@ -335,3 +335,42 @@ pub async fn sla(scope: &str) -> Result<SlaAnswer, Failure> {
 pub async fn put_sla(scope: &str, terms: &SlaTerms) -> Result<SlaAnswer, Failure> {
     send(Request::put(&sla_path(scope)), Body::Json(terms)).await
 }
+
+/// A scope's routing rules (their JSON form: the editor works on it) and whether the caller may
+/// change them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RulesAnswer {
+    pub rules: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub editable: bool,
+}
+
+fn rules_path(scope: &str) -> String {
+    format!("/v1/routing-rules/{}", if scope.is_empty() { "platform" } else { scope })
+}
+
+pub async fn rules(scope: &str) -> Result<RulesAnswer, Failure> {
+    get_json(&rules_path(scope)).await
+}
+
+/// Saves the scope's whole list, in order.
+pub async fn put_rules(scope: &str, rules: &[serde_json::Value]) -> Result<RulesAnswer, Failure> {
+    send(Request::put(&rules_path(scope)), Body::Json(&serde_json::json!({ "rules": rules }))).await
+}
+
+/// What a rule would do with a complaint text.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Preview {
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub conditions: Vec<bool>,
+    #[serde(default)]
+    pub matches: bool,
+}
+
+pub async fn preview_rule(rule: &serde_json::Value, text: &str) -> Result<Preview, Failure> {
+    send(Request::post("/v1/routing-rules/preview"), Body::Json(&serde_json::json!({ "rule": rule, "text": text }))).await
+}

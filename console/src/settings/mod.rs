@@ -7,7 +7,8 @@
 //! refused): `account` (everyone: the password), `people` (admins and supervisors: staff and
 //! invitations), `teams` (everyone sees; admins change), `merchants` (platform staff), `sites`
 //! and `sites/:key` (admins: origins, embed snippet, destinations, FAQ pack, thresholds), `sla`
-//! (admins and supervisors: SLA targets, warning, opening hours, holidays, 调休).
+//! (admins and supervisors: SLA targets, warning, opening hours, holidays, 调休), `rules` (admins
+//! and supervisors: routing rules with a preview).
 //!
 //! Text from the server (names, e-mails, origins, packs) is rendered as text nodes or as form
 //! values only.
@@ -22,6 +23,7 @@ mod account;
 pub mod api;
 mod merchants;
 mod people;
+mod rules;
 mod sites;
 mod sla;
 mod teams;
@@ -30,6 +32,7 @@ pub mod words;
 pub use account::AccountRoute;
 pub use merchants::MerchantsRoute;
 pub use people::PeopleRoute;
+pub use rules::RulesRoute;
 pub use sites::{SiteRoute, SitesRoute};
 pub use sla::SlaRoute;
 pub use teams::TeamsRoute;
@@ -81,6 +84,7 @@ impl Powers {
             out.push(Section::Sites);
         }
         if self.lists_staff {
+            out.push(Section::Rules);
             out.push(Section::Sla);
         }
         out
@@ -98,6 +102,7 @@ pub enum Section {
     Teams,
     Merchants,
     Sites,
+    Rules,
     Sla,
 }
 
@@ -111,6 +116,7 @@ impl Section {
             Section::Teams => "/console/settings/teams",
             Section::Merchants => "/console/settings/merchants",
             Section::Sites => "/console/settings/sites",
+            Section::Rules => "/console/settings/rules",
             Section::Sla => "/console/settings/sla",
         }
     }
@@ -122,6 +128,7 @@ impl Section {
             Section::Teams => (|s| s.teams, |s| s.teams_intro),
             Section::Merchants => (|s| s.merchants, |s| s.merchants_intro),
             Section::Sites => (|s| s.sites, |s| s.sites_intro),
+            Section::Rules => (|s| s.rules, |s| s.rules_intro),
             Section::Sla => (|s| s.sla, |s| s.sla_intro),
         }
     }
@@ -321,12 +328,12 @@ mod tests {
         let agent = Powers::of(&[m(merchant(), Role::Agent)]);
         assert_eq!(agent.sections(), [Section::Account, Section::Teams]);
         let supervisor = Powers::of(&[m(merchant(), Role::Supervisor)]);
-        assert_eq!(supervisor.sections(), [Section::Account, Section::People, Section::Teams, Section::Sla]);
+        assert_eq!(supervisor.sections(), [Section::Account, Section::People, Section::Teams, Section::Rules, Section::Sla]);
         let owner = Powers::of(&[m(merchant(), Role::Admin)]);
-        assert_eq!(owner.sections(), [Section::Account, Section::People, Section::Teams, Section::Sites, Section::Sla]);
+        assert_eq!(owner.sections(), [Section::Account, Section::People, Section::Teams, Section::Sites, Section::Rules, Section::Sla]);
         assert!(owner.manages(&merchant()) && !owner.manages(&Scope::Platform) && !owner.manages(&Scope::Merchant("m2".into())));
         let platform = Powers::of(&[m(Scope::Platform, Role::Admin)]);
-        assert_eq!(platform.sections(), [Section::Account, Section::People, Section::Teams, Section::Merchants, Section::Sites, Section::Sla]);
+        assert_eq!(platform.sections(), [Section::Account, Section::People, Section::Teams, Section::Merchants, Section::Sites, Section::Rules, Section::Sla]);
         assert!(platform.manages(&merchant()) && platform.platform_admin());
     }
 }

@@ -147,6 +147,10 @@ pub struct SettingsWords {
     pub sla_holidays: &'static str,
     pub sla_workdays: &'static str,
     pub err_sla_number: &'static str,
+    pub rules: &'static str,
+    pub rules_intro: &'static str,
+    pub save_rules: &'static str,
+    pub off: &'static str,
     pub sla_urges: &'static str,
     pub sla_urges_hint: &'static str,
 }
@@ -280,6 +284,10 @@ pub const ZH_CN: SettingsWords = SettingsWords {
     sla_holidays: "节假日（每行一个日期，如 2026-10-01）",
     sla_workdays: "调休上班日（每行一个日期，如 2026-10-10）",
     err_sla_number: "时限和提醒须为正整数。",
+    rules: "分配规则",
+    rules_intro: "新工单按规则分给团队或个人、调整优先级、交由平台处理、添加关注人；可以用一段投诉内容先试一试。",
+    save_rules: "保存规则",
+    off: "已停用",
     sla_urges: "催单几次后平台介入",
     sla_urges_hint: "商家持有的工单被顾客催单达到此次数时，平台接手（平台介入）。顾客说“未解决”时平台也会接手。",
 };
@@ -413,6 +421,10 @@ pub const ZH_TW: SettingsWords = SettingsWords {
     sla_holidays: "假日（每行一個日期，如 2026-10-01）",
     sla_workdays: "補班日（每行一個日期，如 2026-10-10）",
     err_sla_number: "時限和提醒須為正整數。",
+    rules: "分配規則",
+    rules_intro: "新工單按規則分給團隊或個人、調整優先級、交由平台處理、新增關注人；可以用一段投訴內容先試一試。",
+    save_rules: "儲存規則",
+    off: "已停用",
     sla_urges: "催單幾次後平台介入",
     sla_urges_hint: "商家持有的工單被顧客催單達到此次數時，平台接手（平台介入）。顧客說「未解決」時平台也會接手。",
 };
@@ -546,6 +558,10 @@ pub const EN: SettingsWords = SettingsWords {
     sla_holidays: "Holidays (one date per line, e.g. 2026-10-01)",
     sla_workdays: "Make-up workdays (调休; one date per line, e.g. 2026-10-10)",
     err_sla_number: "Targets and the warning must be whole numbers above zero.",
+    rules: "Routing rules",
+    rules_intro: "Rules give new tickets to a team or a person, set the priority, hand them to the platform or add followers; try a rule on a complaint first.",
+    save_rules: "Save rules",
+    off: "off",
     sla_urges: "Urges before the platform steps in",
     sla_urges_hint: "When the customer urges a merchant's ticket this many times, the platform takes it over. It also does when the customer says a resolution did not solve it.",
 };
