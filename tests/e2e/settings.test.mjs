@@ -231,6 +231,75 @@ test('a merchant admin invites an agent, makes a team and configures a site', as
   assert.deepEqual(problems, []);
 });
 
+test('a merchant admin sets SLA hours and a routing rule (tried on a complaint first); the 接单 switch', async () => {
+  const p = await context.newPage();
+  await signIn(p, owner.email, owner.password);
+  // The 接单 switch: off and on again, saved each time.
+  const avail = p.getByRole('switch', { name: '接单' });
+  await avail.waitFor({ timeout: 20_000 });
+  assert.equal(await avail.isChecked(), true, 'available by default');
+  for (const want of [false, true]) {
+    const saved = p.waitForResponse((r) => r.url().endsWith('/v1/auth/availability') && r.request().method() === 'PUT');
+    await avail.click();
+    assert.equal((await (await saved).json()).available, want);
+    assert.equal(await avail.isChecked(), want);
+  }
+
+  await p.goto(`${console_}/settings`);
+  await section(p, '时效与营业时间');
+  await p.getByText('尚未单独设置').waitFor({ timeout: 20_000 });
+  assert.equal(await p.locator('#sla-first-1').inputValue(), '60', 'P2 answers within an hour by default');
+  await p.locator('#sla-first-1').fill('0');
+  await p.getByRole('button', { name: '保存', exact: true }).click();
+  await p.getByRole('alert').filter({ hasText: '正整数' }).waitFor();
+  await p.locator('#sla-first-1').fill('30');
+  assert.equal(await p.locator('#sla-always').isChecked(), true, 'around the clock by default');
+  await p.locator('#sla-always').uncheck();
+  for (const day of [0, 1, 2, 3, 4]) await p.locator(`#sla-day-${day}`).fill('09:00-18:00');
+  await p.locator('#sla-day-5').fill('10:00-26:00');
+  await p.getByRole('button', { name: '保存', exact: true }).click();
+  await p.getByRole('alert').filter({ hasText: '09:00-18:00' }).waitFor({ timeout: 20_000 });
+  await p.locator('#sla-day-5').fill('10:00-16:00');
+  await p.locator('#sla-holidays').fill('2026-10-01\n2026-10-02');
+  await p.locator('#sla-workdays').fill('2026-10-10');
+  await p.getByRole('button', { name: '保存', exact: true }).click();
+  await p.getByRole('status').filter({ hasText: '已保存' }).waitFor({ timeout: 20_000 });
+  await p.reload();
+  await p.locator('#sla-first-1').waitFor({ timeout: 20_000 });
+  assert.equal(await p.locator('#sla-first-1').inputValue(), '30', 'kept');
+  assert.equal(await p.locator('#sla-day-5').inputValue(), '10:00-16:00');
+  assert.equal(await p.locator('#sla-workdays').inputValue(), '2026-10-10', '调休 kept');
+  assert.equal(await p.getByText('尚未单独设置').count(), 0, 'now the merchant\'s own');
+  await assertAccessible(p, 'the SLA page');
+  await shots(p, 'sla');
+
+  await section(p, '分配规则');
+  await p.getByRole('button', { name: '新建规则' }).click();
+  await p.locator('#rule-name').fill('退款进工程部');
+  await p.locator('#cond-value-0').fill('退款, 退钱');
+  await p.locator('#act-kind-0').selectOption('team');
+  await p.locator('#act-value-0').selectOption({ label: '工程部' });
+  await p.locator('#rule-try').fill('我要退款，收到的东西是坏的');
+  await p.getByRole('button', { name: '试一试' }).click();
+  await p.locator('.verdict', { hasText: '会触发' }).waitFor({ timeout: 20_000 });
+  await p.locator('#rule-try').fill('送餐太慢了，饭都凉了');
+  await p.getByRole('button', { name: '试一试' }).click();
+  await p.locator('.verdict', { hasText: '不会触发' }).waitFor({ timeout: 20_000 });
+  await assertAccessible(p, 'the rule editor');
+  await shots(p, 'rule-editor');
+  await p.getByRole('button', { name: '完成编辑' }).click();
+  await p.getByRole('button', { name: '保存规则' }).click();
+  await p.getByRole('status').filter({ hasText: '已保存' }).waitFor({ timeout: 20_000 });
+  await p.reload();
+  const rule = p.locator('li.rule', { hasText: '退款进工程部' });
+  await rule.waitFor({ timeout: 20_000 });
+  assert.match(await rule.innerText(), /投诉内容包含 退款, 退钱[\s\S]*分给团队 工程部/);
+  await assertAccessible(p, 'the rules page');
+  await shots(p, 'rules');
+  await p.close();
+  assert.deepEqual(problems, []);
+});
+
 test('an agent sees only their account and the teams; a password change checks its fields; sign out everywhere', async () => {
   const p = await context.newPage();
   await signIn(p, agent.email, agent.password);

@@ -315,7 +315,7 @@ fn Editor(answer: SlaAnswer, scope: String) -> impl IntoView {
                     <datalist id="sla-zones">{ZONES.iter().map(|z| view! { <option value=*z></option> }).collect_view()}</datalist>
                 </div>
                 <label class="check">
-                    <input type="checkbox" bind:checked=form.always disabled=!editable/>
+                    <input id="sla-always" type="checkbox" bind:checked=form.always disabled=!editable/>
                     {sw(|s| s.sla_always_open)}
                 </label>
                 <p class="hint" id="sla-day-hint">{sw(|s| s.sla_day_hint)}</p>
