@@ -66,7 +66,7 @@ pub fn routing_rules_route_and_assignment_balances_the_team() -> Result<(), Fail
     eq((r.status, r.code()), (403, "forbidden"), "an agent cannot edit rules")?;
     let r = put(&w.b_admin.cookie, &path, &json!({"rules": [refund]}))?;
     eq((r.status, r.code()), (404, "not_found"), "another merchant's admin does not see them")?;
-    let r = put(&w.a_admin.cookie, &path, &json!({"rules": [refund, up, down, safety]}))?;
+    let r = put(&w.a_admin.cookie, &path, &json!({"rules": [refund.clone(), up, down, safety]}))?;
     eq(r.status, 200, &format!("saved ({})", r.raw))?;
     let saved = r.body["rules"].as_array().cloned().unwrap_or_default();
     eq(saved.len(), 4, "four rules, in order")?;
@@ -80,7 +80,8 @@ pub fn routing_rules_route_and_assignment_balances_the_team() -> Result<(), Fail
     eq((preview.status, preview.body["matches"].as_bool()), (200, Some(true)), &format!("preview ({})", preview.raw))?;
     eq(preview.body["conditions"].clone(), json!([true]), "which conditions held")?;
     eq(preview.body["effects"]["team"].as_str(), Some(team.as_str()), "what it would do")?;
-    let miss = staff_post("/v1/routing-rules/preview", &json!({"rule": saved[0], "text": "送餐太慢了"}), &w.a_admin.cookie)?;
+    // A rule being written has no id yet.
+    let miss = staff_post("/v1/routing-rules/preview", &json!({"rule": refund, "text": "送餐太慢了"}), &w.a_admin.cookie)?;
     eq(miss.body["matches"].as_bool(), Some(false), "a text it does not match")?;
 
     // Room for exactly one more ticket each; the admin is away.

@@ -255,6 +255,8 @@ test('a merchant admin sets SLA hours and a routing rule (tried on a complaint f
   await p.locator('#sla-first-1').fill('30');
   assert.equal(await p.locator('#sla-always').isChecked(), true, 'around the clock by default');
   await p.locator('#sla-always').uncheck();
+  assert.equal(await p.locator('#sla-day-0').inputValue(), '09:00-18:00', 'office hours to start from');
+  assert.equal(await p.locator('#sla-day-6').inputValue(), '', 'closed on Sunday');
   for (const day of [0, 1, 2, 3, 4]) await p.locator(`#sla-day-${day}`).fill('09:00-18:00');
   await p.locator('#sla-day-5').fill('10:00-26:00');
   await p.getByRole('button', { name: '保存', exact: true }).click();

@@ -186,8 +186,14 @@ async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiEr
         Err(e) => Err(e),
     };
     match &swept {
-        Ok(sla::Swept { escalated: 0, warnings: 0, breaches: 0 }) => {}
-        Ok(s) => console_log!("sla: {} handed to the platform, {} warnings, {} breaches", s.escalated, s.warnings, s.breaches),
+        Ok(sla::Swept { escalated: 0, warnings: 0, breaches: 0, assigned: 0 }) => {}
+        Ok(s) => console_log!(
+            "sla: {} handed to the platform, {} warnings, {} breaches; {} waiting tickets assigned",
+            s.escalated,
+            s.warnings,
+            s.breaches,
+            s.assigned
+        ),
         Err(e) => console_error!("sla sweep failed: {e}"),
     }
     swept
@@ -205,8 +211,12 @@ async fn dev_scheduled(req: Request, ctx: RouteContext<()>) -> Result<Response> 
     let Some(time) = time.filter(|t| t.is_finite() && *t > 0.0) else {
         return ApiError::InvalidQuery("time must be milliseconds since 1970".into()).into_response();
     };
+    store::statements();
     match sweeps(&ctx.env, time).await {
-        Ok(s) => Response::from_json(&serde_json::json!({"escalated": s.escalated, "warnings": s.warnings, "breaches": s.breaches})),
+        // `statements`: D1 queries this run sent (the free plan allows 50 per invocation).
+        Ok(s) => Response::from_json(&serde_json::json!({
+            "escalated": s.escalated, "warnings": s.warnings, "breaches": s.breaches, "assigned": s.assigned, "statements": store::statements(),
+        })),
         Err(e) => e.into_response(),
     }
 }

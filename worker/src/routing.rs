@@ -104,6 +104,10 @@ async fn preview_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respo
         return Err(ApiError::InvalidConfig("the text must have 1–2000 characters"));
     }
     let mut rule = body.rule;
+    // A rule being written has no id yet.
+    if rule.id.trim().is_empty() {
+        rule.id = "preview".into();
+    }
     rule.enabled = true;
     rule.validate()?;
     let class = Classifier::builtin().classify(&body.text);

@@ -42,6 +42,8 @@ pub struct Swept {
     pub escalated: u32,
     pub warnings: u32,
     pub breaches: u32,
+    /// Waiting tickets handed out by the assignment pass of the same cron run.
+    pub assigned: u32,
 }
 
 /// Runs both sweeps at `now` (ms since the epoch: the scheduled event's time).
@@ -49,7 +51,7 @@ pub async fn sweep(db: &D1Database, now_ms: f64) -> Result<Swept, ApiError> {
     let now = Calendar::instant_from_millis(now_ms as i64);
     let escalated = escalate_missed_windows(db, now).await?;
     let (warnings, breaches) = record_clocks(db, now).await?;
-    Ok(Swept { escalated, warnings, breaches })
+    Ok(Swept { escalated, warnings, breaches, assigned: 0 })
 }
 
 #[derive(serde::Deserialize)]
@@ -189,7 +191,7 @@ async fn record_clocks(db: &D1Database, now: Instant) -> Result<(u32, u32), ApiE
         let mut args = vec![crate::store::Bind::js(row.id.as_str()), crate::store::Bind::js(row.version)];
         let set = crate::store::sla::set_clause(3);
         args.extend(columns.args());
-        batch.push(db.prepare(format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2")).bind(&args)?);
+        batch.push(crate::store::statement(db, format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2"), &args)?);
         let results = db.batch(batch).await?;
         for ((_, mark), result) in marks.iter().zip(&results) {
             // Inserted by this run (not an overlapping one): counted (and, later, notified) here.

@@ -92,6 +92,17 @@ impl Form {
         self.workdays.set(c.workdays.join("\n"));
     }
 
+    /// Around the clock on or off. Turning it off from an around-the-clock week starts from office
+    /// hours (weekdays 09:00-18:00, weekends closed) rather than seven 24-hour days.
+    fn set_always(&self, on: bool) {
+        self.always.set(on);
+        if !on && self.days.iter().all(|d| d.with_untracked(|v| v.trim() == ALL_DAY)) {
+            for (i, d) in self.days.iter().enumerate() {
+                d.set(if i < 5 { "09:00-18:00".into() } else { String::new() });
+            }
+        }
+    }
+
     /// The terms the fields say, or which check failed here.
     fn read(&self) -> Result<SlaTerms, super::Word> {
         const NOT_A_NUMBER: super::Word = |s| s.err_sla_number;
@@ -315,7 +326,7 @@ fn Editor(answer: SlaAnswer, scope: String) -> impl IntoView {
                     <datalist id="sla-zones">{ZONES.iter().map(|z| view! { <option value=*z></option> }).collect_view()}</datalist>
                 </div>
                 <label class="check">
-                    <input id="sla-always" type="checkbox" bind:checked=form.always disabled=!editable/>
+                    <input id="sla-always" type="checkbox" prop:checked=move || form.always.get() on:change=move |ev| form.set_always(event_target_checked(&ev)) disabled=!editable/>
                     {sw(|s| s.sla_always_open)}
                 </label>
                 <p class="hint" id="sla-day-hint">{sw(|s| s.sla_day_hint)}</p>

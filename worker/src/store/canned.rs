@@ -36,7 +36,7 @@ pub async fn list(db: &D1Database, visibility: &Visibility) -> Result<Vec<Canned
     let mut args: Vec<JsValue> = Vec::new();
     let clause = tenancy_clause(visibility, "merchant_id", true, &mut args);
     let sql = format!("SELECT id, merchant_id, title, text FROM canned_replies WHERE {clause} ORDER BY merchant_id, title LIMIT 500");
-    Ok(db.prepare(sql).bind(&args)?.all().await?.results::<Row>()?.into_iter().map(CannedReply::from).collect())
+    Ok(crate::store::statement(db, &sql, &args)?.all().await?.results::<Row>()?.into_iter().map(CannedReply::from).collect())
 }
 
 pub async fn insert(db: &D1Database, reply: &CannedReply, by: &str, now: &str) -> Result<(), ApiError> {

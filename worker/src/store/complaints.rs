@@ -207,7 +207,7 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
     // The clocks, set on the row this batch inserted (its id is new to this request).
     let mut args = vec![c.id.js()];
     args.extend(c.clocks.args());
-    batch.push(db.prepare(format!("UPDATE complaints SET {} WHERE id = ?1", crate::store::sla::set_clause(2))).bind(&args)?);
+    batch.push(crate::store::statement(db, format!("UPDATE complaints SET {} WHERE id = ?1", crate::store::sla::set_clause(2)), &args)?);
     if let Some(change) = c.escalation {
         batch.push(query!(db, "UPDATE complaints SET holder = ?2, version = ?3 WHERE id = ?1 AND version = 1", c.id, Holder::Platform, change.version as f64)?);
         batch.push(query!(
@@ -280,12 +280,14 @@ pub async fn reopen(db: &D1Database, row: &ComplaintRow, now: &str) -> Result<bo
     let mut args = vec![row.id.as_str().js(), now.js(), next.status.js(), (state.version as f64).js(), DeliveryState::Queued.js(), (next.version as f64).js()];
     let set = crate::store::sla::set_clause(args.len() + 1);
     args.extend(crate::store::sla::ClockColumns::of(clocks.as_ref(), &terms.calendar)?.args());
-    let update = db
-        .prepare(format!(
+    let update = crate::store::statement(
+        db,
+        format!(
             "UPDATE complaints SET status = ?3, reopened_at = ?2, delivery = ?5, delivery_at = ?2, delivery_due = ?2, updated_at = ?2, version = ?6, {set} \
              WHERE id = ?1 AND version = ?4"
-        ))
-        .bind(&args)?;
+        ),
+        &args,
+    )?;
     let event = crate::store::tickets::event_statement(db, &row.id, &change, now)?;
     let results = db.batch(vec![update, event]).await?;
     Ok(results.first().map(changes) == Some(1))

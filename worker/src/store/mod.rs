@@ -100,8 +100,26 @@ bind_wire_name!(TicketStatus, DeliveryState, AttemptOutcome, Priority, Decision,
 /// A prepared statement with its values bound: `query!(db, "… ?1 … ?2", a, b)?`.
 macro_rules! query {
     ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $db.prepare($sql).bind(&[$($crate::store::Bind::js($arg)),*])
+        $crate::store::statement(&$db, $sql, &[$($crate::store::Bind::js($arg)),*])
     };
+}
+
+/// A prepared statement with `args` bound to `?1`, `?2`, …: every statement the worker sends goes
+/// through here (or [`query!`], which calls it), so [`statements`] counts them.
+pub fn statement(db: &D1Database, sql: impl AsRef<str>, args: &[JsValue]) -> worker::Result<D1PreparedStatement> {
+    STATEMENTS.with(|n| n.set(n.get() + 1));
+    db.prepare(sql.as_ref()).bind(args)
+}
+
+thread_local! {
+    static STATEMENTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Statements prepared (each is one D1 query, alone or in a batch) since the last call; the
+/// sweep's benchmark reads it through `/__dev/scheduled` (an isolate runs one request at a time
+/// there).
+pub fn statements() -> u32 {
+    STATEMENTS.with(|n| n.replace(0))
 }
 pub(crate) use query;
 

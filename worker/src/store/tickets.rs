@@ -178,7 +178,7 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         clauses.join(" AND "),
         args.len()
     );
-    let mut rows = db.prepare(sql).bind(&args)?.all().await?.results::<TicketListRow>()?;
+    let mut rows = crate::store::statement(db, &sql, &args)?.all().await?.results::<TicketListRow>()?;
     let next = (rows.len() > limit as usize).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|r| sort.cursor(r.priority.map(|p| p.as_str()), &r.created_at, &r.id))
@@ -215,7 +215,7 @@ pub async fn view_counts(db: &D1Database, visibility: &Visibility, me: &str) -> 
     );
     // Every counted view is about one of these statuses: the filter lets SQLite skip closed and
     // auto-replied tickets through `complaints_counts_holder` (migration 0013) instead of reading all.
-    Ok(db.prepare(sql).bind(&args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
+    Ok(crate::store::statement(db, &sql, &args)?.first::<ViewCounts>(None).await?.unwrap_or_default())
 }
 
 /// Whether the caller may see ticket `id` (through its site's merchant); one they may not is
@@ -224,7 +224,7 @@ pub async fn visible(db: &D1Database, visibility: &Visibility, id: &str) -> Resu
     let mut args: Vec<JsValue> = vec![id.js()];
     let clause = tenancy(visibility, &mut args);
     let sql = format!("SELECT 1 FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.id = ?1 AND {clause} LIMIT 1");
-    any_row(db.prepare(sql).bind(&args)?).await
+    any_row(crate::store::statement(db, &sql, &args)?).await
 }
 
 /// The merchant a ticket belongs to (through its site); `None` for sites of no merchant.
@@ -363,7 +363,7 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
         set = format!("{set}, {}", sla::set_clause(args.len() + 1));
         args.extend(columns.args());
     }
-    let update = db.prepare(format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2")).bind(&args)?;
+    let update = crate::store::statement(db, format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2"), &args)?;
     let mut batch = vec![update, event_statement(db, id, change, now)?];
     let me = change.actor.id.as_deref();
     // Each extra statement runs only if this batch's update took (the version is ours).
@@ -446,5 +446,5 @@ pub async fn corrections(db: &D1Database, visibility: &Visibility, limit: u32) -
          WHERE {clause} ORDER BY e.at DESC LIMIT ?{}",
         args.len()
     );
-    Ok(db.prepare(sql).bind(&args)?.all().await?.results::<CorrectionRow>()?)
+    Ok(crate::store::statement(db, &sql, &args)?.all().await?.results::<CorrectionRow>()?)
 }

@@ -58,35 +58,42 @@ fn dir() -> PathBuf {
     root().join("target/bench-inbox")
 }
 
-fn start(state: &Path) -> Result<DevServer> {
+pub fn start(state: &Path) -> Result<DevServer> {
     DevServer::start(Options { persist_to: Some(state.to_path_buf()), token_secret: None, ..Options::default() })
 }
 
 pub fn bench_inbox(args: &[String]) -> Result<()> {
     let args = parse_args(args)?;
-    setup::all(false)?;
-    build::worker()?;
-    run::token_secret_file()?;
-    let state = dir().join("state");
-    step(&format!("local D1 for the benchmark: {}", state.strip_prefix(root()).unwrap_or(&state).display()));
-    let mut server = start(&state)?;
-    let demo = demo::ensure(server.port, &dir().join("accounts.json"))?;
-    let have = count(&state, "SELECT COUNT(*) AS n FROM complaints")?;
-    if have < args.tickets {
-        let templates = templates(server.port, &state)?;
-        let have = count(&state, "SELECT COUNT(*) AS n FROM complaints")?;
-        drop(server);
-        fill(&state, &demo, templates, have, args.tickets.max(have))?;
-        server = start(&state)?;
-    }
+    let (state, demo) = prepare(args.tickets)?;
+    let server = start(&state)?;
     step(&format!("{} tickets; timing {} requests of each kind", count(&state, "SELECT COUNT(*) AS n FROM complaints")?, args.samples));
     let table = measure(&server, &demo, &state, args.samples)?;
     println!("\n{table}");
     Ok(())
 }
 
+/// The benchmark's local D1 with at least `tickets` tickets (made, or topped up, if needed), the
+/// server stopped; its path and the demo accounts. `bench-sweep` starts from a copy of it.
+pub fn prepare(tickets: usize) -> Result<(PathBuf, Demo)> {
+    setup::all(false)?;
+    build::worker()?;
+    run::token_secret_file()?;
+    let state = dir().join("state");
+    step(&format!("local D1 for the benchmark: {}", state.strip_prefix(root()).unwrap_or(&state).display()));
+    let server = start(&state)?;
+    let demo = demo::ensure(server.port, &dir().join("accounts.json"))?;
+    let have = count(&state, "SELECT COUNT(*) AS n FROM complaints")?;
+    if have < tickets {
+        let templates = templates(server.port, &state)?;
+        let have = count(&state, "SELECT COUNT(*) AS n FROM complaints")?;
+        drop(server);
+        fill(&state, &demo, templates, have, tickets.max(have))?;
+    }
+    Ok((state, demo))
+}
+
 /// The first number wrangler's JSON answer holds for `sql` (e.g. a `COUNT(*) AS n`).
-fn count(state: &Path, sql: &str) -> Result<usize> {
+pub fn count(state: &Path, sql: &str) -> Result<usize> {
     let out = qingting_devserver::query(state, sql)?;
     let v: Value = serde_json::from_str(&out).map_err(|e| format!("{sql}: {e}: {out}"))?;
     v[0]["results"][0]["n"].as_u64().map(|n| n as usize).ok_or_else(|| format!("{sql}: no number in {out}"))
@@ -240,7 +247,7 @@ fn batch_sql(from: usize, to: usize, templates: usize, agents: &Agents) -> Strin
 }
 
 /// Milliseconds of `n` calls of `f` (after two untimed ones), each required to answer 200.
-fn timed(n: usize, mut f: impl FnMut(usize) -> Result<Response>) -> Result<Vec<f64>> {
+pub fn timed(n: usize, mut f: impl FnMut(usize) -> Result<Response>) -> Result<Vec<f64>> {
     for k in 0..2 {
         f(k)?.ok("warm-up")?;
     }
@@ -256,7 +263,7 @@ fn timed(n: usize, mut f: impl FnMut(usize) -> Result<Response>) -> Result<Vec<f
 }
 
 /// The `p`-th percentile (nearest rank) of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }

@@ -4,6 +4,7 @@
 mod bench_baselines;
 mod bench_browser;
 mod bench_inbox;
+mod bench_sweep;
 mod build;
 mod demo;
 mod faq;
@@ -69,6 +70,12 @@ pub const COMMANDS: &[Command] = &[
         args: "[--tickets N]",
         about: "inbox and ticket API times and sign-in cost with 100,000 tickets in a local D1 (docs/BENCHMARKS.md)",
         run: bench_inbox::bench_inbox,
+    },
+    Command {
+        name: "bench-sweep",
+        args: "[--runs N]",
+        about: "the cron's SLA sweep with 100,000 open tickets in a local D1: time and D1 statements per run (docs/BENCHMARKS.md)",
+        run: bench_sweep::bench_sweep,
     },
     Command {
         name: "bench-baselines",
