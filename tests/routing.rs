@@ -102,6 +102,9 @@ pub fn routing_rules_route_and_assignment_balances_the_team() -> Result<(), Fail
     )?;
     eq(first["priority"].as_str(), Some("P2"), "the loop ended where the rules leave it")?;
     eq(kinds(&t1)?, ["created", "routed", "assigned"].map(String::from).to_vec(), "recorded as changes of their own")?;
+    let list = get("/v1/notifications?unread=1", &[("Cookie", w.a_agent.cookie.as_str())])?;
+    let told = list.body["notifications"].as_array().map_or(0, |a| a.iter().filter(|n| n["ticket_id"] == t1.as_str() && n["kind"] == "assigned").count());
+    eq(told, 1, &format!("the agent is told of the new assignment ({})", list.raw))?;
     let routed = rows(&format!("SELECT payload FROM ticket_events WHERE ticket_id = '{t1}' AND kind = 'routed'"))?;
     let payload: Value = serde_json::from_str(routed[0]["payload"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
     eq(payload["rules"].clone(), json!([refund_id, "up", "down"]), "each rule fired once: the loop could not run away")?;

@@ -104,6 +104,11 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
     eq(put(&w.a_admin.cookie, &path, &json!({"policy": slower, "calendar": around_the_clock}))?.status, 200, "policy edited")?;
     eq(rows(&format!("SELECT sla_first_minutes AS fr FROM complaints WHERE id = '{id}'"))?[0]["fr"].as_i64(), Some(30), "the running clock keeps 30")?;
 
+    // A's agent takes it (taking is not answering: the clocks run on).
+    let v = t.body["version"].as_u64().unwrap_or(0);
+    let r = super::tickets::act_as(&w.a_agent.cookie, &id, "claim", v, &json!({}))?;
+    eq(r.status, 200, &format!("claimed ({})", r.raw))?;
+
     let warn_at = ms(&id, "sla_next_at")?;
     sweep_until(&id, warn_at + 1000, "first_response", "warning")?;
     sweep_at(warn_at + 2000, 3)?;
@@ -126,6 +131,32 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
 
     let t = get(&format!("/v1/tickets/{id}"), &[("Cookie", w.a_agent.cookie.as_str())])?;
     eq((t.body["holder"].as_str(), t.body["sla"]["first_response"]["breached"].as_bool()), (Some("platform"), Some(true)), "the platform's, breached")?;
+    // The assignee was told of the warning, the breach and the escalation, once each; the
+    // merchant's admin of the escalation.
+    let told = |cookie: &str| -> Result<Vec<(String, String)>, Failed> {
+        let list = get("/v1/notifications?limit=100", &[("Cookie", cookie)])?;
+        Ok(list.body["notifications"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|n| n["ticket_id"] == id.as_str())
+            .map(|n| (n["kind"].as_str().unwrap_or_default().to_string(), n["ref"].as_str().unwrap_or_default().to_string()))
+            .collect())
+    };
+    let mut agent = told(&w.a_agent.cookie)?;
+    agent.sort();
+    let pair = |k: &str, r: &str| (k.to_string(), r.to_string());
+    eq(
+        agent,
+        vec![pair("breach", "first_response"), pair("escalated", "merchant_window"), pair("warning", "first_response")],
+        "the assignee: a warning, a breach and the escalation, once each",
+    )?;
+    check(told(&w.a_admin.cookie)?.contains(&pair("escalated", "merchant_window")), "the merchant's admin is told the platform stepped in")?;
+    check(told(&w.b_admin.cookie)?.is_empty(), "another merchant is not")?;
+    let unread = get("/v1/notifications?unread=1", &[("Cookie", w.a_agent.cookie.as_str())])?.body["unread"].as_u64().unwrap_or(0);
+    check(unread >= 3, format!("unread: {unread}"))?;
+    let r = super::post_json("/v1/notifications/read", &json!({}), &[("Cookie", w.a_agent.cookie.as_str()), ("Origin", super::own_origin().as_str())])?;
+    eq((r.status, r.body["unread"].as_u64()), (200, Some(0)), &format!("all read ({})", r.raw))?;
     for (who, cookie) in [("A's agent", w.a_agent.cookie.as_str()), ("the platform", w.platform.as_str())] {
         let listed = get("/v1/tickets?view=breached", &[("Cookie", cookie)])?;
         eq(listed.status, 200, "已超时")?;
@@ -154,6 +185,11 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
     let kinds: Vec<&str> = t.body["events"].as_array().map(|e| e.iter().filter_map(|e| e["kind"].as_str()).collect()).unwrap_or_default();
     eq(kinds, vec!["created", "escalated"], "created, then handed over at intake")?;
     check(t.body["events"][1]["payload"].as_str().is_some_and(|p| p.contains("urgent")), "because it is urgent")?;
+    let list = get("/v1/notifications?unread=1", &[("Cookie", w.a_admin.cookie.as_str())])?;
+    let told = list.body["notifications"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|n| n["ticket_id"] == urgent.as_str() && n["kind"] == "escalated" && n["ref"] == "urgent"));
+    check(told, format!("the merchant is told at once ({})", list.raw))?;
     Ok(())
 }
 

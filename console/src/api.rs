@@ -141,6 +141,44 @@ pub async fn set_availability(available: bool) -> Result<Availability, Failure> 
     response.json().await.map_err(|_| unreadable(status))
 }
 
+/// A notification (`GET /v1/notifications`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Notification {
+    pub ticket_id: String,
+    pub ticket_no: String,
+    pub kind: String,
+    #[serde(rename = "ref", default)]
+    pub reference: String,
+    pub at: String,
+    #[serde(default)]
+    pub read_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct NotificationPage {
+    pub notifications: Vec<Notification>,
+    pub unread: u32,
+}
+
+pub async fn notifications(unread_only: bool) -> Result<NotificationPage, Failure> {
+    get_json(if unread_only { "/v1/notifications?unread=1&limit=1" } else { "/v1/notifications?limit=100" }).await
+}
+
+/// Marks every notification read; how many stay unread (none, unless new ones came).
+pub async fn mark_notifications_read() -> Result<u32, Failure> {
+    #[derive(Deserialize)]
+    struct Unread {
+        unread: u32,
+    }
+    let response =
+        Request::post("/v1/notifications/read").json(&serde_json::json!({})).map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    let status = response.status();
+    response.json::<Unread>().await.map(|u| u.unread).map_err(|_| unreadable(status))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tickets: the inbox, one ticket, its actions (always with `If-Match: <version>`), bulk actions,
 // counts per saved view, people and teams for the pickers, canned replies.

@@ -6,7 +6,8 @@
 //! with the fresh ticket), `i18n` (zh-CN first, zh-TW, en as one `PerLang<Ui>`), `sign_in` (the
 //! sign-in page), `shell` (the signed-in frame and the language switch), `inbox` (saved views,
 //! filters, search, paging, bulk actions), `ticket` (one ticket: conversation, timeline, every
-//! action with shortcuts), `pages` (the small pages).
+//! action with shortcuts), `notifications` (the header's bell and the list), `pages` (the small
+//! pages).
 //!
 //! Rules: text from the server (names, later complaints) is only ever rendered as text nodes,
 //! never through `inner_html`; no inline scripts or style attributes (the page's CSP forbids
@@ -20,6 +21,7 @@ use wasm_bindgen::prelude::*;
 mod api;
 mod i18n;
 mod inbox;
+mod notifications;
 mod pages;
 mod settings;
 mod setup;
@@ -41,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::Home/>
                     <Route path=path!("tickets") view=inbox::Inbox/>
                     <Route path=path!("tickets/:id") view=ticket::TicketPage/>
+                    <Route path=path!("notifications") view=notifications::NotificationsPage/>
                     <ParentRoute path=path!("settings") view=settings::Layout>
                         <Route path=path!("") view=settings::Overview/>
                         <Route path=path!("account") view={Lazy::<settings::AccountRoute>::new()}/>

@@ -217,6 +217,7 @@ fn Frame(
                         <span class="name">{me.user.display_name}</span>
                         <span class="scope">{scope}</span>
                     </p>
+                    <crate::notifications::Bell/>
                     <AvailabilitySwitch/>
                     <LangSwitch/>
                     <button type="button" class="secondary" aria-disabled=move || signing_out.get().to_string() on:click=sign_out>

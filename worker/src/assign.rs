@@ -113,6 +113,7 @@ async fn assign(db: &D1Database, ticket: &str, agent: &str, now: &str) -> Result
         now,
         site: &row.site_key,
         clocks,
+        terms: None,
     };
     tickets::write_change_with(db, &written, vec![stamp]).await
 }
@@ -132,14 +133,31 @@ pub async fn fill_teams_of(db: &D1Database, user: &str, now: &str) -> Result<u32
     Ok(n)
 }
 
-/// The cron's pass: teams with waiting tickets, a few per run.
-pub async fn sweep(db: &D1Database, now: &str) -> Result<u32, ApiError> {
-    let teams = query!(db, "SELECT DISTINCT team_id FROM complaints WHERE team_id IS NOT NULL AND assignee_id IS NULL AND status IN ('new', 'open') LIMIT 5")?
-        .all()
-        .await?
-        .results::<TeamRow>()?;
+/// Statements filling one team may take at most (its members and queue, then per assignment the
+/// ticket, its followers, the terms and one batch).
+const PER_TEAM: u32 = 14;
+
+/// The cron's pass: teams with waiting tickets, a few per run, while the run stays within `budget`
+/// statements.
+pub async fn sweep(db: &D1Database, now: &str, budget: u32) -> Result<u32, ApiError> {
+    let room = |more: u32| crate::store::statements_used() + more <= budget;
+    if !room(1 + PER_TEAM) {
+        return Ok(0);
+    }
+    // The partial index of team queues (not the assignee index, which holds every unassigned ticket).
+    let teams = query!(
+        db,
+        "SELECT DISTINCT team_id FROM complaints INDEXED BY complaints_team_queue \
+         WHERE team_id IS NOT NULL AND assignee_id IS NULL AND status IN ('new', 'open') LIMIT 5"
+    )?
+    .all()
+    .await?
+    .results::<TeamRow>()?;
     let mut n = 0;
     for t in teams {
+        if !room(PER_TEAM) {
+            break;
+        }
         n += fill_team(db, &t.team_id, now).await?;
     }
     Ok(n)

@@ -157,6 +157,7 @@ async fn customer_change(db: &D1Database, row: &ComplaintRow, action: &Action, n
         now,
         site: &row.site_key,
         clocks: row.sla.clocks()?,
+        terms: None,
     };
     crate::store::tickets::write_change(db, &written).await
 }

@@ -1,7 +1,7 @@
 //! The worker's configuration, read from the environment in one place: secrets (`TOKEN_SECRET`,
 //! `ADMIN_TOKEN`, `PASSWORD_PEPPER`) and variables (`ALLOW_HTTP_DESTINATIONS`,
 //! `FORWARD_RETRY_BASE_SECONDS`, `FORWARD_RETRY_MAX_SECONDS`, `SESSION_IDLE_SECONDS`,
-//! `SESSION_ABSOLUTE_SECONDS`, `DEV_CLOCK`). `wrangler.toml` and README list them.
+//! `SESSION_ABSOLUTE_SECONDS`, `DEV_CLOCK`, `D1_QUERY_BUDGET`). `wrangler.toml` and README list them.
 
 use qingting_shared::accounts::session::SessionPolicy;
 use worker::Env;
@@ -33,6 +33,9 @@ pub struct Config {
     /// /__dev/scheduled?time=<ms>` runs the cron's sweeps as if it were that time. Without it the
     /// path is a 404, as in production.
     pub dev_clock: bool,
+    /// `D1_QUERY_BUDGET`: the D1 statements one cron run may prepare (default 50, Workers Free's
+    /// queries per invocation; paid plans allow 1,000).
+    pub d1_query_budget: u32,
 }
 
 impl Config {
@@ -54,6 +57,7 @@ impl Config {
             allow_http_destinations: var("ALLOW_HTTP_DESTINATIONS").as_deref() == Some("1"),
             backoff: Backoff { base: seconds("FORWARD_RETRY_BASE_SECONDS", 30), max: seconds("FORWARD_RETRY_MAX_SECONDS", 3600) },
             dev_clock: var("DEV_CLOCK").as_deref() == Some("1"),
+            d1_query_budget: var("D1_QUERY_BUDGET").and_then(|v| v.trim().parse::<u32>().ok()).filter(|v| *v >= 20).unwrap_or(crate::sla::DEFAULT_BUDGET),
         }
     }
 

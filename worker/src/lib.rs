@@ -30,6 +30,7 @@ mod error;
 mod faq;
 mod forward;
 mod http;
+mod notifications;
 mod policies;
 mod routing;
 mod sla;
@@ -129,6 +130,8 @@ fn router() -> Router<'static, ()> {
         .post_async("/v1/complaints/:id/urge", complaints::urge)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
+        .get_async("/v1/notifications", notifications::list)
+        .post_async("/v1/notifications/read", notifications::read)
         .get_async("/v1/routing-rules/:scope", routing::list)
         .put_async("/v1/routing-rules/:scope", routing::put)
         .post_async("/v1/routing-rules/preview", routing::preview)
@@ -163,25 +166,30 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let _ = sweeps(&env, event.schedule()).await;
 }
 
-/// What [`scheduled`] does at `now_ms`, logged, and what the SLA sweep did.
+/// What [`scheduled`] does at `now_ms`, logged, and what the SLA sweep did. The run keeps within
+/// `D1_QUERY_BUDGET` statements (counted from here).
 async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiError> {
+    store::statements();
     match forward::sweep(env).await {
         Ok(0) => {}
         Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
         Err(e) => console_error!("sweep failed: {e}"),
     }
+    let budget = config::Config::from_env(env).d1_query_budget;
     let swept = match store::db(env) {
         Ok(db) => {
-            let swept = sla::sweep(&db, now_ms).await;
+            let swept = sla::sweep(&db, now_ms, budget).await;
             let now = qingting_shared::workflow::calendar::Calendar::format_instant(qingting_shared::workflow::calendar::Calendar::instant_from_millis(
                 now_ms as i64,
             ));
-            match assign::sweep(&db, &now).await {
-                Ok(0) => {}
-                Ok(n) => console_log!("assignment: {n} waiting tickets handed out"),
-                Err(e) => console_error!("assignment sweep failed: {e}"),
-            }
-            swept
+            let assigned = match assign::sweep(&db, &now, budget).await {
+                Ok(n) => n,
+                Err(e) => {
+                    console_error!("assignment sweep failed: {e}");
+                    0
+                }
+            };
+            swept.map(|s| sla::Swept { assigned, ..s })
         }
         Err(e) => Err(e),
     };
@@ -211,7 +219,6 @@ async fn dev_scheduled(req: Request, ctx: RouteContext<()>) -> Result<Response> 
     let Some(time) = time.filter(|t| t.is_finite() && *t > 0.0) else {
         return ApiError::InvalidQuery("time must be milliseconds since 1970".into()).into_response();
     };
-    store::statements();
     match sweeps(&ctx.env, time).await {
         // `statements`: D1 queries this run sent (the free plan allows 50 per invocation).
         Ok(s) => Response::from_json(&serde_json::json!({

@@ -174,6 +174,7 @@ pub async fn route(db: &D1Database, id: &str, trigger: Trigger, now: &str) -> Re
         now,
         site: &row.site_key,
         clocks,
+        terms: None,
     };
     tickets::write_change(db, &written).await
 }

@@ -18,17 +18,20 @@ use qingting_shared::workflow::{Action, ActionError, Actor, EscalationReason, ap
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
+use crate::store::notifications::{Kind, to_assignee_and_supervisors};
 use crate::store::sla::{ClockColumns, ClockFields, Terms, terms_for_site};
-use crate::store::{changes, complaints, query, tickets};
+use crate::store::{self, changes, complaints, query, tickets};
 
-/// Tickets escalated per sweep at most (a sweep runs every minute; D1's free plan allows 50
-/// queries per invocation; each escalation reads the row, the followers and the terms and writes
-/// one batch).
-const ESCALATIONS_PER_SWEEP: u32 = 8;
+/// Most due tickets read per sweep and kind (the budget decides how many are read and worked).
+const DUE_PAGE: u32 = 100;
 
-/// Tickets whose clocks the sweep looks at per run at most (one read for all of them, the terms
-/// per site, one batch each).
-const CLOCKS_PER_SWEEP: u32 = 20;
+/// D1 statements one more escalation or one more ticket's marks may take at most (a batch of the
+/// change, its event, the record and who is told, plus the terms of a site not seen yet).
+const PER_ITEM: u32 = 7;
+
+/// The D1 statements a cron run may prepare: Workers Free allows 50 queries per invocation (paid
+/// plans 1,000: set `D1_QUERY_BUDGET`). Counted conservatively: a batch's statements each count.
+pub const DEFAULT_BUDGET: u32 = 50;
 
 /// The merchant's window for a ticket created at `created` under `terms`, as stored
 /// (`2026-12-01T09:10:00Z`).
@@ -46,55 +49,81 @@ pub struct Swept {
     pub assigned: u32,
 }
 
-/// Runs both sweeps at `now` (ms since the epoch: the scheduled event's time).
-pub async fn sweep(db: &D1Database, now_ms: f64) -> Result<Swept, ApiError> {
+/// Runs both sweeps at `now` (ms since the epoch: the scheduled event's time), taking due
+/// tickets while the run's D1 statements stay within `budget` (what was left over comes next
+/// minute, oldest first).
+pub async fn sweep(db: &D1Database, now_ms: f64, budget: u32) -> Result<Swept, ApiError> {
     let now = Calendar::instant_from_millis(now_ms as i64);
-    let escalated = escalate_missed_windows(db, now).await?;
-    let (warnings, breaches) = record_clocks(db, now).await?;
+    let mut terms = TermsCache::default();
+    // Half the room for each kind of work; marks take what escalations leave.
+    let escalated = escalate_missed_windows(db, now, &mut terms, budget.saturating_sub(store::statements_used()) / 2).await?;
+    let (warnings, breaches) = record_clocks(db, now, &mut terms, budget).await?;
     Ok(Swept { escalated, warnings, breaches, assigned: 0 })
 }
 
-#[derive(serde::Deserialize)]
-struct Due {
-    id: String,
-    merchant_due_at: String,
-    merchant_id: Option<String>,
+/// Each site's SLA terms, read once per run.
+#[derive(Default)]
+struct TermsCache(HashMap<String, Terms>);
+
+impl TermsCache {
+    async fn get(&mut self, db: &D1Database, site: &str) -> Result<&Terms, ApiError> {
+        if !self.0.contains_key(site) {
+            let t = terms_for_site(db, site).await?;
+            self.0.insert(site.to_string(), t);
+        }
+        self.0.get(site).ok_or_else(|| ApiError::Internal("terms cache".into()))
+    }
+}
+
+/// Whether `more` statements still fit under `limit` this run.
+fn fits(limit: u32, more: u32) -> bool {
+    store::statements_used() + more <= limit
 }
 
 /// Escalates the tickets whose merchant window has passed at `now` and that no staff member has
-/// answered publicly; each miss is recorded against the merchant.
-async fn escalate_missed_windows(db: &D1Database, now: Instant) -> Result<u32, ApiError> {
+/// answered publicly, while `room` statements last; each miss is recorded against the merchant.
+async fn escalate_missed_windows(db: &D1Database, now: Instant, terms: &mut TermsCache, room: u32) -> Result<u32, ApiError> {
     let now_text = Calendar::format_instant(now);
-    let due = query!(
-        db,
-        "SELECT c.id, c.merchant_due_at, s.merchant_id FROM complaints c JOIN sites s ON s.key = c.site_key \
-         WHERE c.holder = 'merchant' AND c.merchant_due_at IS NOT NULL AND c.merchant_due_at <= ?1 \
-         AND c.status IN ('new', 'open') \
-         AND NOT EXISTS (SELECT 1 FROM ticket_replies r WHERE r.complaint_id = c.id AND r.internal = 0 AND r.author IN ('merchant', 'support')) \
-         ORDER BY c.merchant_due_at LIMIT ?2",
-        now_text.as_str(),
-        ESCALATIONS_PER_SWEEP,
-    )?
-    .all()
-    .await?
-    .results::<Due>()?;
+    let limit = store::statements_used() + room;
+    if !fits(limit, 1 + PER_ITEM) {
+        return Ok(0);
+    }
+    let due = complaints::past_merchant_window(db, &now_text, (room / PER_ITEM).clamp(1, DUE_PAGE)).await?;
     let mut escalated = 0;
-    for due in due {
-        let reason = EscalationReason::MerchantWindow;
-        if escalate(db, &due.id, reason, &now_text, Some((&due.merchant_due_at, due.merchant_id.as_deref()))).await? {
+    for (row, merchant) in due {
+        if !fits(limit, PER_ITEM) {
+            break;
+        }
+        let Some(due_at) = row.sla.merchant_due_at.clone() else { continue };
+        let t = terms.get(db, &row.site_key).await?.clone();
+        if escalate_row(db, row, EscalationReason::MerchantWindow, &now_text, Some((&due_at, merchant.as_deref())), Some(&t)).await? {
             escalated += 1;
         }
     }
     Ok(escalated)
 }
 
-/// Hands ticket `id` to the platform for `reason` at `now`, recording a missed window against
-/// the merchant in the same batch. `false`: it changed meanwhile or needs no escalation.
+/// Hands ticket `id` to the platform for `reason` at `now` (the customer's triggers).
+/// `false`: it changed meanwhile or needs no escalation.
 pub async fn escalate(db: &D1Database, id: &str, reason: EscalationReason, now: &str, missed: Option<(&str, Option<&str>)>) -> Result<bool, ApiError> {
     let Some(row) = complaints::by_id(db, id).await? else { return Ok(false) };
+    escalate_row(db, row, reason, now, missed, None).await
+}
+
+/// [`escalate`] of a ticket read already, recording a missed window against the merchant in the
+/// same batch.
+async fn escalate_row(
+    db: &D1Database,
+    row: complaints::ComplaintRow,
+    reason: EscalationReason,
+    now: &str,
+    missed: Option<(&str, Option<&str>)>,
+    terms: Option<&Terms>,
+) -> Result<bool, ApiError> {
+    let id = row.id.as_str();
     let action = Action::Escalate { reason };
-    let mut before = row.state();
-    before.followers = tickets::followers(db, id).await?;
+    // (Followers are not read: escalating neither reads nor writes them.)
+    let before = row.state();
     let (after, change) = match apply(id, &before, &Actor::system(), &action) {
         Ok(applied) => applied,
         Err(ActionError::NoChange | ActionError::Closed) => return Ok(false),
@@ -124,6 +153,7 @@ pub async fn escalate(db: &D1Database, id: &str, reason: EscalationReason, now: 
         now,
         site: &row.site_key,
         clocks,
+        terms,
     };
     // `false`: another sweep (or a person) changed it first; the next sweep looks again.
     tickets::write_change_with(db, &written, also).await
@@ -140,8 +170,12 @@ struct Ticking {
     sla: ClockFields,
 }
 
-/// Records the warnings and breaches due at `now`, each once: how many of each this run recorded.
-async fn record_clocks(db: &D1Database, now: Instant) -> Result<(u32, u32), ApiError> {
+/// Records the warnings and breaches due at `now`, each once, while the run stays within
+/// `budget` statements: how many of each this run recorded.
+async fn record_clocks(db: &D1Database, now: Instant, terms: &mut TermsCache, budget: u32) -> Result<(u32, u32), ApiError> {
+    if !fits(budget, 1 + PER_ITEM) {
+        return Ok((0, 0));
+    }
     let now_text = Calendar::format_instant(now);
     let rows = query!(
         db,
@@ -149,22 +183,20 @@ async fn record_clocks(db: &D1Database, now: Instant) -> Result<(u32, u32), ApiE
          c.sla_responded_at, c.sla_paused_at, c.sla_paused_seconds, c.sla_marks \
          FROM complaints c JOIN sites s ON s.key = c.site_key WHERE c.sla_next_at IS NOT NULL AND c.sla_next_at <= ?1 ORDER BY c.sla_next_at LIMIT ?2",
         now_text.as_str(),
-        CLOCKS_PER_SWEEP,
+        (budget.saturating_sub(store::statements_used()) / PER_ITEM).clamp(1, DUE_PAGE),
     )?
     .all()
     .await?
     .results::<Ticking>()?;
-    let mut terms: HashMap<String, Terms> = HashMap::new();
     let (mut warnings, mut breaches) = (0, 0);
     for row in rows {
-        let Some(mut clocks) = row.sla.clocks()? else { continue };
-        if !terms.contains_key(&row.site_key) {
-            terms.insert(row.site_key.clone(), terms_for_site(db, &row.site_key).await?);
+        if !fits(budget, PER_ITEM) {
+            break;
         }
-        let Some(t) = terms.get(&row.site_key) else { continue };
-        let cal = &t.calendar;
+        let Some(mut clocks) = row.sla.clocks()? else { continue };
+        let cal = &terms.get(db, &row.site_key).await?.calendar;
         let marks = clocks.due_marks(cal, now).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut batch = Vec::new();
+        let (mut batch, mut told) = (Vec::new(), Vec::new());
         for &(clock, mark) in &marks {
             let times = match clock {
                 Clock::FirstResponse => clocks.first_response(cal),
@@ -183,8 +215,13 @@ async fn record_clocks(db: &D1Database, now: Instant) -> Result<(u32, u32), ApiE
                 row.holder.as_str(),
                 row.merchant_id.as_deref(),
             )?);
+            // The assignee and the team's supervisors are told, once per clock and mark.
+            let kind = if mark == Mark::Breach { Kind::Breach } else { Kind::Warning };
+            told.push(to_assignee_and_supervisors(db, &row.id, kind, clock.as_str(), &now_text)?);
             clocks.mark(clock, mark);
         }
+        let marked = batch.len();
+        batch.extend(told);
         // The marks and the next deadline, unless someone changed the ticket meanwhile (their
         // write worked the columns out again; marks are OR-ed in either way).
         let columns = ClockColumns::of(Some(&clocks), cal)?;
@@ -193,7 +230,7 @@ async fn record_clocks(db: &D1Database, now: Instant) -> Result<(u32, u32), ApiE
         args.extend(columns.args());
         batch.push(crate::store::statement(db, format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2"), &args)?);
         let results = db.batch(batch).await?;
-        for ((_, mark), result) in marks.iter().zip(&results) {
+        for ((_, mark), result) in marks.iter().zip(&results[..marked.min(results.len())]) {
             // Inserted by this run (not an overlapping one): counted (and, later, notified) here.
             if changes(result) == 1 {
                 match mark {

@@ -244,7 +244,18 @@ async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Act
     let author = if staff.memberships.iter().any(|m| m.scope == Scope::Platform) { ReplyAuthor::Support } else { ReplyAuthor::Merchant };
     let now: String = js_sys::Date::new_0().to_iso_string().into();
     let clocks = row.sla.clocks()?;
-    let written = tickets::AppliedChange { id: &id, before: &before, after: &after, change: &change, action, author, now: &now, site: &row.site_key, clocks };
+    let written = tickets::AppliedChange {
+        id: &id,
+        before: &before,
+        after: &after,
+        change: &change,
+        action,
+        author,
+        now: &now,
+        site: &row.site_key,
+        clocks,
+        terms: None,
+    };
     if !tickets::write_change(db, &written).await? {
         let current = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
         return Err(ApiError::VersionConflict(Box::new(detail(db, current).await?)));

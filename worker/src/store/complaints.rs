@@ -111,6 +111,27 @@ pub async fn by_id(db: &D1Database, id: &str) -> Result<Option<ComplaintRow>, Ap
     Ok(query!(db, sql, id)?.first::<ComplaintRow>(None).await?)
 }
 
+/// Tickets still new or open, held by their merchant, whose merchant window has passed at `now`
+/// and that no staff member has answered publicly, oldest window first, with their merchant. Reads
+/// the partial index `complaints_merchant_window` (`+status` keeps SQLite off the status index,
+/// which would mean reading every open ticket).
+pub async fn past_merchant_window(db: &D1Database, now: &str, limit: u32) -> Result<Vec<(ComplaintRow, Option<String>)>, ApiError> {
+    #[derive(Deserialize)]
+    struct Due {
+        #[serde(flatten)]
+        row: ComplaintRow,
+        site_merchant: Option<String>,
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT merchant_id FROM sites WHERE key = complaints.site_key) AS site_merchant FROM complaints \
+         WHERE holder = 'merchant' AND merchant_due_at IS NOT NULL AND merchant_due_at <= ?1 AND +status IN ('new', 'open') \
+         AND NOT EXISTS (SELECT 1 FROM ticket_replies r WHERE r.complaint_id = complaints.id AND r.internal = 0 AND r.author IN ('merchant', 'support')) \
+         ORDER BY merchant_due_at LIMIT ?2"
+    );
+    let rows = query!(db, sql, now, limit)?.all().await?.results::<Due>()?;
+    Ok(rows.into_iter().map(|d| (d.row, d.site_merchant)).collect())
+}
+
 /// When ticket `id` last recorded a change of `kind` (RFC 3339), if ever.
 pub async fn last_event_at(db: &D1Database, id: &str, kind: ChangeKind) -> Result<Option<String>, ApiError> {
     #[derive(Deserialize)]
@@ -222,6 +243,8 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
             change.to_status,
             &change.payload.to_string(),
         )?);
+        // The merchant is told that the platform took its P1.
+        batch.push(crate::store::notifications::to_merchant(db, c.id, crate::store::notifications::Kind::Escalated, "urgent", c.now)?);
     }
     if let Some(reply) = &d.reply {
         // Only when the complaint row above was inserted by this batch.

@@ -2,7 +2,7 @@
 //! [`sites`] (sites, destinations, FAQ packs, thresholds), [`deliveries`] (leases, the delivery
 //! log, the sweep, lists by state), [`faq_events`] (deflection counters), [`accounts`] (users,
 //! sessions, sign-in failures), [`staff`] (merchants, invitations, staff lists, teams), [`sla`]
-//! (policies and calendars, a ticket's clock columns), [`routing`] (routing rules per scope).
+//! (policies and calendars, a ticket's clock columns), [`routing`] (routing rules per scope), [`notifications`] (who is told what).
 //!
 //! Architecture invariant: every statement binds its values ([`query!`]); no SQL is built from
 //! input. Status and delivery changes are conditional updates on the state they leave
@@ -14,6 +14,7 @@ pub mod canned;
 pub mod complaints;
 pub mod deliveries;
 pub mod faq_events;
+pub mod notifications;
 pub mod routing;
 pub mod sites;
 pub mod sla;
@@ -115,11 +116,16 @@ thread_local! {
     static STATEMENTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// Statements prepared (each is one D1 query, alone or in a batch) since the last call; the
-/// sweep's benchmark reads it through `/__dev/scheduled` (an isolate runs one request at a time
-/// there).
+/// Statements prepared (each is one D1 query, alone or in a batch) since the last call, which
+/// starts the count again. The cron's sweeps start from zero and keep within their budget with
+/// [`statements_used`]; the sweep's benchmark reads the count through `/__dev/scheduled`.
 pub fn statements() -> u32 {
     STATEMENTS.with(|n| n.replace(0))
+}
+
+/// Statements prepared since [`statements`] last started the count.
+pub fn statements_used() -> u32 {
+    STATEMENTS.with(|n| n.get())
 }
 pub(crate) use query;
 

@@ -325,6 +325,8 @@ pub struct AppliedChange<'a> {
     /// The ticket's site (its merchant's SLA terms) and its clocks before the change.
     pub site: &'a str,
     pub clocks: Option<Clocks>,
+    /// The site's SLA terms when the caller has them already (the sweep), else read here.
+    pub terms: Option<&'a sla::Terms>,
 }
 
 /// Writes an applied action: the row (only if still at `before.version`), its event, and the
@@ -337,7 +339,7 @@ pub async fn write_change(db: &D1Database, w: &AppliedChange<'_>) -> Result<bool
 /// [`write_change`] with more statements in the same batch (each must hold itself to "only if
 /// this batch's update took", as `WHERE EXISTS (… version = the new version)` does).
 pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec<D1PreparedStatement>) -> Result<bool, ApiError> {
-    let AppliedChange { id, before, after, change, action, author, now, site, ref clocks } = *w;
+    let AppliedChange { id, before, after, change, action, author, now, site, ref clocks, terms } = *w;
     let mut args: Vec<JsValue> = vec![
         id.js(),
         (before.version as f64).js(),
@@ -356,7 +358,14 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
     // The SLA clocks follow the change (started, paused, resumed, answered, given new targets).
     let runs = matches!(after.status, TicketStatus::New | TicketStatus::Open);
     if clocks.is_some() || runs {
-        let terms = sla::terms_for_site(db, site).await?;
+        let read;
+        let terms = match terms {
+            Some(t) => t,
+            None => {
+                read = sla::terms_for_site(db, site).await?;
+                &read
+            }
+        };
         let at = Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
         let next = follow(clocks.clone(), &terms.policy, &terms.calendar, before, after, change, at);
         let columns = sla::ClockColumns::of(next.as_ref(), &terms.calendar)?;
@@ -408,6 +417,22 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
             batch.push(query!(db, format!("DELETE FROM ticket_followers WHERE ticket_id = ?1 AND user_id = ?3 AND {ours}"), id, after.version as f64, me)?)
         }
         _ => {}
+    }
+    // Who is told (in the same batch, so only when the change took): a new assignee who did not
+    // take it themselves; the merchant and the assignee when the platform steps in.
+    use crate::store::notifications::{self as notify, Kind};
+    if let Some(user) = after.assignee.as_deref()
+        && after.assignee != before.assignee
+        && change.actor.id.as_deref() != Some(user)
+    {
+        batch.push(notify::to_user(db, user, id, Kind::Assigned, &after.version.to_string(), now, after.version)?);
+    }
+    if change.kind == qingting_shared::workflow::ChangeKind::Escalated {
+        let reason = change.payload["reason"].as_str().unwrap_or_default();
+        batch.push(notify::to_merchant(db, id, Kind::Escalated, reason, now)?);
+        if let Some(user) = after.assignee.as_deref() {
+            batch.push(notify::to_user(db, user, id, Kind::Escalated, reason, now, after.version)?);
+        }
     }
     batch.extend(also);
     match db.batch(batch).await {

@@ -1,0 +1,133 @@
+//! Notifications (migration 0016): the statements that write them beside the change they report,
+//! and a person's list. Each insert is `INSERT OR IGNORE` on the key (user, ticket, kind, ref), so
+//! a repeated or overlapping write tells nobody twice.
+
+use serde::{Deserialize, Serialize};
+use worker::{D1Database, D1PreparedStatement};
+
+use crate::error::ApiError;
+use crate::store::query;
+
+/// What a notification reports (the `kind` column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Assigned,
+    Warning,
+    Breach,
+    Escalated,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Assigned => "assigned",
+            Kind::Warning => "warning",
+            Kind::Breach => "breach",
+            Kind::Escalated => "escalated",
+        }
+    }
+}
+
+/// Tells `user` about ticket `ticket`, only if the ticket is at `version` (the batch's own change
+/// took).
+pub fn to_user(db: &D1Database, user: &str, ticket: &str, kind: Kind, reference: &str, at: &str, version: u64) -> Result<D1PreparedStatement, ApiError> {
+    Ok(query!(
+        db,
+        "INSERT OR IGNORE INTO notifications (user_id, ticket_id, kind, ref, at) \
+         SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?2 AND version = ?6)",
+        user,
+        ticket,
+        kind.as_str(),
+        reference,
+        at,
+        version as f64,
+    )?)
+}
+
+/// Tells the merchant of ticket `ticket` — its admins and supervisors — (the platform stepped in).
+pub fn to_merchant(db: &D1Database, ticket: &str, kind: Kind, reference: &str, at: &str) -> Result<D1PreparedStatement, ApiError> {
+    Ok(query!(
+        db,
+        "INSERT OR IGNORE INTO notifications (user_id, ticket_id, kind, ref, at) \
+         SELECT m.user_id, c.id, ?2, ?3, ?4 FROM complaints c JOIN sites s ON s.key = c.site_key \
+         JOIN memberships m ON m.merchant_id = s.merchant_id AND m.scope_kind = 'merchant' AND m.role IN ('admin', 'supervisor') \
+         JOIN users u ON u.id = m.user_id AND u.active = 1 WHERE c.id = ?1",
+        ticket,
+        kind.as_str(),
+        reference,
+        at,
+    )?)
+}
+
+/// Tells the ticket's assignee and its team's supervisors (an SLA warning or breach).
+pub fn to_assignee_and_supervisors(db: &D1Database, ticket: &str, kind: Kind, reference: &str, at: &str) -> Result<D1PreparedStatement, ApiError> {
+    Ok(query!(
+        db,
+        "INSERT OR IGNORE INTO notifications (user_id, ticket_id, kind, ref, at) \
+         SELECT who, ?1, ?2, ?3, ?4 FROM ( \
+           SELECT assignee_id AS who FROM complaints WHERE id = ?1 AND assignee_id IS NOT NULL \
+           UNION SELECT tm.user_id FROM complaints c JOIN team_members tm ON tm.team_id = c.team_id \
+             JOIN teams t ON t.id = c.team_id \
+             JOIN memberships m ON m.user_id = tm.user_id AND m.merchant_id = t.merchant_id AND m.role = 'supervisor' \
+             WHERE c.id = ?1)",
+        ticket,
+        kind.as_str(),
+        reference,
+        at,
+    )?)
+}
+
+/// A notification as the console lists it.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Row {
+    pub id: f64,
+    pub ticket_id: String,
+    pub ticket_no: String,
+    pub kind: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub at: String,
+    pub read_at: Option<String>,
+}
+
+/// `user`'s latest notifications (unread only if asked), newest first, and how many are unread.
+pub async fn list(db: &D1Database, user: &str, unread_only: bool, limit: u32) -> Result<(Vec<Row>, u32), ApiError> {
+    let rows = query!(
+        db,
+        "SELECT n.id, n.ticket_id, c.ticket_no, n.kind, n.ref, n.at, n.read_at FROM notifications n JOIN complaints c ON c.id = n.ticket_id \
+         WHERE n.user_id = ?1 AND (?2 = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?3",
+        user,
+        unread_only,
+        limit,
+    )?
+    .all()
+    .await?
+    .results::<Row>()?;
+    #[derive(Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let unread =
+        query!(db, "SELECT COUNT(*) AS n FROM notifications WHERE user_id = ?1 AND read_at IS NULL", user)?.first::<N>(None).await?.map_or(0, |n| n.n as u32);
+    Ok((rows, unread))
+}
+
+/// Marks `user`'s notifications read: the ones listed, or all.
+pub async fn mark_read(db: &D1Database, user: &str, ids: Option<&[u64]>, at: &str) -> Result<(), ApiError> {
+    match ids {
+        None => query!(db, "UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL", user, at)?.run().await?,
+        Some(ids) => {
+            let list = serde_json::to_string(ids).map_err(|e| ApiError::Internal(e.to_string()))?;
+            query!(
+                db,
+                "UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL AND id IN (SELECT value FROM json_each(?3))",
+                user,
+                at,
+                list.as_str()
+            )?
+            .run()
+            .await?
+        }
+    };
+    Ok(())
+}
