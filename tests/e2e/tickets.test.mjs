@@ -307,6 +307,9 @@ test('SLA: a breached ticket is red in the inbox and in 已超时; 平台介入 
   });
   assert.equal(site.status, 200, await site.clone().text());
   const receipt = await submit('菜的分量太少了，和图片差别很大 E2E-SLA', { site: 'slow-e2e' });
+  // The admin takes it (taking is not answering), so the sweep's news reaches them.
+  await actAsSomeoneElse(receipt.id, 'claim');
+  await fetch(`${api}/v1/notifications/read`, { method: 'POST', headers, body: '{}' });
   // Five hours on (the dev server's clock override for the cron): the merchant's window and the
   // first-response target of a P3 (4 h) have passed. Earlier tickets may be swept first.
   let t;
@@ -338,5 +341,23 @@ test('SLA: a breached ticket is red in the inbox and in 已超时; 平台介入 
   assert.match(await page.locator('section[aria-labelledby="sla-h"]').innerText(), /首次响应[\s\S]*已超时/);
   assert.match(await page.locator('.ticket-summary .holder').innerText(), /平台/);
   await page.screenshot({ path: path.join(outDir, 'console-ticket-breached-1280.png'), fullPage: true });
+
+  // The bell: the breach and the escalation, once each; read, the count goes.
+  const bell = page.locator('a.bell');
+  await page.reload();
+  await bell.locator('.count').waitFor({ timeout: 15_000 });
+  assert.match(await bell.getAttribute('aria-label'), /通知，\d+ 条未读/);
+  await bell.click();
+  await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+  const mine = page.locator('.notifications li', { has: page.getByRole('link', { name: receipt.ticket_no }) });
+  assert.deepEqual((await mine.locator('.what').allInnerTexts()).sort(), ['已超时（首次响应）', '平台介入：商家未在时限内首次回复'].sort());
+  await assertAccessible(page, 'the notifications');
+  await page.screenshot({ path: path.join(outDir, 'console-notifications-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await page.screenshot({ path: path.join(outDir, 'console-notifications-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('button', { name: '全部标为已读' }).click();
+  await bell.locator('.count').waitFor({ state: 'detached', timeout: 15_000 });
   assert.deepEqual(problems, [], 'no CSP report or page error');
 });

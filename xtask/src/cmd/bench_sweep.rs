@@ -6,7 +6,8 @@
 //!    unanswered, with SLA clocks started at creation (P3's targets: first response 240 business
 //!    minutes, resolution 2,700, a warning at 75 %) and its merchant's window, as intake writes
 //!    them; creation times span six months, so at "now" every window and clock has passed.
-//! 3. Through the dev server's clock override (`GET /__dev/scheduled?time=`), sequential runs of the
+//! 3. For D1 budgets of 50 (Workers Free, the default) and 1,000 (`D1_QUERY_BUDGET` on a paid plan),
+//!    through the dev server's clock override (`GET /__dev/scheduled?time=`), sequential runs of the
 //!    whole cron (forwarding sweep, merchant windows, SLA marks, assignment) at two times: before
 //!    the first ticket (nothing due: the cost of looking) and a day from now (a backlog: every run
 //!    takes its full share). Each answer says how many D1 statements the run prepared (each one D1
@@ -16,6 +17,8 @@
 use std::path::Path;
 
 use serde_json::Value;
+
+use qingting_devserver::{DevServer, Options};
 
 use super::bench_inbox::{count, percentile, prepare, start};
 use crate::http;
@@ -58,17 +61,25 @@ pub fn bench_sweep(args: &[String]) -> Result<()> {
     let open = count(&state, "SELECT COUNT(*) AS n FROM complaints WHERE status = 'open' AND sla_next_at IS NOT NULL")?;
     let first = first_created_ms(&state)?;
 
-    let server = start(&state)?;
-    let port = server.port;
-    let health = super::bench_inbox::timed(40, |_| http::request(port, "GET", "/v1/health", &[], None))?;
-    let base = percentile(&health, 50.0);
     let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as i64;
     let mut table = String::from(
-        "| scenario | runs | server p50 ms | server p95 ms | max ms | D1 statements per run (max) | escalated | warnings | breaches | assigned |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | D1 budget | runs | server p50 ms | server p95 ms | max ms | D1 statements per run (max) | escalated | warnings | breaches | assigned |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
-    for (label, time) in
-        [("nothing due (before the first ticket)", first - 86_400_000), ("backlog: every ticket past due (a day from now)", now_ms + 86_400_000)]
-    {
+    let scenarios: [(&str, i64, u32); 3] = [
+        ("nothing due (before the first ticket)", first - 86_400_000, 50),
+        ("backlog: every ticket past due (a day from now)", now_ms + 86_400_000, 50),
+        ("backlog, paid plan's budget", now_ms + 86_400_000, 1000),
+    ];
+    for (label, time, budget) in scenarios {
+        let server = DevServer::start(Options {
+            persist_to: Some(state.clone()),
+            token_secret: None,
+            vars: vec![("D1_QUERY_BUDGET".into(), budget.to_string())],
+            ..Options::default()
+        })?;
+        let port = server.port;
+        let health = super::bench_inbox::timed(40, |_| http::request(port, "GET", "/v1/health", &[], None))?;
+        let base = percentile(&health, 50.0);
         let path = format!("/__dev/scheduled?time={time}");
         let (mut ms, mut most) = (Vec::new(), 0u64);
         let mut totals = [0u64; 4];
@@ -85,7 +96,7 @@ pub fn bench_sweep(args: &[String]) -> Result<()> {
         ms.sort_by(f64::total_cmp);
         let net = |p: f64| (percentile(&ms, p) - base).max(0.0);
         table.push_str(&format!(
-            "| {label} | {runs} | {:.1} | {:.1} | {:.1} | {most} | {} | {} | {} | {} |\n",
+            "| {label} | {budget} | {runs} | {:.1} | {:.1} | {:.1} | {most} | {} | {} | {} | {} |\n",
             net(50.0),
             net(95.0),
             ms.last().copied().unwrap_or(0.0) - base,
