@@ -160,8 +160,18 @@ pub struct NotificationPage {
     pub unread: u32,
 }
 
-pub async fn notifications(unread_only: bool) -> Result<NotificationPage, Failure> {
-    get_json(if unread_only { "/v1/notifications?unread=1&limit=1" } else { "/v1/notifications?limit=100" }).await
+pub async fn notifications() -> Result<NotificationPage, Failure> {
+    get_json("/v1/notifications?limit=100").await
+}
+
+/// How many notifications are unread (the bell; reads only the count, so the list's types stay in
+/// its lazily loaded chunk).
+pub async fn unread_notifications() -> Result<u32, Failure> {
+    #[derive(Deserialize)]
+    struct Unread {
+        unread: u32,
+    }
+    get_json::<Unread>("/v1/notifications?unread=1&limit=1").await.map(|u| u.unread)
 }
 
 /// Marks every notification read; how many stay unread (none, unless new ones came).

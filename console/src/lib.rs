@@ -42,8 +42,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=pages::Home/>
                     <Route path=path!("tickets") view=inbox::Inbox/>
-                    <Route path=path!("tickets/:id") view=ticket::TicketPage/>
-                    <Route path=path!("notifications") view=notifications::NotificationsPage/>
+                    <Route path=path!("tickets/:id") view={Lazy::<ticket::TicketRoute>::new()}/>
+                    <Route path=path!("notifications") view={Lazy::<notifications::NotificationsRoute>::new()}/>
                     <ParentRoute path=path!("settings") view=settings::Layout>
                         <Route path=path!("") view=settings::Overview/>
                         <Route path=path!("account") view={Lazy::<settings::AccountRoute>::new()}/>

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::{LazyRoute, lazy_route};
 use qingting_shared::{Lang, PerLang};
 
 use crate::api::{self, Failure, Notification};
@@ -92,8 +93,8 @@ pub fn Bell() -> impl IntoView {
     provide_context(unread);
     let look = move || {
         spawn_local(async move {
-            if let Ok(page) = api::notifications(true).await {
-                unread.0.set(page.unread);
+            if let Ok(n) = api::unread_notifications().await {
+                unread.0.set(n);
             }
         })
     };
@@ -112,14 +113,28 @@ pub fn Bell() -> impl IntoView {
     }
 }
 
-/// `/console/notifications`.
+/// `/console/notifications`, a lazily loaded chunk (its data are loaded in `view`, inside the
+/// chunk: see `settings::people`).
+pub struct NotificationsRoute;
+
+#[lazy_route]
+impl LazyRoute for NotificationsRoute {
+    fn data() -> Self {
+        NotificationsRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <NotificationsPage/> }.into_any()
+    }
+}
+
 #[component]
-pub fn NotificationsPage() -> impl IntoView {
+fn NotificationsPage() -> impl IntoView {
     let console = Console::get();
     let unread = use_context::<Unread>();
     let lang = move || console.lang.get();
     Effect::new(move |_| document().set_title(&format!("{} · {}", words(lang()).title, console.ui().brand)));
-    let list = LocalResource::new(|| api::notifications(false));
+    let list = LocalResource::new(api::notifications);
     let failure = RwSignal::new(None::<Failure>);
     let mark_all = move |_| {
         spawn_local(async move {

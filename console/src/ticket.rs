@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use leptos_router::{LazyRoute, lazy_route};
 use qingting_shared::workflow::Action;
 use qingting_shared::{Category, Priority, TicketStatus};
 use wasm_bindgen::JsCast;
@@ -74,8 +75,23 @@ fn allows(status: &str, event: qingting_shared::workflow::state::TicketEvent) ->
     TicketStatus::parse(status).is_some_and(|s| s.after(event).is_ok())
 }
 
+/// The route: a lazily loaded chunk, fetched when the first ticket is opened (the inbox, where a
+/// session starts, does not pay for it). Its data are loaded in the page, inside the chunk.
+pub struct TicketRoute;
+
+#[lazy_route]
+impl LazyRoute for TicketRoute {
+    fn data() -> Self {
+        TicketRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <TicketPage/> }.into_any()
+    }
+}
+
 #[component]
-pub fn TicketPage() -> impl IntoView {
+fn TicketPage() -> impl IntoView {
     let console = Console::get();
     page_title(|ui| ui.ticket_title);
     let params = use_params_map();

@@ -350,6 +350,7 @@ test('SLA: a breached ticket is red in the inbox and in 已超时; 平台介入 
   await bell.click();
   await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
   const mine = page.locator('.notifications li', { has: page.getByRole('link', { name: receipt.ticket_no }) });
+  await mine.first().waitFor({ timeout: 15_000 });
   assert.deepEqual((await mine.locator('.what').allInnerTexts()).sort(), ['已超时（首次响应）', '平台介入：商家未在时限内首次回复'].sort());
   await assertAccessible(page, 'the notifications');
   await page.screenshot({ path: path.join(outDir, 'console-notifications-1280.png'), fullPage: true });

@@ -467,7 +467,8 @@ fn Editor(index: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, editing: RwS
         let fid = format!("cond-field-{i}");
         let vid = format!("cond-value-{i}");
         let set_field = move |ev: leptos::ev::Event| d.update(|x| x.conditions[i].0 = event_target_value(&ev));
-        let set_value = move |ev: leptos::ev::Event| d.update(|x| x.conditions[i].1 = event_target_value(&ev));
+        // Typing changes the draft without redrawing the list (the field keeps its focus).
+        let set_value = move |ev: leptos::ev::Event| d.update_untracked(|x| x.conditions[i].1 = event_target_value(&ev));
         let value_input = match field.as_str() {
             "order_id" => view! {
                 <select id=vid.clone() on:change=set_value>
@@ -476,9 +477,9 @@ fn Editor(index: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, editing: RwS
                 </select>
             }
             .into_any(),
-            "urges" => view! { <input id=vid.clone() type="number" min="1" prop:value=value on:change=set_value/> }.into_any(),
-            "category" => view! { <input id=vid.clone() type="text" prop:value=value on:change=set_value title=taxonomy_hint/> }.into_any(),
-            _ => view! { <input id=vid.clone() type="text" prop:value=value on:change=set_value placeholder=rw(|w| w.list_hint)/> }.into_any(),
+            "urges" => view! { <input id=vid.clone() type="number" min="1" prop:value=value on:input=set_value/> }.into_any(),
+            "category" => view! { <input id=vid.clone() type="text" prop:value=value on:input=set_value title=taxonomy_hint/> }.into_any(),
+            _ => view! { <input id=vid.clone() type="text" prop:value=value on:input=set_value placeholder=rw(|w| w.list_hint)/> }.into_any(),
         };
         view! {
             <li class="rule-part">
@@ -500,7 +501,7 @@ fn Editor(index: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, editing: RwS
         let kid = format!("act-kind-{i}");
         let vid = format!("act-value-{i}");
         let set_kind = move |ev: leptos::ev::Event| d.update(|x| x.actions[i] = (event_target_value(&ev), String::new()));
-        let set_value = move |ev: leptos::ev::Event| d.update(|x| x.actions[i].1 = event_target_value(&ev));
+        let set_value = move |ev: leptos::ev::Event| d.update_untracked(|x| x.actions[i].1 = event_target_value(&ev));
         let options = |items: Vec<(String, String)>, value: String| {
             items.into_iter().map(|(id, name)| view! { <option value=id.clone() selected=id == value>{name}</option> }).collect_view()
         };
@@ -517,7 +518,7 @@ fn Editor(index: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, editing: RwS
                 view! { <select id=vid.clone() on:change=set_value>{options(ps, value)}</select> }.into_any()
             }
             "holder_platform" => view! { <span id=vid.clone()></span> }.into_any(),
-            _ => view! { <input id=vid.clone() type="text" prop:value=value on:change=set_value/> }.into_any(),
+            _ => view! { <input id=vid.clone() type="text" prop:value=value on:input=set_value/> }.into_any(),
         };
         view! {
             <li class="rule-part">
