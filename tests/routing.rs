@@ -145,3 +145,84 @@ pub fn routing_rules_route_and_assignment_balances_the_team() -> Result<(), Fail
     let assigned = kinds(&t4)?.iter().filter(|k| *k == "assigned").count();
     eq(assigned, 1, "once")
 }
+
+/// Notifications reach chat channels: a person's and a team's (the team's once however many
+/// members were told), in the merchant's business hours — a holiday defers them until the
+/// calendar opens — except P1, which goes at once; secrets are never shown back.
+pub fn notices_reach_channels_in_business_hours() -> Result<(), Failed> {
+    let w = super::world()?;
+    let rx = &super::ctx().receiver;
+    let secret = "whsec-notice-0123456789";
+    let r =
+        put(&w.a_agent.cookie, "/v1/auth/channel", &json!({"channel": {"id": "me", "kind": "webhook", "url": rx.url("/ok-notice-agent"), "secret": secret}}))?;
+    eq((r.status, r.body["channel"]["secret"].as_str()), (200, Some("********")), &format!("the agent's channel, secret hidden ({})", r.raw))?;
+    let r = put(&w.a_agent.cookie, "/v1/auth/channel", &json!({"channel": {"id": "me", "kind": "webhook", "url": rx.url("/ok-notice-agent")}}))?;
+    eq((r.status, r.code()), (400, "invalid_destination"), &format!("a webhook needs its secret ({})", r.raw))?;
+    let r = put(&w.a_admin.cookie, "/v1/auth/channel", &json!({"channel": {"id": "me", "kind": "wecom", "url": rx.url("/wecom-notice-admin?key=k")}}))?;
+    eq(r.status, 200, &format!("the admin's WeCom bot ({})", r.raw))?;
+    let r = staff_post("/v1/teams", &json!({"merchant": w.merchant_a, "name": "通知组"}), &w.a_admin.cookie)?;
+    let team = r.body["team"]["id"].as_str().unwrap_or_default().to_string();
+    staff_post(&format!("/v1/teams/{team}/members"), &json!({"user_id": w.a_agent.id}), &w.a_admin.cookie)?;
+    let team_channel = json!({"channel": {"id": "group", "kind": "feishu", "url": rx.url("/feishu-notice-team")}});
+    eq(put(&w.a_agent.cookie, &format!("/v1/teams/{team}/channel"), &team_channel)?.status, 403, "an agent cannot set the team's channel")?;
+    let r = put(&w.a_admin.cookie, &format!("/v1/teams/{team}/channel"), &team_channel)?;
+    eq(r.status, 200, &format!("the team's Feishu group ({})", r.raw))?;
+
+    // Merchant A is on holiday today and tomorrow (UTC): notices wait.
+    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as i64;
+    let day =
+        |ms: i64| rows(&format!("SELECT strftime('%Y-%m-%d', {} / 1000, 'unixepoch') AS d", ms)).map(|r| r[0]["d"].as_str().unwrap_or_default().to_string());
+    let all_day = json!(["00:00-24:00"]);
+    let calendar = json!({"zone": "UTC", "week": {"mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day},
+        "holidays": [day(today)?, day(today + 86_400_000)?]});
+    let policy = json!({"first_response": [10, 60, 240, 1440], "resolution": [240, 1080, 2700, 5400], "warning": {"percent_of_target": 75}});
+    let r = put(&w.a_admin.cookie, &format!("/v1/sla-policies/{}", w.merchant_a), &json!({"policy": policy, "calendar": calendar}))?;
+    eq(r.status, 200, &format!("A's holidays ({})", r.raw))?;
+
+    let id = super::tickets::ticket_of("notice-a", &w.merchant_a, "菜的分量太少了，和图片差别很大 NOTICE-1", "notice-a-000001")?;
+    let v = ticket(&id)?["version"].as_u64().unwrap_or(0);
+    let r = super::tickets::act_as(&w.a_admin.cookie, &id, "transfer", v, &json!({"team": team, "user": w.a_agent.id, "note": "请跟进"}))?;
+    eq(r.status, 200, &format!("given to the agent in the team ({})", r.raw))?;
+    let ticket_no = r.body["ticket_no"].as_str().unwrap_or_default().to_string();
+    let sweep = |time: i64| -> Result<(), Failed> {
+        let path = format!("/__dev/scheduled?time={time}");
+        std::thread::scope(|s| {
+            let runs: Vec<_> = (0..2).map(|_| s.spawn(|| get(&path, &[]))).collect();
+            runs.into_iter().map(|h| h.join().map_err(|_| Failed::from("sweep thread"))?).try_for_each(|r| eq(r?.status, 200, "sweep"))
+        })
+    };
+    let about = |prefix: &str| rx.requests(prefix).into_iter().filter(|q| q.text().contains(&ticket_no)).collect::<Vec<_>>();
+    sweep(today)?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    eq((about("/ok-notice-agent").len(), about("/feishu-notice-team").len()), (0, 0), "nothing on a holiday")?;
+    let unsent = rows(&format!("SELECT COUNT(*) AS n FROM notifications WHERE ticket_id = '{id}' AND sent_at IS NULL"))?[0]["n"].as_i64();
+    eq(unsent, Some(1), "the notification waits")?;
+
+    // The minute the holidays end (no clock has run meanwhile: holidays are closed for SLA too):
+    // two runs at once, twice, send each notice once.
+    let opens = today - today.rem_euclid(86_400_000) + 2 * 86_400_000;
+    sweep(opens + 60_000)?;
+    sweep(opens + 120_000)?;
+    let got = super::receiver::wait_for(std::time::Duration::from_secs(20), || {
+        let (a, t) = (about("/ok-notice-agent"), about("/feishu-notice-team"));
+        (!a.is_empty() && !t.is_empty()).then_some((a, t))
+    });
+    let (agent, team_got) = got.ok_or("no notice reached the channels")?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    eq((about("/ok-notice-agent").len(), about("/feishu-notice-team").len()), (1, 1), "once each")?;
+    check(agent[0].text().contains("已分配给你") && agent[0].text().contains("ticket.notice"), format!("the agent's webhook: {}", agent[0].text()))?;
+    let signature = agent[0].header("qingting-signature").unwrap_or_default().to_string();
+    check(super::signature_ok(&signature, &agent[0].body, secret), "signed with the agent's secret")?;
+    check(team_got[0].text().contains("已分配给你") || team_got[0].text().contains(&ticket_no), "the team's group")?;
+
+    // P1: the platform steps in at intake; the merchant's admin hears at once, holiday or not.
+    let urgent = super::tickets::ticket_of("notice-a", &w.merchant_a, "吃了你们家的外卖后上吐下泻，已经去医院了 NOTICE-2", "notice-a-000002")?;
+    let urgent_no = rows(&format!("SELECT ticket_no FROM complaints WHERE id = '{urgent}'"))?[0]["ticket_no"].as_str().unwrap_or_default().to_string();
+    sweep(today)?;
+    let told = super::receiver::wait_for(std::time::Duration::from_secs(20), || {
+        let got: Vec<_> = rx.requests("/wecom-notice-admin").into_iter().filter(|q| q.text().contains(&urgent_no)).collect();
+        (!got.is_empty()).then_some(got)
+    });
+    let told = told.ok_or("the P1 notice did not reach the admin")?;
+    check(told[0].text().contains("平台介入"), format!("says the platform stepped in: {}", told[0].text()))
+}

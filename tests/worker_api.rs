@@ -1438,6 +1438,8 @@ fn main() {
         ("not_solved_and_urges_bring_the_platform_in", sla::not_solved_and_urges_bring_the_platform_in),
         // After A's other tickets: A's rules route every later ticket of A.
         ("routing_rules_route_and_assignment_balances_the_team", routing::routing_rules_route_and_assignment_balances_the_team),
+        // Last of A's: it gives merchant A two days of holidays.
+        ("notices_reach_channels_in_business_hours", routing::notices_reach_channels_in_business_hours),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();

@@ -172,6 +172,17 @@ test('a merchant admin invites an agent, makes a team and configures a site', as
   await team.getByLabel('添加成员').selectOption({ label: agent.name });
   await team.getByRole('button', { name: '添加' }).click();
   await team.getByRole('button', { name: `从团队移除 ${agent.name}` }).waitFor({ timeout: 20_000 });
+  // The team's group: a webhook needs its secret (refused in words), then saved.
+  await team.getByText('通知渠道', { exact: true }).click();
+  const kindSelect = team.locator('select[id$="-kind"]');
+  await kindSelect.selectOption('webhook');
+  await team.locator('input[id$="-url"]').fill('https://hooks.settings.test/team');
+  await team.getByRole('button', { name: '保存' }).click();
+  await team.getByRole('alert').waitFor({ timeout: 20_000 });
+  await team.locator('input[id$="-secret"]').fill('team-secret-0123456789');
+  await team.getByRole('button', { name: '保存' }).click();
+  await team.getByRole('status').filter({ hasText: '已保存' }).waitFor({ timeout: 20_000 });
+  assert.equal(await team.locator('input[id$="-secret"]').inputValue(), '********', 'the secret is not shown back');
   await assertAccessible(p, 'the teams page');
   await shots(p, 'teams');
 
@@ -310,6 +321,15 @@ test('an agent sees only their account and the teams; a password change checks i
   await nav.getByRole('link', { name: '我的账号' }).waitFor({ timeout: 20_000 });
   assert.deepEqual(await nav.getByRole('link').allTextContents(), ['我的账号', '团队']);
   await section(p, '我的账号');
+  // Their own notification channel: a WeCom bot; its key is never shown back.
+  await p.locator('#my-channel-kind').selectOption('wecom');
+  await p.locator('#my-channel-url').fill('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=e2e-secret-key');
+  await p.locator('#my-channel-url').press('Enter');
+  await p.getByRole('status').filter({ hasText: '已保存' }).waitFor({ timeout: 20_000 });
+  await p.reload();
+  await p.locator('#my-channel-url').waitFor({ timeout: 20_000 });
+  assert.equal(await p.locator('#my-channel-kind').inputValue(), 'wecom');
+  assert.equal(await p.locator('#my-channel-url').inputValue(), 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=********');
   await p.locator('#pw-current').fill('not-my-password');
   await p.locator('#pw-new').fill('short');
   await p.locator('#pw-new').press('Enter');

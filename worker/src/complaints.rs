@@ -85,7 +85,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             Inserted::Stored => {
                 route_new(&db, &id, &now_iso).await;
                 if decision.decision().forwards() {
-                    forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created }).await;
+                    forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created, notice: None }).await;
                 }
                 let receipt = ComplaintReceipt {
                     access_token: token::issue(secret, &id),
@@ -269,7 +269,7 @@ async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, 
     }
     if complaints::reopen(&db, &row, &now).await? {
         route_new(&db, id, &now).await;
-        forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened }).await;
+        forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened, notice: None }).await;
     } else {
         let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
         if row.reopened_at.is_none() {

@@ -34,6 +34,22 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ForwardJob {
     pub complaint_id: String,
     pub reason: ForwardReason,
+    /// Not a forwarding but a staff notice to a chat channel (`worker/src/notices.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeJob>,
+}
+
+/// A notice for a person's or a team's channel: who, what, and its delivery key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NoticeJob {
+    /// `user` or `team`.
+    pub to_kind: String,
+    pub to: String,
+    pub kind: qingting_shared::forward::notice::NoticeKind,
+    pub reference: String,
+    pub ticket_no: String,
+    /// `notice/<notification id>/<user|team id>`: the same on every retry.
+    pub key: String,
 }
 
 pub fn now_iso() -> String {
@@ -64,6 +80,18 @@ pub async fn enqueue(env: &Env, job: &ForwardJob) {
     }
 }
 
+/// Queues `job`; `false` (logged) if the queue refused it.
+pub async fn try_enqueue(env: &Env, job: &ForwardJob) -> bool {
+    let sent = match env.queue(QUEUE_BINDING) {
+        Ok(q) => q.send(job).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &sent {
+        console_error!("could not queue a job for {}: {e}", job.complaint_id);
+    }
+    sent.is_ok()
+}
+
 /// How long a consumer holds a ticket: every destination is tried at once, each within
 /// [`SEND_TIMEOUT`], so this is ample; a consumer that dies mid-way loses it after this.
 const LEASE_SECS: u32 = 120;
@@ -87,6 +115,22 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
                 continue;
             }
         };
+        if let Some(notice) = &job.notice {
+            if dead {
+                console_error!("notice {} to {} {} gave up after its retries", notice.key, notice.to_kind, notice.to);
+                message.ack();
+                continue;
+            }
+            match deliver_notice(&db, notice, allow_http).await {
+                Ok(true) => message.ack(),
+                Ok(false) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build()),
+                Err(e) => {
+                    console_error!("notice {} failed before sending: {e}", notice.key);
+                    message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
+                }
+            }
+            continue;
+        }
         if dead {
             bury(&db, &message, &job).await;
             continue;
@@ -231,7 +275,31 @@ fn forwarded_ticket(row: &ComplaintRow, first: Option<&qingting_shared::api::Tic
 /// (a 302 would turn the POST into a GET, a 307 would carry the signed body elsewhere); the time
 /// limit covers the answer's body too.
 async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy) -> (Option<u16>, Outcome) {
-    let out = forward::render(d, ticket, reason, js_sys::Date::now() as i64, taxonomy);
+    send_request(d.kind, forward::render(d, ticket, reason, js_sys::Date::now() as i64, taxonomy)).await
+}
+
+/// Delivers a notice to its channel: `true` when the receiver accepted it (or there is no channel
+/// any more), `false` to retry.
+async fn deliver_notice(db: &D1Database, n: &NoticeJob, allow_http: bool) -> Result<bool, ApiError> {
+    let Some(dest) = crate::store::notifications::channel(db, &n.to_kind, &n.to).await? else { return Ok(true) };
+    if dest.validate(allow_http).is_err() {
+        console_warn!("notice {}: the channel's URL is not allowed here", n.key);
+        return Ok(true);
+    }
+    let text = qingting_shared::forward::notice::notice_text(n.kind, &n.reference, &n.ticket_no);
+    let out = qingting_shared::forward::notice::render_notice(&dest, &n.key, n.kind, &n.ticket_no, &text, js_sys::Date::now() as i64);
+    match send_request(dest.kind, out).await {
+        (_, Outcome::Delivered) => Ok(true),
+        (status, Outcome::Retry(why)) => {
+            console_warn!("notice {} not accepted ({status:?}): {why}", n.key);
+            Ok(false)
+        }
+    }
+}
+
+/// Sends one rendered request within [`SEND_TIMEOUT`], redirects not followed, and judges the
+/// answer as `kind`'s receivers answer.
+async fn send_request(kind: forward::DestinationKind, out: forward::OutgoingRequest) -> (Option<u16>, Outcome) {
     let headers = Headers::new();
     for (k, v) in &out.headers {
         if headers.set(k, v).is_err() {
@@ -247,7 +315,6 @@ async fn send(d: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, 
     let controller = AbortController::default();
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
-    let kind = d.kind;
     let exchange = async {
         let mut response = fetch.send_with_signal(&signal).await?;
         let status = response.status_code();
@@ -276,7 +343,7 @@ pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
     let mut n = 0;
     for row in stuck {
         let reason = complaints::forward_reason(row.reopened_at.as_deref());
-        enqueue(env, &ForwardJob { complaint_id: row.id, reason }).await;
+        enqueue(env, &ForwardJob { complaint_id: row.id, reason, notice: None }).await;
         n += 1;
     }
     Ok(n)

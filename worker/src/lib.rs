@@ -30,6 +30,7 @@ mod error;
 mod faq;
 mod forward;
 mod http;
+mod notices;
 mod notifications;
 mod policies;
 mod routing;
@@ -135,6 +136,9 @@ fn router() -> Router<'static, ()> {
         .get_async("/v1/routing-rules/:scope", routing::list)
         .put_async("/v1/routing-rules/:scope", routing::put)
         .post_async("/v1/routing-rules/preview", routing::preview)
+        .get_async("/v1/auth/channel", staff::my_channel)
+        .put_async("/v1/auth/channel", staff::set_my_channel)
+        .put_async("/v1/teams/:id/channel", staff::set_team_channel)
         .get_async("/v1/auth/availability", staff::availability)
         .put_async("/v1/auth/availability", staff::set_availability)
         .get_async("/v1/sla-policies/:scope", policies::get)
@@ -189,12 +193,19 @@ async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiEr
                     0
                 }
             };
-            swept.map(|s| sla::Swept { assigned, ..s })
+            let noticed = match notices::sweep(&db, env, qingting_shared::workflow::calendar::Calendar::instant_from_millis(now_ms as i64), budget).await {
+                Ok(n) => n,
+                Err(e) => {
+                    console_error!("notice sweep failed: {e}");
+                    0
+                }
+            };
+            swept.map(|s| sla::Swept { assigned, noticed, ..s })
         }
         Err(e) => Err(e),
     };
     match &swept {
-        Ok(sla::Swept { escalated: 0, warnings: 0, breaches: 0, assigned: 0 }) => {}
+        Ok(sla::Swept { escalated: 0, warnings: 0, breaches: 0, assigned: 0, noticed: 0 }) => {}
         Ok(s) => console_log!(
             "sla: {} handed to the platform, {} warnings, {} breaches; {} waiting tickets assigned",
             s.escalated,
@@ -222,7 +233,7 @@ async fn dev_scheduled(req: Request, ctx: RouteContext<()>) -> Result<Response> 
     match sweeps(&ctx.env, time).await {
         // `statements`: D1 queries this run sent (the free plan allows 50 per invocation).
         Ok(s) => Response::from_json(&serde_json::json!({
-            "escalated": s.escalated, "warnings": s.warnings, "breaches": s.breaches, "assigned": s.assigned, "statements": store::statements(),
+            "escalated": s.escalated, "warnings": s.warnings, "breaches": s.breaches, "assigned": s.assigned, "noticed": s.noticed, "statements": store::statements(),
         })),
         Err(e) => e.into_response(),
     }

@@ -47,6 +47,8 @@ pub struct Swept {
     pub breaches: u32,
     /// Waiting tickets handed out by the assignment pass of the same cron run.
     pub assigned: u32,
+    /// Notifications handled for the chat channels (`notices`).
+    pub noticed: u32,
 }
 
 /// Runs both sweeps at `now` (ms since the epoch: the scheduled event's time), taking due
@@ -58,7 +60,7 @@ pub async fn sweep(db: &D1Database, now_ms: f64, budget: u32) -> Result<Swept, A
     // Half the room for each kind of work; marks take what escalations leave.
     let escalated = escalate_missed_windows(db, now, &mut terms, budget.saturating_sub(store::statements_used()) / 2).await?;
     let (warnings, breaches) = record_clocks(db, now, &mut terms, budget).await?;
-    Ok(Swept { escalated, warnings, breaches, assigned: 0 })
+    Ok(Swept { escalated, warnings, breaches, assigned: 0, noticed: 0 })
 }
 
 /// Each site's SLA terms, read once per run.

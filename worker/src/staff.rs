@@ -35,6 +35,9 @@ const DEFAULT_TEAM_NAME: &str = "默认团队";
 
 handler!(create_merchant, create_merchant_inner);
 handler!(availability, availability_inner);
+handler!(my_channel, my_channel_inner);
+handler!(set_my_channel, set_my_channel_inner);
+handler!(set_team_channel, set_team_channel_inner);
 handler!(set_availability, set_availability_inner);
 handler!(merchants, merchants_inner);
 handler!(invite, invite_inner);
@@ -217,6 +220,62 @@ async fn set_availability_inner(mut req: Request, ctx: &RouteContext<()>) -> Res
         worker::console_error!("assignment after availability: {e}");
     }
     availability_answer(&db, &staff.user.id).await
+}
+
+#[derive(Deserialize)]
+struct ChannelBody {
+    /// `null` clears it.
+    channel: Option<qingting_shared::forward::Destination>,
+}
+
+/// A channel as answered: its secret never (`********`).
+fn channel_answer(channel: Option<qingting_shared::forward::Destination>) -> Result<Response, ApiError> {
+    json_response(200, &json!({ "channel": channel.map(|c| c.redacted()) }))
+}
+
+/// Checks a channel sent for `to_kind`/`to` (keeping a stored secret sent back as `********`).
+async fn checked_channel(
+    db: &D1Database,
+    ctx: &RouteContext<()>,
+    to_kind: &str,
+    to: &str,
+    sent: Option<qingting_shared::forward::Destination>,
+) -> Result<Option<qingting_shared::forward::Destination>, ApiError> {
+    let Some(sent) = sent else { return Ok(None) };
+    let stored: Vec<_> = crate::store::notifications::channel(db, to_kind, to).await?.into_iter().collect();
+    let mut kept = qingting_shared::forward::Destination::keep_stored(vec![sent], &stored)?;
+    let channel = kept.pop().ok_or(ApiError::InvalidConfig("a channel is needed"))?;
+    channel.validate(Config::from_env(&ctx.env).allow_http_destinations)?;
+    Ok(Some(channel))
+}
+
+/// `GET /v1/auth/channel`: the signed-in person's own notification channel.
+async fn my_channel_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx, false).await?;
+    channel_answer(crate::store::notifications::channel(&db, "user", &staff.user.id).await?)
+}
+
+/// `PUT /v1/auth/channel {channel}`: where their notifications go besides the console.
+async fn set_my_channel_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx, true).await?;
+    let body: ChannelBody = BODY.read(&mut req).await?;
+    let channel = checked_channel(&db, ctx, "user", &staff.user.id, body.channel).await?;
+    crate::store::notifications::set_channel(&db, "user", &staff.user.id, channel.as_ref()).await?;
+    channel_answer(channel)
+}
+
+/// `PUT /v1/teams/:id/channel {channel}`: the team's chat group (admins of the team's scope).
+async fn set_team_channel_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = signed_in(&req, ctx, true).await?;
+    let team_id = http::uuid_param(ctx, "id")?;
+    let team = st::teams(&db, &membership::visibility(&staff.memberships), Some(team_id)).await?.into_iter().next().ok_or(ApiError::NotFound)?;
+    if access::manage_scope(&staff.memberships, &team.scope()) != Access::Allowed {
+        return Err(ApiError::Forbidden);
+    }
+    let body: ChannelBody = BODY.read(&mut req).await?;
+    let channel = checked_channel(&db, ctx, "team", &team.id, body.channel).await?;
+    crate::store::notifications::set_channel(&db, "team", &team.id, channel.as_ref()).await?;
+    channel_answer(channel)
 }
 
 /// Changes the signed-in user's password; a wrong current password counts as a failed sign-in

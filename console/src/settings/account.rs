@@ -1,5 +1,6 @@
 //! `/console/settings/account`: the signed-in person's password (`POST /v1/auth/password`; other
-//! sessions end) and signing out on every device (`POST /v1/auth/logout` `{"everywhere": true}`).
+//! sessions end), their notification channel (`PUT /v1/auth/channel`) and signing out on every
+//! device (`POST /v1/auth/logout` `{"everywhere": true}`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,8 +8,9 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{LazyRoute, NavigateOptions, lazy_route};
 use qingting_shared::accounts::password;
 
+use super::channel::{ChannelForm, ChannelOf};
 use super::{Outcome, api, outcome_view, section_title, submit_button};
-use crate::state::{Console, Directory, sw};
+use crate::state::{Console, Directory, failure_alert, loading_view, sw};
 
 pub struct AccountRoute;
 
@@ -51,6 +53,7 @@ impl LazyRoute for AccountRoute {
         let console = Console::get();
         let navigate = use_navigate();
         let everywhere = RwSignal::new(Outcome::Idle);
+        let channel = LocalResource::new(api::channel);
         let sign_out_everywhere = move |_| {
             if everywhere.with_untracked(Outcome::is_busy) {
                 return;
@@ -89,6 +92,18 @@ impl LazyRoute for AccountRoute {
                     </div>
                     {submit_button(|s| s.change_password, outcome)}
                 </form>
+            </section>
+            <section class="card" aria-labelledby="channel-title">
+                <h2 id="channel-title">{sw(|s| s.channel_title)}</h2>
+                <p class="hint">{sw(|s| s.channel_intro)}</p>
+                <Suspense fallback=loading_view>
+                    <ErrorBoundary fallback=failure_alert>
+                        {move || Suspend::new(async move {
+                            let current = channel.await?;
+                            Ok::<_, crate::api::Failure>(view! { <ChannelForm of=ChannelOf::Me current=current/> })
+                        })}
+                    </ErrorBoundary>
+                </Suspense>
             </section>
             <section class="card" aria-labelledby="sessions-title">
                 <h2 id="sessions-title">{sw(|s| s.sessions)}</h2>

@@ -92,6 +92,9 @@ pub struct Team {
     pub is_default: bool,
     #[serde(default)]
     pub members: Vec<TeamMember>,
+    /// The team's notification channel (secret shown as `********`).
+    #[serde(default)]
+    pub channel: Option<Destination>,
 }
 
 impl Team {
@@ -373,4 +376,25 @@ pub struct Preview {
 
 pub async fn preview_rule(rule: &serde_json::Value, text: &str) -> Result<Preview, Failure> {
     send(Request::post("/v1/routing-rules/preview"), Body::Json(&serde_json::json!({ "rule": rule, "text": text }))).await
+}
+
+/// Where someone's or a team's notifications go (`None`: the console only).
+pub async fn channel() -> Result<Option<Destination>, Failure> {
+    #[derive(Deserialize)]
+    struct C {
+        channel: Option<Destination>,
+    }
+    Ok(get_json::<C>("/v1/auth/channel").await?.channel)
+}
+
+pub async fn put_channel(of: &super::channel::ChannelOf, channel: Option<&Destination>) -> Result<Option<Destination>, Failure> {
+    #[derive(Deserialize)]
+    struct C {
+        channel: Option<Destination>,
+    }
+    let path = match of {
+        super::channel::ChannelOf::Me => "/v1/auth/channel".to_string(),
+        super::channel::ChannelOf::Team(id) => format!("/v1/teams/{id}/channel"),
+    };
+    send::<C>(Request::put(&path), Body::Json(&serde_json::json!({ "channel": channel }))).await.map(|c| c.channel)
 }

@@ -21,6 +21,7 @@ use crate::state::{Directory, page_title, sw, uw};
 
 mod account;
 pub mod api;
+mod channel;
 mod merchants;
 mod people;
 mod rules;

@@ -370,7 +370,7 @@ fn Destinations(cfg: SiteConfig, shown: RwSignal<SiteConfig>) -> impl IntoView {
     }
 }
 
-fn kind_name(kind: DestinationKind) -> &'static str {
+pub(super) fn kind_name(kind: DestinationKind) -> &'static str {
     match kind {
         DestinationKind::Webhook => "Webhook",
         DestinationKind::Feishu => "飞书 Feishu",

@@ -7,6 +7,7 @@ use leptos_router::{LazyRoute, lazy_route};
 use qingting_shared::accounts::Scope;
 
 use super::api::{self, Merchant, StaffMember, Team};
+use super::channel::{ChannelForm, ChannelOf};
 use super::{Outcome, outcome_view, powers, scope_name, scope_options, scope_value, section_title, submit_button};
 use crate::api::Failure;
 use crate::state::{Console, failure_alert, loading_view, sw};
@@ -145,6 +146,13 @@ fn TeamCard(team: Team, merchants: Vec<Merchant>, people: Vec<StaffMember>) -> i
             {outcome_view(outcome)}
             {members}
             {add}
+            {manages.then(|| view! {
+                <details class="channel-box">
+                    <summary>{sw(|s| s.channel_title)}</summary>
+                    <p class="hint">{sw(|s| s.team_channel_intro)}</p>
+                    <ChannelForm of=ChannelOf::Team(team.id.clone()) current=team.channel.clone()/>
+                </details>
+            })}
         </section>
     }
 }

@@ -71,7 +71,7 @@ pub struct OutgoingRequest {
 }
 
 #[cfg_attr(not(feature = "signing"), allow(dead_code))]
-fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -10,11 +10,13 @@
 //! - [`sign`] (feature `signing`): HMAC signatures and [`verify_signature`] for receivers.
 //! - [`judge`]: answers and backoff.
 //! - [`delivery`]: delivery states, attempt outcomes, the delivery key.
+//! - [`notice`]: staff notifications sent to a person's or a team's channel.
 
 pub mod delivery;
 pub mod destination;
 pub mod judge;
 pub mod message;
+pub mod notice;
 #[cfg(feature = "signing")]
 pub mod sign;
 

@@ -182,6 +182,11 @@ impl Calendar {
         total
     }
 
+    /// Whether the calendar is open in the minute starting at `at` (notices wait for this).
+    pub fn is_open(&self, at: Instant) -> bool {
+        self.business_seconds(at, at + Duration::minutes(1), &[]) > 0
+    }
+
     /// The instant `seconds` business seconds after `start`, leaving out `breaks`: the first
     /// instant by which that much open, unbroken time has passed.
     pub fn add(&self, start: Instant, seconds: i64, breaks: &[(Instant, Instant)]) -> Result<Instant, CalendarError> {
@@ -364,6 +369,17 @@ mod tests {
     fn due(cal: &Calendar, start: &str, minutes: i64, breaks: &[(&str, &str)]) -> String {
         let breaks: Vec<_> = breaks.iter().map(|(a, b)| (t(a), t(b))).collect();
         cal.local(cal.add(t(start), minutes * 60, &breaks).unwrap())
+    }
+
+    #[test]
+    fn open_or_closed_at_a_minute() {
+        let cal = shanghai();
+        let at = |s: &str| Calendar::parse_instant(s).unwrap();
+        assert!(cal.is_open(at("2026-09-01T09:00:00+08:00")));
+        assert!(!cal.is_open(at("2026-09-01T12:30:00+08:00")), "lunch");
+        assert!(!cal.is_open(at("2026-09-05T10:00:00+08:00")), "a Saturday");
+        assert!(cal.is_open(at("2026-10-10T10:00:00+08:00")), "a 调休 Saturday");
+        assert!(!cal.is_open(at("2026-10-01T10:00:00+08:00")), "国庆");
     }
 
     #[test]

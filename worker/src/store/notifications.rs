@@ -131,3 +131,87 @@ pub async fn mark_read(db: &D1Database, user: &str, ids: Option<&[u64]>, at: &st
     };
     Ok(())
 }
+
+/// The channel of a person (`to_kind = "user"`) or a team (`"team"`), if set.
+pub async fn channel(db: &D1Database, to_kind: &str, to: &str) -> Result<Option<qingting_shared::forward::Destination>, ApiError> {
+    #[derive(Deserialize)]
+    struct C {
+        channel: Option<String>,
+    }
+    let sql = match to_kind {
+        "user" => "SELECT channel FROM users WHERE id = ?1",
+        "team" => "SELECT channel FROM teams WHERE id = ?1",
+        _ => return Ok(None),
+    };
+    let row = query!(db, sql, to)?.first::<C>(None).await?;
+    row.and_then(|c| c.channel)
+        .map(|json| serde_json::from_str(&json).map_err(|e| ApiError::Internal(format!("bad channel stored for {to_kind} {to}: {e}"))))
+        .transpose()
+}
+
+/// Sets (or, with `None`, clears) the channel of a person or a team.
+pub async fn set_channel(db: &D1Database, to_kind: &str, to: &str, channel: Option<&qingting_shared::forward::Destination>) -> Result<(), ApiError> {
+    let json = channel.map(|c| serde_json::to_string(c).map_err(|e| ApiError::Internal(e.to_string()))).transpose()?;
+    let sql = match to_kind {
+        "user" => "UPDATE users SET channel = ?2 WHERE id = ?1",
+        _ => "UPDATE teams SET channel = ?2 WHERE id = ?1",
+    };
+    query!(db, sql, to, json.as_deref())?.run().await?;
+    Ok(())
+}
+
+/// A notification not yet sent to the channels, with what deciding and sending it needs.
+#[derive(Debug, Deserialize)]
+pub struct Unsent {
+    pub id: f64,
+    pub user_id: String,
+    pub ticket_id: String,
+    pub kind: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub ticket_no: String,
+    pub priority: Option<qingting_shared::Priority>,
+    pub site_key: String,
+    pub team_id: Option<String>,
+    pub user_channel: f64,
+    pub team_channel: f64,
+    pub platform_staff: f64,
+}
+
+/// The oldest notifications not yet sent to the channels (the partial index `notifications_unsent`).
+pub async fn unsent(db: &D1Database, limit: u32) -> Result<Vec<Unsent>, ApiError> {
+    Ok(query!(
+        db,
+        "SELECT n.id, n.user_id, n.ticket_id, n.kind, n.ref, c.ticket_no, c.priority, c.site_key, c.team_id, \
+         u.channel IS NOT NULL AS user_channel, COALESCE(t.channel IS NOT NULL, 0) AS team_channel, \
+         EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = n.user_id AND m.scope_kind = 'platform') AS platform_staff \
+         FROM notifications n JOIN complaints c ON c.id = n.ticket_id JOIN users u ON u.id = n.user_id LEFT JOIN teams t ON t.id = c.team_id \
+         WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?1",
+        limit
+    )?
+    .all()
+    .await?
+    .results::<Unsent>()?)
+}
+
+/// Claims a notification for the channels (queued, or nothing to send): `true` for the one run
+/// that claims it.
+pub async fn claim(db: &D1Database, id: u64, at: &str) -> Result<bool, ApiError> {
+    let r = query!(db, "UPDATE notifications SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL", id as f64, at)?.run().await?;
+    Ok(crate::store::changes(&r) == 1)
+}
+
+/// Gives a claim back (the queue refused the notice; the next run tries again).
+pub async fn unclaim(db: &D1Database, id: u64) -> Result<(), ApiError> {
+    query!(db, "UPDATE notifications SET sent_at = NULL WHERE id = ?1", id as f64)?.run().await?;
+    Ok(())
+}
+
+/// Claims the team notice of (team, ticket, kind, ref): `true` for the one run that claims it.
+pub async fn claim_team_notice(db: &D1Database, team: &str, ticket: &str, kind: &str, reference: &str, at: &str) -> Result<bool, ApiError> {
+    let r =
+        query!(db, "INSERT OR IGNORE INTO team_notices (team_id, ticket_id, kind, ref, at) VALUES (?1, ?2, ?3, ?4, ?5)", team, ticket, kind, reference, at)?
+            .run()
+            .await?;
+    Ok(crate::store::changes(&r) == 1)
+}

@@ -281,6 +281,8 @@ pub struct Team {
     pub name: String,
     pub is_default: bool,
     pub members: Vec<TeamMember>,
+    /// The team's chat channel for notifications, its secret shown as `********`.
+    pub channel: Option<qingting_shared::forward::Destination>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -296,6 +298,7 @@ struct TeamRow {
     merchant_id: String,
     name: String,
     is_default: i64,
+    channel: Option<String>,
 }
 
 impl TeamRow {
@@ -306,6 +309,7 @@ impl TeamRow {
             name: self.name,
             is_default: self.is_default == 1,
             members: vec![],
+            channel: self.channel.and_then(|c| serde_json::from_str::<qingting_shared::forward::Destination>(&c).ok()).map(|c| c.redacted()),
         }
     }
 }
@@ -339,7 +343,7 @@ pub async fn teams(db: &D1Database, vis: &Visibility, only: Option<&str>) -> Res
     let visible = "(?1 = 1 OR t.merchant_id IN (SELECT value FROM json_each(?2))) AND (?3 IS NULL OR t.id = ?3)";
     let rows = query!(
         db,
-        format!("SELECT t.id, t.merchant_id, t.name, t.is_default FROM teams t WHERE {visible} ORDER BY t.merchant_id, t.is_default DESC, t.name LIMIT 1000"),
+        format!("SELECT t.id, t.merchant_id, t.name, t.is_default, t.channel FROM teams t WHERE {visible} ORDER BY t.merchant_id, t.is_default DESC, t.name LIMIT 1000"),
         all,
         &ids,
         only,

@@ -1,0 +1,135 @@
+//! Staff notifications sent to a person's or a team's chat channel (a [`Destination`] of any
+//! kind): the words of a notice and, with the `signing` feature, [`render_notice`], the exact HTTP
+//! request. Notices carry no complaint text: the ticket number, what happened and a short reason.
+//!
+//! ```
+//! use qingting_shared::forward::notice::{NoticeKind, notice_text};
+//! let text = notice_text(NoticeKind::Breach, "first_response", "QT261201-ABCDEF");
+//! assert_eq!(text, "【倾听】工单 QT261201-ABCDEF 已超时（首次响应）");
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "signing")]
+use crate::forward::{
+    DELIVERY_HEADER, OutgoingRequest, SIGNATURE_HEADER,
+    destination::{Destination, DestinationKind},
+    sign,
+};
+use crate::str_enum::str_enum;
+
+str_enum! {
+    /// What a notice reports (the `kind` of a notification).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum NoticeKind {
+        Assigned = "assigned",
+        Warning = "warning",
+        Breach = "breach",
+        Escalated = "escalated",
+    }
+}
+
+/// A notice's words (Chinese: chat channels are the team's own), from its kind, its reference (a
+/// clock, an escalation reason, a version) and the ticket number.
+pub fn notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String {
+    let clock = match reference {
+        "first_response" => "首次响应",
+        "resolution" => "解决",
+        _ => "",
+    };
+    let reason = match reference {
+        "merchant_window" => "商家未在时限内首次回复",
+        "urgent" => "P1 紧急工单",
+        "unresolved" => "顾客表示未解决",
+        "urged" => "顾客多次催单",
+        _ => "",
+    };
+    match kind {
+        NoticeKind::Assigned => format!("【倾听】新工单 {ticket_no} 已分配给你"),
+        NoticeKind::Warning => format!("【倾听】工单 {ticket_no} 即将超时（{clock}）"),
+        NoticeKind::Breach => format!("【倾听】工单 {ticket_no} 已超时（{clock}）"),
+        NoticeKind::Escalated => format!("【倾听】工单 {ticket_no} 平台介入：{reason}"),
+    }
+}
+
+/// The generic webhook's body for a notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeEnvelope {
+    /// Always `ticket.notice`.
+    pub event: String,
+    pub delivery_id: String,
+    pub kind: NoticeKind,
+    pub ticket_no: String,
+    pub text: String,
+}
+
+#[cfg(feature = "signing")]
+/// The request that delivers a notice to `dest`; `key` identifies it on every retry (the
+/// `Qingting-Delivery` header), `now_ms` is the caller's clock in Unix milliseconds.
+pub fn render_notice(dest: &Destination, key: &str, kind: NoticeKind, ticket_no: &str, text: &str, now_ms: i64) -> OutgoingRequest {
+    let json = "application/json; charset=utf-8".to_string();
+    let mut headers = vec![("Content-Type".to_string(), json)];
+    let mut url = dest.url.clone();
+    let body = match dest.kind {
+        DestinationKind::Webhook => {
+            let envelope = NoticeEnvelope { event: "ticket.notice".into(), delivery_id: key.into(), kind, ticket_no: ticket_no.into(), text: text.into() };
+            let body = serde_json::to_string(&envelope).unwrap_or_default();
+            let secret = dest.secret.as_deref().unwrap_or_default();
+            headers.push((SIGNATURE_HEADER.to_string(), sign::sign_webhook(secret, now_ms / 1000, &body)));
+            headers.push((DELIVERY_HEADER.to_string(), key.into()));
+            return OutgoingRequest { url, headers, body };
+        }
+        DestinationKind::Feishu => {
+            let mut msg = serde_json::json!({ "msg_type": "text", "content": { "text": text } });
+            if let Some(secret) = &dest.secret {
+                let ts = (now_ms / 1000).to_string();
+                msg["timestamp"] = ts.clone().into();
+                msg["sign"] = sign::bot_sign(format!("{ts}\n{secret}").as_bytes(), b"").into();
+            }
+            msg
+        }
+        DestinationKind::Dingtalk => {
+            if let Some(secret) = &dest.secret {
+                let ts = now_ms.to_string();
+                let signature = sign::bot_sign(secret.as_bytes(), format!("{ts}\n{secret}").as_bytes());
+                let sep = if url.contains('?') { '&' } else { '?' };
+                url = format!("{url}{sep}timestamp={ts}&sign={}", crate::forward::message::percent_encode(&signature));
+            }
+            serde_json::json!({ "msgtype": "text", "text": { "content": text } })
+        }
+        DestinationKind::Wecom => serde_json::json!({ "msgtype": "text", "text": { "content": text } }),
+    };
+    headers.push((DELIVERY_HEADER.to_string(), key.into()));
+    OutgoingRequest { url, headers, body: body.to_string() }
+}
+
+#[cfg(all(test, feature = "signing"))]
+mod tests {
+    use super::*;
+    use crate::forward::fixture::dest;
+    use crate::forward::sign::verify_signature;
+
+    #[test]
+    fn every_kind_of_channel_gets_the_notice_as_plain_text() {
+        let text = notice_text(NoticeKind::Escalated, "merchant_window", "QT261201-ABCDEF");
+        assert_eq!(text, "【倾听】工单 QT261201-ABCDEF 平台介入：商家未在时限内首次回复");
+        for kind in [DestinationKind::Feishu, DestinationKind::Dingtalk, DestinationKind::Wecom] {
+            let r = render_notice(&dest(kind, None), "notice/1/user", NoticeKind::Escalated, "QT261201-ABCDEF", &text, 1_790_000_000_000);
+            assert!(r.body.contains("平台介入"), "{kind:?}: {}", r.body);
+            assert!(r.headers.iter().any(|(k, v)| k == DELIVERY_HEADER && v == "notice/1/user"));
+        }
+        let secret = "0123456789abcdef-secret";
+        let r = render_notice(&dest(DestinationKind::Webhook, Some(secret)), "notice/1/user", NoticeKind::Breach, "QT261201-ABCDEF", &text, 1_790_000_000_000);
+        let envelope: NoticeEnvelope = serde_json::from_str(&r.body).unwrap();
+        assert_eq!((envelope.event.as_str(), envelope.kind), ("ticket.notice", NoticeKind::Breach));
+        let signature = r.headers.iter().find(|(k, _)| k == SIGNATURE_HEADER).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(verify_signature(secret, &signature, r.body.as_bytes(), 1_790_000_000), Ok(()));
+    }
+
+    #[test]
+    fn each_kind_says_what_happened() {
+        assert_eq!(notice_text(NoticeKind::Assigned, "3", "QT1"), "【倾听】新工单 QT1 已分配给你");
+        assert_eq!(notice_text(NoticeKind::Warning, "resolution", "QT1"), "【倾听】工单 QT1 即将超时（解决）");
+        assert_eq!(notice_text(NoticeKind::Escalated, "urged", "QT1"), "【倾听】工单 QT1 平台介入：顾客多次催单");
+    }
+}
