@@ -215,6 +215,29 @@ pub fn notices_reach_channels_in_business_hours() -> Result<(), Failed> {
     check(super::signature_ok(&signature, &agent[0].body, secret), "signed with the agent's secret")?;
     check(team_got[0].text().contains("已分配给你") || team_got[0].text().contains(&ticket_no), "the team's group")?;
 
+    // A rule that notifies one of the site's destinations: a notice (not the complaint) goes there once.
+    let path = format!("/v1/routing-rules/{}", w.merchant_a);
+    let mut rules = get(&path, &[("Cookie", w.a_admin.cookie.as_str())])?.body["rules"].as_array().cloned().unwrap_or_default();
+    rules.push(json!({"id": "notify-duty", "name": "转告值班群", "enabled": true, "level": "merchant", "match": "all",
+        "conditions": [{"field": "text", "words": ["NOTICE-3"]}], "actions": [{"action": "notify", "destination": "hook"}]}));
+    eq(put(&w.a_admin.cookie, &path, &json!({"rules": rules}))?.status, 200, "the notify rule saved")?;
+    super::site_with("notice-b", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-rule-notice"), "secret": super::WEBHOOK_SECRET}]))?;
+    rows(&format!("UPDATE sites SET merchant_id = '{}' WHERE key = 'notice-b'", w.merchant_a))?;
+    let r = super::submit(&json!({"site": "notice-b", "text": "菜的分量太少了，和图片差别很大 NOTICE-3"}), "notice-b-000003")?;
+    let noticed = super::expect_created(&r, "submit")?;
+    let noticed_no = r.body["ticket_no"].as_str().unwrap_or_default().to_string();
+    check(kinds(&noticed.id)?.contains(&"routed".to_string()), "the rule fired")?;
+    sweep(today)?;
+    let rule_notices =
+        || -> Vec<_> { rx.requests("/ok-rule-notice").into_iter().filter(|q| q.text().contains("ticket.notice") && q.text().contains(&noticed_no)).collect() };
+    let got = super::receiver::wait_for(std::time::Duration::from_secs(20), || (!rule_notices().is_empty()).then(rule_notices));
+    let got = got.ok_or("the rule's notice did not reach the destination")?;
+    check(got[0].text().contains("符合分配规则：转告值班群"), format!("names the rule: {}", got[0].text()))?;
+    check(!got[0].text().contains("分量太少"), "and not the complaint")?;
+    sweep(today + 60_000)?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    eq(rule_notices().len(), 1, "once")?;
+
     // P1: the platform steps in at intake; the merchant's admin hears at once, holiday or not.
     let urgent = super::tickets::ticket_of("notice-a", &w.merchant_a, "吃了你们家的外卖后上吐下泻，已经去医院了 NOTICE-2", "notice-a-000002")?;
     let urgent_no = rows(&format!("SELECT ticket_no FROM complaints WHERE id = '{urgent}'"))?[0]["ticket_no"].as_str().unwrap_or_default().to_string();

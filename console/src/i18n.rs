@@ -808,6 +808,8 @@ pub fn event_label(lang: Lang, kind: &str) -> &'static str {
         "customer_reopened" => ["客户表示未解决", "客戶表示未解決", "Customer says not solved"],
         "customer_messaged" => ["客户补充信息", "客戶補充資訊", "Customer added information"],
         "escalated" => ["平台介入", "平台介入", "The platform stepped in"],
+        "routed" => ["按分配规则处理", "按分配規則處理", "Routing rules applied"],
+        "customer_urged" => ["客户催单", "客戶催單", "Customer urged"],
         _ => ["其他变更", "其他變更", "Other change"],
     };
     PerLang::new(zh_cn, zh_tw, en).get(lang)
@@ -818,6 +820,8 @@ pub fn escalation_reason(lang: Lang, reason: &str) -> &'static str {
     let [zh_cn, zh_tw, en] = match reason {
         "merchant_window" => ["商家未在时限内首次回复", "商家未在時限內首次回覆", "The merchant did not answer in time"],
         "urgent" => ["P1 紧急工单，平台直接处理", "P1 緊急工單，平台直接處理", "P1: the platform handles it at once"],
+        "unresolved" => ["客户表示商家的处理未解决问题", "客戶表示商家的處理未解決問題", "The customer says the merchant's resolution did not solve it"],
+        "urged" => ["客户多次催单", "客戶多次催單", "The customer urged repeatedly"],
         _ => ["", "", ""],
     };
     PerLang::new(zh_cn, zh_tw, en).get(lang)

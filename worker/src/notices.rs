@@ -3,7 +3,8 @@
 //! and reference, however many members were told) queues a notice on the forwarding queue, whose
 //! consumer renders it (`qingting_shared::forward::notice`) and delivers it with retries. A notice
 //! waits for the recipient's business hours — the platform's calendar for platform staff, the
-//! ticket's merchant's for the merchant's — unless the ticket is P1.
+//! ticket's merchant's for the merchant's — unless the ticket is P1. Routing rules' "notify a
+//! destination" (`rule_notices`) go to the site's destination at once.
 
 use std::collections::HashMap;
 
@@ -57,6 +58,34 @@ pub async fn sweep(db: &worker::D1Database, env: &Env, now: Instant, budget: u32
             continue;
         }
         handled += 1;
+    }
+    // Routing rules' "notify a destination": at once (the rule asked for it).
+    if room(1 + PER_NOTICE) {
+        for r in notifications::unsent_rule_notices(db, ((budget.saturating_sub(store::statements_used())) / PER_NOTICE).clamp(1, 50)).await? {
+            if !room(PER_NOTICE) {
+                break;
+            }
+            if !notifications::claim_rule_notice(db, r.id as u64, Some(&now_text)).await? {
+                continue;
+            }
+            let job = ForwardJob {
+                complaint_id: r.ticket_id.clone(),
+                reason: ForwardReason::Created,
+                notice: Some(NoticeJob {
+                    to_kind: "destination".into(),
+                    to: format!("{}\n{}", r.site_key, r.destination_id),
+                    kind: NoticeKind::Routed,
+                    reference: r.rules.clone(),
+                    ticket_no: r.ticket_no.clone(),
+                    key: format!("rule-notice/{}", r.id as u64),
+                }),
+            };
+            if !forward::try_enqueue(env, &job).await {
+                notifications::claim_rule_notice(db, r.id as u64, None).await?;
+                continue;
+            }
+            handled += 1;
+        }
     }
     Ok(handled)
 }

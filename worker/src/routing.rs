@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::JsonBody;
 use crate::policies::scope_of;
-use crate::store::{self, complaints, routing as rules_store, tickets};
+use crate::store::{self, complaints, query, routing as rules_store, tickets};
 
 /// Most rules in one scope.
 const MAX_RULES: usize = 100;
@@ -155,7 +155,8 @@ pub async fn route(db: &D1Database, id: &str, trigger: Trigger, now: &str) -> Re
         has_order_id: row.order_id.is_some(),
         urges: row.urges as u32,
     };
-    let Some(action) = evaluate(&rules, &facts, &trigger).action() else { return Ok(false) };
+    let run = evaluate(&rules, &facts, &trigger);
+    let Some(action) = run.action() else { return Ok(false) };
     let mut before = row.state();
     before.followers = tickets::followers(db, id).await?;
     let (after, change) = match apply(id, &before, &Actor::system(), &action) {
@@ -176,5 +177,22 @@ pub async fn route(db: &D1Database, id: &str, trigger: Trigger, now: &str) -> Re
         clocks,
         terms: None,
     };
-    tickets::write_change(db, &written).await
+    // "Notify a destination": recorded with the change, sent by the cron (`notices`).
+    let names: Vec<&str> = run.fired.iter().filter_map(|f| rules.iter().find(|r| &r.id == f).map(|r| r.name.as_str())).collect();
+    let names = names.join("、");
+    let mut also = Vec::new();
+    for destination in &run.effects.notify {
+        also.push(query!(
+            db,
+            "INSERT OR IGNORE INTO rule_notices (ticket_id, site_key, destination_id, rules, version, at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?5)",
+            id,
+            row.site_key.as_str(),
+            destination.as_str(),
+            names.as_str(),
+            after.version as f64,
+            now,
+        )?);
+    }
+    tickets::write_change_with(db, &written, also).await
 }

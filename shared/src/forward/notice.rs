@@ -26,6 +26,8 @@ str_enum! {
         Warning = "warning",
         Breach = "breach",
         Escalated = "escalated",
+        /// A routing rule's "notify a destination" (the reference names the rules).
+        Routed = "routed",
     }
 }
 
@@ -49,6 +51,7 @@ pub fn notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String
         NoticeKind::Warning => format!("【倾听】工单 {ticket_no} 即将超时（{clock}）"),
         NoticeKind::Breach => format!("【倾听】工单 {ticket_no} 已超时（{clock}）"),
         NoticeKind::Escalated => format!("【倾听】工单 {ticket_no} 平台介入：{reason}"),
+        NoticeKind::Routed => format!("【倾听】工单 {ticket_no} 符合分配规则：{}", crate::forward::bot_safe(reference, 200)),
     }
 }
 
@@ -131,5 +134,6 @@ mod tests {
         assert_eq!(notice_text(NoticeKind::Assigned, "3", "QT1"), "【倾听】新工单 QT1 已分配给你");
         assert_eq!(notice_text(NoticeKind::Warning, "resolution", "QT1"), "【倾听】工单 QT1 即将超时（解决）");
         assert_eq!(notice_text(NoticeKind::Escalated, "urged", "QT1"), "【倾听】工单 QT1 平台介入：顾客多次催单");
+        assert_eq!(notice_text(NoticeKind::Routed, "食品安全交平台", "QT1"), "【倾听】工单 QT1 符合分配规则：食品安全交平台");
     }
 }

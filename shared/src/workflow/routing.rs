@@ -543,6 +543,7 @@ impl Evaluation {
             priority: self.effects.priority,
             holder_platform: self.effects.holder_platform,
             followers: self.effects.followers.clone(),
+            notify: self.effects.notify.clone(),
         })
     }
 }

@@ -150,6 +150,9 @@ pub enum Action {
         holder_platform: bool,
         #[serde(default)]
         followers: Vec<String>,
+        /// Site destinations to notify (sent by the worker; recorded here).
+        #[serde(default)]
+        notify: Vec<String>,
     },
 }
 
@@ -419,7 +422,7 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
             next.holder = Holder::Platform;
             (ChangeKind::Escalated, json!({"reason": reason.as_str(), "holder": {"from": s.holder.as_str(), "to": "platform"}}))
         }
-        Action::Route { rules, team, assignee, priority, holder_platform, followers } => {
+        Action::Route { rules, team, assignee, priority, holder_platform, followers, notify } => {
             if actor.kind != ActorKind::System {
                 return Err(ActionError::SystemOnly);
             }
@@ -444,7 +447,10 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
                 }
             }
             next.followers.sort();
-            if (&next.team, &next.assignee, next.priority, next.holder, &next.followers) == (&s.team, &s.assignee, s.priority, s.holder, &s.followers) {
+            // A rule that only notifies still fired: that is recorded.
+            if notify.is_empty()
+                && (&next.team, &next.assignee, next.priority, next.holder, &next.followers) == (&s.team, &s.assignee, s.priority, s.holder, &s.followers)
+            {
                 return Err(ActionError::NoChange);
             }
             let added: Vec<&String> = next.followers.iter().filter(|f| !s.followers.contains(f)).collect();
@@ -457,6 +463,7 @@ pub fn apply(id: &str, s: &TicketState, actor: &Actor, action: &Action) -> Resul
                     "priority": {"from": s.priority.map(|p| p.as_str()), "to": next.priority.map(|p| p.as_str())},
                     "holder": {"from": s.holder.as_str(), "to": next.holder.as_str()},
                     "followers": added,
+                    "notify": notify,
                 }),
             )
         }
@@ -489,7 +496,15 @@ mod name_tests {
             Action::CustomerMessage { text: "t".into() },
             Action::CustomerUrge,
             Action::Escalate { reason: EscalationReason::MerchantWindow },
-            Action::Route { rules: vec!["r".into()], team: Some("t".into()), assignee: None, priority: None, holder_platform: true, followers: vec![] },
+            Action::Route {
+                rules: vec!["r".into()],
+                team: Some("t".into()),
+                assignee: None,
+                priority: None,
+                holder_platform: true,
+                followers: vec![],
+                notify: vec!["hook".into()],
+            },
         ];
         for a in all {
             let json = serde_json::to_value(&a).unwrap();
@@ -533,14 +548,27 @@ mod tests {
             priority: Some(Priority::P2),
             holder_platform: true,
             followers: vec!["u-9".into()],
+            notify: vec![],
         };
         assert_eq!(apply("t1", &fresh(S::New), &Actor::staff("u"), &route).unwrap_err(), ActionError::SystemOnly);
         let (t, change) = apply("t1", &fresh(S::New), &Actor::system(), &route).unwrap();
         assert_eq!((t.team.as_deref(), t.assignee.as_deref(), t.priority, t.holder), (Some("team-b"), Some("u-2"), Some(Priority::P2), Holder::Platform));
         assert_eq!((t.status, t.followers.as_slice(), change.kind), (S::Open, ["u-9".to_string()].as_slice(), ChangeKind::Routed));
         assert_eq!(change.payload["rules"][0], "r-1");
-        // The same decision again changes nothing and records nothing.
+        // The same decision again changes nothing and records nothing…
         assert_eq!(apply("t1", &t, &Actor::system(), &route).unwrap_err(), ActionError::NoChange);
+        // …unless a rule asks for a destination to be told: that firing is recorded.
+        let notify = Action::Route {
+            rules: vec!["r-2".into()],
+            team: None,
+            assignee: None,
+            priority: None,
+            holder_platform: false,
+            followers: vec![],
+            notify: vec!["hook".into()],
+        };
+        let (_, change) = apply("t1", &t, &Actor::system(), &notify).unwrap();
+        assert_eq!(change.payload["notify"][0], "hook");
     }
 
     #[test]

@@ -138,6 +138,11 @@ pub async fn channel(db: &D1Database, to_kind: &str, to: &str) -> Result<Option<
     struct C {
         channel: Option<String>,
     }
+    if to_kind == "destination" {
+        // `<site>\n<destination id>`: one of the site's forwarding destinations.
+        let Some((site, id)) = to.split_once('\n') else { return Ok(None) };
+        return Ok(crate::store::sites::destinations(db, site).await?.into_iter().find(|d| d.id == id));
+    }
     let sql = match to_kind {
         "user" => "SELECT channel FROM users WHERE id = ?1",
         "team" => "SELECT channel FROM teams WHERE id = ?1",
@@ -213,5 +218,38 @@ pub async fn claim_team_notice(db: &D1Database, team: &str, ticket: &str, kind: 
         query!(db, "INSERT OR IGNORE INTO team_notices (team_id, ticket_id, kind, ref, at) VALUES (?1, ?2, ?3, ?4, ?5)", team, ticket, kind, reference, at)?
             .run()
             .await?;
+    Ok(crate::store::changes(&r) == 1)
+}
+
+/// A routing rule's notice not yet sent.
+#[derive(Debug, Deserialize)]
+pub struct RuleNotice {
+    pub id: f64,
+    pub ticket_id: String,
+    pub ticket_no: String,
+    pub site_key: String,
+    pub destination_id: String,
+    pub rules: String,
+}
+
+/// The oldest routing-rule notices not yet sent.
+pub async fn unsent_rule_notices(db: &D1Database, limit: u32) -> Result<Vec<RuleNotice>, ApiError> {
+    Ok(query!(
+        db,
+        "SELECT r.id, r.ticket_id, c.ticket_no, r.site_key, r.destination_id, r.rules FROM rule_notices r JOIN complaints c ON c.id = r.ticket_id \
+         WHERE r.sent_at IS NULL ORDER BY r.id LIMIT ?1",
+        limit
+    )?
+    .all()
+    .await?
+    .results::<RuleNotice>()?)
+}
+
+/// Claims a routing-rule notice (`true` for the one run that does), or gives it back.
+pub async fn claim_rule_notice(db: &D1Database, id: u64, at: Option<&str>) -> Result<bool, ApiError> {
+    let r = match at {
+        Some(at) => query!(db, "UPDATE rule_notices SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL", id as f64, at)?.run().await?,
+        None => query!(db, "UPDATE rule_notices SET sent_at = NULL WHERE id = ?1", id as f64)?.run().await?,
+    };
     Ok(crate::store::changes(&r) == 1)
 }
