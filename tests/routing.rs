@@ -213,7 +213,7 @@ pub fn notices_reach_channels_in_business_hours() -> Result<(), Failed> {
     check(agent[0].text().contains("已分配给你") && agent[0].text().contains("ticket.notice"), format!("the agent's webhook: {}", agent[0].text()))?;
     let signature = agent[0].header("qingting-signature").unwrap_or_default().to_string();
     check(super::signature_ok(&signature, &agent[0].body, secret), "signed with the agent's secret")?;
-    check(team_got[0].text().contains("已分配给你") || team_got[0].text().contains(&ticket_no), "the team's group")?;
+    check(team_got[0].text().contains("已分配给团队成员"), format!("the team's group hears it as the team's news: {}", team_got[0].text()))?;
 
     // A rule that notifies one of the site's destinations: a notice (not the complaint) goes there once.
     let path = format!("/v1/routing-rules/{}", w.merchant_a);

@@ -329,7 +329,7 @@ test('an agent sees only their account and the teams; a password change checks i
   await p.reload();
   await p.locator('#my-channel-url').waitFor({ timeout: 20_000 });
   assert.equal(await p.locator('#my-channel-kind').inputValue(), 'wecom');
-  assert.equal(await p.locator('#my-channel-url').inputValue(), 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=********');
+  assert.equal(await p.locator('#my-channel-url').inputValue(), 'https://qyapi.weixin.qq.com/cgi-bin/webhook/********?key=********', 'the key hidden');
   await p.locator('#pw-current').fill('not-my-password');
   await p.locator('#pw-new').fill('short');
   await p.locator('#pw-new').press('Enter');

@@ -286,7 +286,11 @@ async fn deliver_notice(db: &D1Database, n: &NoticeJob, allow_http: bool) -> Res
         console_warn!("notice {}: the channel's URL is not allowed here", n.key);
         return Ok(true);
     }
-    let text = qingting_shared::forward::notice::notice_text(n.kind, &n.reference, &n.ticket_no);
+    let text = if n.to_kind == "team" {
+        qingting_shared::forward::notice::team_notice_text(n.kind, &n.reference, &n.ticket_no)
+    } else {
+        qingting_shared::forward::notice::notice_text(n.kind, &n.reference, &n.ticket_no)
+    };
     let out = qingting_shared::forward::notice::render_notice(&dest, &n.key, n.kind, &n.ticket_no, &text, js_sys::Date::now() as i64);
     match send_request(dest.kind, out).await {
         (_, Outcome::Delivered) => Ok(true),

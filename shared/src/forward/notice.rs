@@ -31,6 +31,20 @@ str_enum! {
     }
 }
 
+/// The words of a notice to a team's group: as [`notice_text`], but an assignment is told as news
+/// of the team, not "to you".
+///
+/// ```
+/// use qingting_shared::forward::notice::{NoticeKind, team_notice_text};
+/// assert_eq!(team_notice_text(NoticeKind::Assigned, "3", "QT1"), "【倾听】新工单 QT1 已分配给团队成员");
+/// ```
+pub fn team_notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String {
+    match kind {
+        NoticeKind::Assigned => format!("【倾听】新工单 {ticket_no} 已分配给团队成员"),
+        _ => notice_text(kind, reference, ticket_no),
+    }
+}
+
 /// A notice's words (Chinese: chat channels are the team's own), from its kind, its reference (a
 /// clock, an escalation reason, a version) and the ticket number.
 pub fn notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String {
