@@ -136,6 +136,35 @@ pub fn bot_text(t: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy)
 }
 
 #[cfg(feature = "signing")]
+/// A group bot's plain-text message to `dest` (Feishu, DingTalk or WeCom) and the URL to post it
+/// to, signed with the bot's secret when it has one (Feishu in the body, DingTalk in the URL).
+pub(crate) fn bot_body(dest: &Destination, text: &str, now_ms: i64) -> (String, serde_json::Value) {
+    let mut url = dest.url.clone();
+    let body = match dest.kind {
+        DestinationKind::Feishu => {
+            let mut msg = serde_json::json!({ "msg_type": "text", "content": { "text": text } });
+            if let Some(secret) = &dest.secret {
+                let ts = (now_ms / 1000).to_string();
+                msg["timestamp"] = ts.clone().into();
+                msg["sign"] = sign::bot_sign(format!("{ts}\n{secret}").as_bytes(), b"").into();
+            }
+            msg
+        }
+        DestinationKind::Dingtalk => {
+            if let Some(secret) = &dest.secret {
+                let ts = now_ms.to_string();
+                let sign = sign::bot_sign(secret.as_bytes(), format!("{ts}\n{secret}").as_bytes());
+                let sep = if url.contains('?') { '&' } else { '?' };
+                url = format!("{url}{sep}timestamp={ts}&sign={}", percent_encode(&sign));
+            }
+            serde_json::json!({ "msgtype": "text", "text": { "content": text } })
+        }
+        DestinationKind::Wecom | DestinationKind::Webhook => serde_json::json!({ "msgtype": "text", "text": { "content": text } }),
+    };
+    (url, body)
+}
+
+#[cfg(feature = "signing")]
 /// The request that delivers `ticket` to `dest`. `now_ms` is the current time in Unix
 /// milliseconds (the caller's clock: the worker has no `SystemTime`).
 pub fn render(dest: &Destination, ticket: &ForwardedTicket, reason: ForwardReason, now_ms: i64, taxonomy: &Taxonomy) -> OutgoingRequest {
@@ -159,29 +188,10 @@ pub fn render(dest: &Destination, ticket: &ForwardedTicket, reason: ForwardReaso
             headers.push((DELIVERY_HEADER.to_string(), key));
             return OutgoingRequest { url, headers, body };
         }
-        DestinationKind::Feishu => {
-            let text = bot_text(&ticket, reason, taxonomy);
-            let mut msg = serde_json::json!({ "msg_type": "text", "content": { "text": text } });
-            if let Some(secret) = &dest.secret {
-                let ts = (now_ms / 1000).to_string();
-                msg["timestamp"] = ts.clone().into();
-                msg["sign"] = sign::bot_sign(format!("{ts}\n{secret}").as_bytes(), b"").into();
-            }
-            msg
-        }
-        DestinationKind::Dingtalk => {
-            let text = bot_text(&ticket, reason, taxonomy);
-            if let Some(secret) = &dest.secret {
-                let ts = now_ms.to_string();
-                let sign = sign::bot_sign(secret.as_bytes(), format!("{ts}\n{secret}").as_bytes());
-                let sep = if url.contains('?') { '&' } else { '?' };
-                url = format!("{url}{sep}timestamp={ts}&sign={}", percent_encode(&sign));
-            }
-            serde_json::json!({ "msgtype": "text", "text": { "content": text } })
-        }
-        DestinationKind::Wecom => {
-            let text = bot_text(&ticket, reason, taxonomy);
-            serde_json::json!({ "msgtype": "text", "text": { "content": text } })
+        DestinationKind::Feishu | DestinationKind::Dingtalk | DestinationKind::Wecom => {
+            let (signed_url, body) = bot_body(dest, &bot_text(&ticket, reason, taxonomy), now_ms);
+            url = signed_url;
+            body
         }
     };
     headers.push((DELIVERY_HEADER.to_string(), key));

@@ -96,25 +96,11 @@ pub fn render_notice(dest: &Destination, key: &str, kind: NoticeKind, ticket_no:
             headers.push((DELIVERY_HEADER.to_string(), key.into()));
             return OutgoingRequest { url, headers, body };
         }
-        DestinationKind::Feishu => {
-            let mut msg = serde_json::json!({ "msg_type": "text", "content": { "text": text } });
-            if let Some(secret) = &dest.secret {
-                let ts = (now_ms / 1000).to_string();
-                msg["timestamp"] = ts.clone().into();
-                msg["sign"] = sign::bot_sign(format!("{ts}\n{secret}").as_bytes(), b"").into();
-            }
-            msg
+        DestinationKind::Feishu | DestinationKind::Dingtalk | DestinationKind::Wecom => {
+            let (signed_url, body) = crate::forward::message::bot_body(dest, text, now_ms);
+            url = signed_url;
+            body
         }
-        DestinationKind::Dingtalk => {
-            if let Some(secret) = &dest.secret {
-                let ts = now_ms.to_string();
-                let signature = sign::bot_sign(secret.as_bytes(), format!("{ts}\n{secret}").as_bytes());
-                let sep = if url.contains('?') { '&' } else { '?' };
-                url = format!("{url}{sep}timestamp={ts}&sign={}", crate::forward::message::percent_encode(&signature));
-            }
-            serde_json::json!({ "msgtype": "text", "text": { "content": text } })
-        }
-        DestinationKind::Wecom => serde_json::json!({ "msgtype": "text", "text": { "content": text } }),
     };
     headers.push((DELIVERY_HEADER.to_string(), key.into()));
     OutgoingRequest { url, headers, body: body.to_string() }
