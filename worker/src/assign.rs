@@ -9,9 +9,8 @@
 //! (resolved, waiting on the customer, closed, transferred away), when someone becomes available,
 //! and in the cron sweep for whatever is still waiting.
 
-use qingting_shared::api::ReplyAuthor;
+use qingting_shared::workflow::Action;
 use qingting_shared::workflow::assignment::{Agent, Waiting, plan};
-use qingting_shared::workflow::{Action, ActionError, Actor, apply};
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -86,36 +85,18 @@ async fn assign(db: &D1Database, ticket: &str, agent: &str, now: &str) -> Result
     if row.assignee_id.is_some() {
         return Ok(false);
     }
-    let action = Action::Assign { user: agent.to_string() };
-    let mut before = row.state();
-    before.followers = tickets::followers(db, ticket).await?;
-    let (after, change) = match apply(ticket, &before, &Actor::system(), &action) {
-        Ok(applied) => applied,
-        Err(ActionError::NoChange | ActionError::Closed) => return Ok(false),
-        Err(e) => return Err(ApiError::Internal(format!("assignment: {e}"))),
-    };
-    let stamp = query!(
-        db,
-        "UPDATE users SET last_assigned_at = ?2 WHERE id = ?1 AND EXISTS (SELECT 1 FROM complaints WHERE id = ?3 AND version = ?4)",
-        agent,
-        now,
-        ticket,
-        after.version as f64,
-    )?;
-    let clocks = row.sla.clocks()?;
-    let written = tickets::AppliedChange {
-        id: ticket,
-        before: &before,
-        after: &after,
-        change: &change,
-        action: &action,
-        author: ReplyAuthor::Support,
-        now,
-        site: &row.site_key,
-        clocks,
-        terms: None,
-    };
-    tickets::write_change_with(db, &written, vec![stamp]).await
+    let followers = tickets::followers(db, ticket).await?;
+    tickets::write_system_change(db, &row, followers, &Action::Assign { user: agent.to_string() }, now, None, |version| {
+        Ok(vec![query!(
+            db,
+            "UPDATE users SET last_assigned_at = ?2 WHERE id = ?1 AND EXISTS (SELECT 1 FROM complaints WHERE id = ?3 AND version = ?4)",
+            agent,
+            now,
+            ticket,
+            version as f64,
+        )?])
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -7,11 +7,9 @@
 
 use qingting_shared::Lang;
 use qingting_shared::accounts::access;
-use qingting_shared::api::ReplyAuthor;
 use qingting_shared::intake::mask::mask_pii;
 use qingting_shared::understand::classify::Classifier;
 use qingting_shared::workflow::routing::{Channel, Level, RoutingRule, TicketFacts, Trigger, evaluate};
-use qingting_shared::workflow::{ActionError, Actor, apply};
 use serde::Deserialize;
 use serde_json::json;
 use worker::{D1Database, Request, Response, RouteContext};
@@ -157,42 +155,28 @@ pub async fn route(db: &D1Database, id: &str, trigger: Trigger, now: &str) -> Re
     };
     let run = evaluate(&rules, &facts, &trigger);
     let Some(action) = run.action() else { return Ok(false) };
-    let mut before = row.state();
-    before.followers = tickets::followers(db, id).await?;
-    let (after, change) = match apply(id, &before, &Actor::system(), &action) {
-        Ok(applied) => applied,
-        Err(ActionError::NoChange | ActionError::Closed) => return Ok(false),
-        Err(e) => return Err(ApiError::Internal(format!("routing: {e}"))),
-    };
-    let clocks = row.sla.clocks()?;
-    let written = tickets::AppliedChange {
-        id,
-        before: &before,
-        after: &after,
-        change: &change,
-        action: &action,
-        author: ReplyAuthor::Support,
-        now,
-        site: &row.site_key,
-        clocks,
-        terms: None,
-    };
     // "Notify a destination": recorded with the change, sent by the cron (`notices`).
     let names: Vec<&str> = run.fired.iter().filter_map(|f| rules.iter().find(|r| &r.id == f).map(|r| r.name.as_str())).collect();
     let names = names.join("、");
-    let mut also = Vec::new();
-    for destination in &run.effects.notify {
-        also.push(query!(
-            db,
-            "INSERT OR IGNORE INTO rule_notices (ticket_id, site_key, destination_id, rules, version, at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?5)",
-            id,
-            row.site_key.as_str(),
-            destination.as_str(),
-            names.as_str(),
-            after.version as f64,
-            now,
-        )?);
-    }
-    tickets::write_change_with(db, &written, also).await
+    let followers = tickets::followers(db, id).await?;
+    tickets::write_system_change(db, &row, followers, &action, now, None, |version| {
+        run.effects
+            .notify
+            .iter()
+            .map(|destination| {
+                Ok(query!(
+                    db,
+                    "INSERT OR IGNORE INTO rule_notices (ticket_id, site_key, destination_id, rules, version, at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?5)",
+                    id,
+                    row.site_key.as_str(),
+                    destination.as_str(),
+                    names.as_str(),
+                    version as f64,
+                    now,
+                )?)
+            })
+            .collect()
+    })
+    .await
 }

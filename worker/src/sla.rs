@@ -11,11 +11,10 @@
 use std::collections::HashMap;
 
 use qingting_shared::Priority;
-use qingting_shared::api::ReplyAuthor;
 use qingting_shared::workflow::calendar::{Calendar, Instant};
 use qingting_shared::workflow::sla::{Clock, Mark, merchant_window_due as window_due};
-use qingting_shared::workflow::{Action, ActionError, Actor, EscalationReason, apply};
-use worker::{D1Database, D1PreparedStatement};
+use qingting_shared::workflow::{Action, EscalationReason};
+use worker::D1Database;
 
 use crate::error::ApiError;
 use crate::store::notifications::{Kind, to_assignee_and_supervisors};
@@ -123,17 +122,11 @@ async fn escalate_row(
     terms: Option<&Terms>,
 ) -> Result<bool, ApiError> {
     let id = row.id.as_str();
-    let action = Action::Escalate { reason };
     // (Followers are not read: escalating neither reads nor writes them.)
-    let before = row.state();
-    let (after, change) = match apply(id, &before, &Actor::system(), &action) {
-        Ok(applied) => applied,
-        Err(ActionError::NoChange | ActionError::Closed) => return Ok(false),
-        Err(e) => return Err(ApiError::Internal(e.to_string())),
-    };
-    let mut also: Vec<D1PreparedStatement> = Vec::new();
-    if let Some((due_at, merchant)) = missed {
-        also.push(query!(
+    // `false`: another sweep (or a person) changed it first; the next sweep looks again.
+    tickets::write_system_change(db, &row, Vec::new(), &Action::Escalate { reason }, now, terms, |version| {
+        let Some((due_at, merchant)) = missed else { return Ok(Vec::new()) };
+        Ok(vec![query!(
             db,
             "INSERT OR IGNORE INTO sla_records (ticket_id, clock, mark, due_at, at, holder, merchant_id) \
              SELECT ?1, 'merchant_window', 'breach', ?2, ?3, 'merchant', ?4 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?5)",
@@ -141,24 +134,10 @@ async fn escalate_row(
             due_at,
             now,
             merchant,
-            after.version as f64,
-        )?);
-    }
-    let clocks = row.sla.clocks()?;
-    let written = tickets::AppliedChange {
-        id,
-        before: &before,
-        after: &after,
-        change: &change,
-        action: &action,
-        author: ReplyAuthor::Support,
-        now,
-        site: &row.site_key,
-        clocks,
-        terms,
-    };
-    // `false`: another sweep (or a person) changed it first; the next sweep looks again.
-    tickets::write_change_with(db, &written, also).await
+            version as f64,
+        )?])
+    })
+    .await
 }
 
 #[derive(serde::Deserialize)]

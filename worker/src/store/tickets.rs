@@ -336,6 +336,43 @@ pub async fn write_change(db: &D1Database, w: &AppliedChange<'_>) -> Result<bool
     write_change_with(db, w, Vec::new()).await
 }
 
+/// A change Qingting itself makes (an escalation, routing, an assignment): `action` by the system
+/// actor applied to `row` as read (with `followers`, for actions that read them) and written like
+/// a person's, with the statements `also(new version)` in the same batch. `false`: nothing to
+/// change, the ticket is closed, or someone changed it first (nothing written).
+pub async fn write_system_change(
+    db: &D1Database,
+    row: &crate::store::complaints::ComplaintRow,
+    followers: Vec<String>,
+    action: &Action,
+    now: &str,
+    terms: Option<&sla::Terms>,
+    also: impl FnOnce(u64) -> Result<Vec<D1PreparedStatement>, ApiError>,
+) -> Result<bool, ApiError> {
+    use qingting_shared::workflow::{ActionError, Actor, apply};
+    let mut before = row.state();
+    before.followers = followers;
+    let (after, change) = match apply(&row.id, &before, &Actor::system(), action) {
+        Ok(applied) => applied,
+        Err(ActionError::NoChange | ActionError::Closed) => return Ok(false),
+        Err(e) => return Err(ApiError::Internal(format!("{} by the system: {e}", action.name()))),
+    };
+    let extra = also(after.version)?;
+    let written = AppliedChange {
+        id: &row.id,
+        before: &before,
+        after: &after,
+        change: &change,
+        action,
+        author: ReplyAuthor::Support,
+        now,
+        site: &row.site_key,
+        clocks: row.sla.clocks()?,
+        terms,
+    };
+    write_change_with(db, &written, extra).await
+}
+
 /// [`write_change`] with more statements in the same batch (each must hold itself to "only if
 /// this batch's update took", as `WHERE EXISTS (… version = the new version)` does).
 pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec<D1PreparedStatement>) -> Result<bool, ApiError> {
