@@ -310,6 +310,45 @@ pub fn scope_options(
     }
 }
 
+/// Where a page about one scope's settings (SLA, routing rules) starts: the platform's for
+/// platform staff, else the person's first scope.
+pub fn first_scope() -> RwSignal<String> {
+    let platform = powers().platform;
+    let first = Directory::get().me.with_value(|me| me.memberships.first().map(|m| scope_value(&m.scope)));
+    RwSignal::new(if platform { String::new() } else { first.unwrap_or_default() })
+}
+
+/// The picker between the scopes a person sees (platform staff: the platform and every merchant;
+/// others: their memberships' scopes), shown when there is more than one.
+#[component]
+pub fn ScopePicker(id: &'static str, scope: RwSignal<String>, merchants: LocalResource<Result<Vec<api::Merchant>, crate::api::Failure>>) -> impl IntoView {
+    let console = crate::state::Console::get();
+    let platform = powers().platform;
+    let own: Vec<Scope> = Directory::get().me.with_value(|me| me.memberships.iter().map(|m| m.scope.clone()).collect());
+    move || {
+        let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
+        let list: Vec<Scope> =
+            if platform { std::iter::once(Scope::Platform).chain(ms.iter().map(|m| Scope::Merchant(m.id.clone()))).collect() } else { own.clone() };
+        (list.len() > 1).then(|| {
+            view! {
+                <div class="field">
+                    <label for=id>{sw(|s| s.sla_scope)}</label>
+                    <select id=id on:change:target=move |ev| scope.set(ev.target().value())>
+                        {list
+                            .into_iter()
+                            .map(|s| {
+                                let v = scope_value(&s);
+                                let selected = scope.get_untracked() == v;
+                                view! { <option value=v selected=selected>{scope_name(console.ui(), &s, &ms)}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            }
+        })
+    }
+}
+
 pub fn role_name(ui: &crate::i18n::Ui, role: Role) -> &'static str {
     match role {
         Role::Admin => ui.role_admin,

@@ -8,12 +8,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::{LazyRoute, lazy_route};
-use qingting_shared::accounts::Scope;
 use qingting_shared::{Lang, PerLang, Priority, Taxonomy};
 use serde_json::{Value, json};
 
 use super::api::{self, Preview, RulesAnswer};
-use super::{Outcome, outcome_view, powers, scope_name, scope_value, section_title, submit_button};
+use super::{Outcome, ScopePicker, first_scope, outcome_view, section_title, submit_button};
 use crate::api::Failure;
 use crate::state::{Console, Directory, failure_alert, loading_view, sw};
 
@@ -294,45 +293,16 @@ impl LazyRoute for RulesRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let powers = powers();
-        let scopes: Vec<Scope> = Directory::get().me.with_value(|me| me.memberships.iter().map(|m| m.scope.clone()).collect());
-        let first = if powers.platform { String::new() } else { scopes.first().map(scope_value).unwrap_or_default() };
-        let scope = RwSignal::new(first);
+        let scope = first_scope();
         let merchants = LocalResource::new(api::merchants);
         let answer: LocalResource<Result<RulesAnswer, Failure>> = LocalResource::new(move || {
             let s = scope.get();
             async move { api::rules(&s).await }
         });
-        let console = Console::get();
-        let picker = move || {
-            let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
-            let list: Vec<Scope> = if powers.platform {
-                std::iter::once(Scope::Platform).chain(ms.iter().map(|m| Scope::Merchant(m.id.clone()))).collect()
-            } else {
-                scopes.clone()
-            };
-            (list.len() > 1).then(|| {
-                view! {
-                    <div class="field">
-                        <label for="rules-scope">{sw(|s| s.sla_scope)}</label>
-                        <select id="rules-scope" on:change:target=move |ev| scope.set(ev.target().value())>
-                            {list
-                                .into_iter()
-                                .map(|s| {
-                                    let v = scope_value(&s);
-                                    let selected = scope.get_untracked() == v;
-                                    view! { <option value=v selected=selected>{scope_name(console.ui(), &s, &ms)}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                }
-            })
-        };
         view! {
             {section_title(|s| s.rules)}
             <p class="intro">{sw(|s| s.rules_intro)}</p>
-            {picker}
+            <ScopePicker id="rules-scope" scope=scope merchants=merchants/>
             <Suspense fallback=loading_view>
                 <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {

@@ -9,14 +9,13 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::{LazyRoute, lazy_route};
-use qingting_shared::accounts::Scope;
 use qingting_shared::workflow::sla::{SlaPolicy, Warning};
 use qingting_shared::{Lang, PerLang, Priority};
 
 use super::api::{self, CalendarForm, SlaAnswer, SlaTerms};
-use super::{Outcome, outcome_view, powers, scope_name, scope_value, section_title, submit_button};
+use super::{Outcome, ScopePicker, first_scope, outcome_view, section_title, submit_button};
 use crate::api::Failure;
-use crate::state::{Console, Directory, failure_alert, loading_view, sw};
+use crate::state::{Console, failure_alert, loading_view, sw};
 
 /// The calendar's weekday keys, Monday first.
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -153,50 +152,16 @@ impl LazyRoute for SlaRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        let powers = powers();
-        let scopes: Vec<Scope> = Directory::get().me.with_value(|me| me.memberships.iter().map(|m| m.scope.clone()).collect());
-        // The first scope: the platform's default for platform staff, else the person's merchant.
-        let first = if powers.platform { String::new() } else { scopes.first().map(scope_value).unwrap_or_default() };
-        let scope = RwSignal::new(first);
+        let scope = first_scope();
         let merchants = LocalResource::new(api::merchants);
         let answer: LocalResource<Result<SlaAnswer, Failure>> = LocalResource::new(move || {
             let s = scope.get();
             async move { api::sla(&s).await }
         });
-        let choices = move || -> Vec<Scope> {
-            if powers.platform {
-                let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
-                std::iter::once(Scope::Platform).chain(ms.into_iter().map(|m| Scope::Merchant(m.id))).collect()
-            } else {
-                scopes.clone()
-            }
-        };
-        let console = Console::get();
-        let picker = move || {
-            let ms = merchants.get().and_then(Result::ok).unwrap_or_default();
-            let list = choices();
-            (list.len() > 1).then(|| {
-                view! {
-                    <div class="field">
-                        <label for="sla-scope">{sw(|s| s.sla_scope)}</label>
-                        <select id="sla-scope" on:change:target=move |ev| scope.set(ev.target().value())>
-                            {list
-                                .into_iter()
-                                .map(|s| {
-                                    let v = scope_value(&s);
-                                    let selected = scope.get_untracked() == v;
-                                    view! { <option value=v selected=selected>{scope_name(console.ui(), &s, &ms)}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                }
-            })
-        };
         view! {
             {section_title(|s| s.sla)}
             <p class="intro">{sw(|s| s.sla_intro)}</p>
-            {picker}
+            <ScopePicker id="sla-scope" scope=scope merchants=merchants/>
             <Suspense fallback=loading_view>
                 <ErrorBoundary fallback=failure_alert>
                     {move || Suspend::new(async move {
