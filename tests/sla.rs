@@ -194,7 +194,7 @@ pub fn sla_clocks_warn_breach_and_escalate_exactly_once() -> Result<(), Failed> 
 }
 
 /// A customer's 未解决 on the merchant's resolution, and 催单 up to the policy's count (3), bring
-/// the platform in; urges come at most once per ten minutes.
+/// the platform in; urges come at most once per the policy's interval (an hour by default).
 pub fn not_solved_and_urges_bring_the_platform_in() -> Result<(), Failed> {
     let w = super::world()?;
     super::tickets::ticket_of("sla-a", &w.merchant_a, "菜的分量太少了，和图片差别很大 SLA-0", "sla-a-0000010")?;
@@ -221,7 +221,7 @@ pub fn not_solved_and_urges_bring_the_platform_in() -> Result<(), Failed> {
     let r = customer(&hurried, "urge")?;
     eq(r.status, 200, &format!("the first urge ({})", r.raw))?;
     let r = customer(&hurried, "urge")?;
-    eq((r.status, r.code()), (429, "too_many_attempts"), "a second one at once")?;
+    eq((r.status, r.code()), (429, "urge_too_soon"), "a second one at once")?;
     check(r.header("Retry-After").is_some(), "says when to try again")?;
     for n in 2..=3 {
         rows(&format!("UPDATE ticket_events SET at = '2000-01-01T00:00:00Z' WHERE ticket_id = '{}' AND kind = 'customer_urged'", hurried.id))?;

@@ -14,6 +14,7 @@ use qingting_devserver::{DevServer, Options, SiteSeed, query};
 use receiver::{Receiver, wait_for};
 use serde_json::{Value, json};
 
+mod customer;
 mod receiver;
 mod routing;
 mod sla;
@@ -1436,6 +1437,8 @@ fn main() {
         // Late too: its sweeps run up to half an hour ahead of the clock.
         ("sla_clocks_warn_breach_and_escalate_exactly_once", sla::sla_clocks_warn_breach_and_escalate_exactly_once),
         ("not_solved_and_urges_bring_the_platform_in", sla::not_solved_and_urges_bring_the_platform_in),
+        ("the_customer_space_is_token_scoped_rated_once_and_alerts_once", customer::the_customer_space_is_token_scoped_rated_once_and_alerts_once),
+        ("the_panel_frame_is_framed_only_by_the_sites_origins", customer::the_panel_frame_is_framed_only_by_the_sites_origins),
         // After A's other tickets: A's rules route every later ticket of A.
         ("routing_rules_route_and_assignment_balances_the_team", routing::routing_rules_route_and_assignment_balances_the_team),
         // Last of A's: it gives merchant A two days of holidays.

@@ -19,10 +19,12 @@ use leptos::prelude::*;
 use qingting_shared::Lang;
 use wasm_bindgen::prelude::*;
 
+mod calls;
 mod draft;
 mod faq;
 mod i18n;
 mod panel;
+pub mod space;
 mod submit;
 
 /// What the merchant's script tag says.

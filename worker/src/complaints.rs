@@ -1,5 +1,6 @@
-//! The customer's API: `POST /v1/complaints` (intake), `GET /v1/complaints/:id` (their view) and
-//! `POST /v1/complaints/:id/reopen` ("未解决" on an automatic answer).
+//! The customer's API: `POST /v1/complaints` (intake), `GET /v1/complaints/:id` (their view),
+//! `POST /v1/complaints/:id/reopen` (未解决) and `…/urge` (催单). The rest of the customer's space
+//! is in `customer.rs`.
 
 use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
 use qingting_shared::forward::ForwardReason;
@@ -7,7 +8,7 @@ use qingting_shared::intake::submission::validate_idempotency_key;
 use qingting_shared::intake::{self, IntakeDecision};
 use qingting_shared::workflow::calendar::Calendar;
 use qingting_shared::workflow::routing::{Field, Trigger};
-use qingting_shared::workflow::sla::{Clocks, CustomerSignal, URGE_INTERVAL_SECONDS, escalation_for};
+use qingting_shared::workflow::sla::{Clocks, CustomerSignal, escalation_for};
 use qingting_shared::workflow::{Action, Actor, Change, ChangeKind, EscalationReason, Holder, TicketState, TicketStatus, apply};
 use qingting_shared::{Classifier, ComplaintSubmission, Lang, Priority, TicketNo};
 use sha2::{Digest, Sha256};
@@ -39,7 +40,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let db = store::db(&ctx.env)?;
     let secret = config.token_secret()?;
     let site = sites::existing(&db, &complaint.site).await?;
-    site.check_origin(http::origin(&req)?.as_deref())?;
+    site.check_origin(http::origin(&req)?.as_deref(), &http::own_origin(&req)?)?;
 
     let request_hash = hex::encode(Sha256::digest(complaint.fingerprint_input().as_bytes()));
     if let Some(existing) = complaints::by_key(&db, &site.key, idempotency_key).await? {
@@ -85,7 +86,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             Inserted::Stored => {
                 route_new(&db, &id, &now_iso).await;
                 if decision.decision().forwards() {
-                    forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created, notice: None }).await;
+                    forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.clone(), reason: ForwardReason::Created, notice: None, csat: None }).await;
                 }
                 let receipt = ComplaintReceipt {
                     access_token: token::issue(secret, &id),
@@ -110,9 +111,10 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     Err(ApiError::Internal("could not allocate a unique ticket number".into()))
 }
 
-/// `POST /v1/complaints/:id/urge`: 催单. At most one per [`URGE_INTERVAL_SECONDS`] per ticket (a
-/// quicker one is `429` with when to try again); counted, run through the rules that read urges,
-/// and once the policy's count is reached a merchant's ticket goes to the platform.
+/// `POST /v1/complaints/:id/urge`: 催单. At most one per the site policy's
+/// `urge_interval_minutes` per ticket (a quicker one is `429 urge_too_soon` with `Retry-After`);
+/// counted, run through the rules that read urges, and once the policy's count is reached a
+/// merchant's ticket goes to the platform.
 async fn urge_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let id = authorized_id(&req, ctx)?;
     let db = store::db(&ctx.env)?;
@@ -120,12 +122,9 @@ async fn urge_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, Ap
     if !row.status.is_active() {
         return Err(ApiError::ActionNotAllowed("only a ticket still being worked can be hurried".into()));
     }
-    let now_ms = js_sys::Date::now();
-    if let Some(last) = complaints::last_event_at(&db, id, ChangeKind::CustomerUrged).await? {
-        let since = (now_ms - js_sys::Date::parse(&last)) / 1000.0;
-        if since < URGE_INTERVAL_SECONDS as f64 {
-            return Err(ApiError::TooManyAttempts((URGE_INTERVAL_SECONDS as f64 - since).ceil().max(1.0) as i64));
-        }
+    let wait = crate::customer::urge_wait(&db, &row).await?;
+    if wait > 0 {
+        return Err(ApiError::UrgeTooSoon(i64::from(wait)));
     }
     let now = forward::now_iso();
     if !customer_change(&db, &row, &Action::CustomerUrge, &now).await? {
@@ -135,17 +134,28 @@ async fn urge_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, Ap
         worker::console_error!("routing after an urge of {id}: {e}");
     }
     escalate_after(&db, id, CustomerSignal::Urged(row.urges as u32 + 1), &now).await?;
-    view(&db, id).await
+    crate::customer::respond(&db, id, &ctx.env).await
 }
 
 /// A customer's action on their ticket, written like staff's (versioned, with its event).
 async fn customer_change(db: &D1Database, row: &ComplaintRow, action: &Action, now: &str) -> Result<bool, ApiError> {
+    customer_change_keyed(db, row, action, now, None).await
+}
+
+/// [`customer_change`], with the request's idempotency key kept in the event (`key`) so that a
+/// retry finds it (`complaints::event_with_key`). An action the ticket's state does not allow is
+/// `409 action_not_allowed` with the reason.
+pub async fn customer_change_keyed(db: &D1Database, row: &ComplaintRow, action: &Action, now: &str, key: Option<&str>) -> Result<bool, ApiError> {
     let mut before = row.state();
     before.followers = crate::store::tickets::followers(db, &row.id).await?;
-    let (after, change) = match apply(&row.id, &before, &Actor::customer(), action) {
+    let (after, mut change) = match apply(&row.id, &before, &Actor::customer(), action) {
         Ok(applied) => applied,
+        Err(e) if key.is_some() => return Err(ApiError::ActionNotAllowed(e.to_string())),
         Err(_) => return Ok(false),
     };
+    if let Some(key) = key {
+        change.payload["key"] = key.into();
+    }
     let written = crate::store::tickets::AppliedChange {
         id: &row.id,
         before: &before,
@@ -229,7 +239,7 @@ async fn replay(db: &D1Database, existing: ComplaintRow, request_hash: &str, sec
 
 /// The complaint id of the path, once the customer's access token for it is checked (no database
 /// read without a valid one).
-fn authorized_id<'a>(req: &Request, ctx: &'a RouteContext<()>) -> Result<&'a str, ApiError> {
+pub fn authorized_id<'a>(req: &Request, ctx: &'a RouteContext<()>) -> Result<&'a str, ApiError> {
     let id = http::uuid_param(ctx, "id")?;
     let config = Config::from_env(&ctx.env);
     let auth = req.headers().get("Authorization")?.unwrap_or_default();
@@ -240,41 +250,49 @@ fn authorized_id<'a>(req: &Request, ctx: &'a RouteContext<()>) -> Result<&'a str
     Ok(id)
 }
 
-async fn view(db: &D1Database, id: &str) -> Result<Response, ApiError> {
-    let row = complaints::by_id(db, id).await?.ok_or(ApiError::NotFound)?;
-    let replies = complaints::replies(db, id).await?;
-    Ok(Response::from_json(&row.into_view(replies)?)?)
-}
-
 async fn show_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
     let id = authorized_id(&req, ctx)?;
-    view(&store::db(&ctx.env)?, id).await
+    crate::customer::respond(&store::db(&ctx.env)?, id, &ctx.env).await
 }
 
-/// The customer's 未解决: reopens an auto-replied ticket and forwards it (idempotent: a ticket
-/// already reopened answers its current view again), or opens a resolved one again, which brings
-/// the platform in when the merchant held it. Other states cannot be reopened by the customer.
+/// The customer's 未解决 (`workflow::customer::not_solved`): passes an automatic answer on to a
+/// person (idempotent: a ticket already reopened answers its view again); opens a resolution
+/// again within the reopen window, which brings the platform in when the merchant held it; after
+/// the window, or on a closed ticket, opens one new ticket linked to it (a retry answers the same
+/// one, under `follow_up`). A ticket still being worked: `409 cannot_reopen`.
 async fn reopen_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    use qingting_shared::workflow::customer::{NotSolved, not_solved};
     let id = authorized_id(&req, ctx)?;
     let db = store::db(&ctx.env)?;
     let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
     let now = forward::now_iso();
-    if row.status == TicketStatus::Resolved {
-        // 未解决 on a resolution: the ticket opens again, and a merchant's goes to the platform.
-        if !customer_change(&db, &row, &Action::CustomerReopen, &now).await? {
-            return Err(ApiError::CannotReopen(row.status.label(Lang::En)));
+    let resolved_at = complaints::last_event_at(&db, id, ChangeKind::Resolved).await?.map(|at| (js_sys::Date::parse(&at) / 1000.0) as i64);
+    match not_solved(row.status, resolved_at, (js_sys::Date::now() / 1000.0) as i64) {
+        NotSolved::Reopen => {
+            if !customer_change(&db, &row, &Action::CustomerReopen, &now).await? {
+                return Err(ApiError::CannotReopen(row.status.label(Lang::En)));
+            }
+            escalate_after(&db, id, CustomerSignal::NotSolved, &now).await?;
         }
-        escalate_after(&db, id, CustomerSignal::NotSolved, &now).await?;
-        return view(&db, id).await;
-    }
-    if complaints::reopen(&db, &row, &now).await? {
-        route_new(&db, id, &now).await;
-        forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened, notice: None }).await;
-    } else {
-        let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
-        if row.reopened_at.is_none() {
-            return Err(ApiError::CannotReopen(row.status.label(Lang::En)));
+        NotSolved::FollowUp => {
+            let (new_id, created) = crate::customer::follow_up(&db, &row, &now).await?;
+            if created {
+                route_new(&db, &new_id, &now).await;
+                escalate_after(&db, &new_id, CustomerSignal::NotSolved, &now).await?;
+                forward::enqueue(&ctx.env, &ForwardJob { complaint_id: new_id, reason: ForwardReason::Reopened, notice: None, csat: None }).await;
+            }
+        }
+        NotSolved::PassOn => {
+            if complaints::reopen(&db, &row, &now).await? {
+                route_new(&db, id, &now).await;
+                forward::enqueue(&ctx.env, &ForwardJob { complaint_id: id.to_string(), reason: ForwardReason::Reopened, notice: None, csat: None }).await;
+            }
+        }
+        NotSolved::NotNow => {
+            if row.reopened_at.is_none() {
+                return Err(ApiError::CannotReopen(row.status.label(Lang::En)));
+            }
         }
     }
-    view(&db, id).await
+    crate::customer::respond(&db, id, &ctx.env).await
 }

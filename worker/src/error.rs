@@ -93,6 +93,16 @@ pub enum ApiError {
     Calendar(#[from] qingting_shared::workflow::calendar::CalendarError),
     #[error(transparent)]
     Rule(#[from] qingting_shared::workflow::routing::RuleError),
+    #[error("催单 was sent a moment ago; try again in {0} s")]
+    UrgeTooSoon(i64),
+    #[error(transparent)]
+    Rating(#[from] qingting_shared::workflow::customer::RatingError),
+    #[error("{0}")]
+    NotRatable(&'static str),
+    #[error("this ticket is already rated")]
+    AlreadyRated,
+    #[error("a 预警工单 is finished only after a follow-up (回访): add a note or a reply first")]
+    FollowupRequired,
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// Details are logged, never sent to the client.
@@ -124,6 +134,11 @@ impl ApiError {
             ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ApiError::SignInRequired => ErrorCode::SignInRequired,
             ApiError::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            ApiError::UrgeTooSoon(_) => ErrorCode::UrgeTooSoon,
+            ApiError::Rating(_) => ErrorCode::InvalidRating,
+            ApiError::NotRatable(_) => ErrorCode::NotRatable,
+            ApiError::AlreadyRated => ErrorCode::AlreadyRated,
+            ApiError::FollowupRequired => ErrorCode::FollowupRequired,
             ApiError::CrossOrigin => ErrorCode::CrossOrigin,
             ApiError::AlreadySetUp => ErrorCode::AlreadySetUp,
             ApiError::InvalidEmail => ErrorCode::InvalidEmail,
@@ -169,7 +184,7 @@ impl ApiError {
             _ => Response::from_json(&body)?,
         }
         .with_status(self.status());
-        if let ApiError::TooManyAttempts(secs) = self {
+        if let ApiError::TooManyAttempts(secs) | ApiError::UrgeTooSoon(secs) = self {
             response.headers().set("Retry-After", &secs.max(1).to_string())?;
         }
         Ok(response)

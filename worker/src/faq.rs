@@ -135,7 +135,7 @@ async fn event_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
     let faq_id = e.faq_id.ok_or(ValidationError::MissingField("faq_id"))?;
     let db = store::db(&ctx.env)?;
     let site = sites::existing(&db, &site).await?;
-    site.check_origin(http::origin(&req)?.as_deref())?;
+    site.check_origin(http::origin(&req)?.as_deref(), &http::own_origin(&req)?)?;
     if !site_pack(&site)?.entries.iter().any(|x| x.id == faq_id && !x.disabled) {
         return Err(ApiError::UnknownFaq);
     }

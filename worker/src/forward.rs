@@ -37,6 +37,22 @@ pub struct ForwardJob {
     /// Not a forwarding but a staff notice to a chat channel (`worker/src/notices.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<NoticeJob>,
+    /// Not a forwarding but a customer's rating for the site's webhooks (`csat.submitted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat: Option<CsatJob>,
+}
+
+/// A rating to tell the site's webhooks about, signed, with its delivery id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CsatJob {
+    pub site: String,
+    pub ticket_no: String,
+    pub score: u8,
+    pub reason: Option<String>,
+    pub comment: String,
+    pub credited: Option<String>,
+    /// `csat/<ticket id>`: the same on every retry.
+    pub key: String,
 }
 
 /// A notice for a person's or a team's channel: who, what, and its delivery key.
@@ -115,6 +131,22 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
                 continue;
             }
         };
+        if let Some(csat) = &job.csat {
+            if dead {
+                console_error!("{} gave up after its retries", csat.key);
+                message.ack();
+                continue;
+            }
+            match deliver_csat(&db, csat, allow_http).await {
+                Ok(true) => message.ack(),
+                Ok(false) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build()),
+                Err(e) => {
+                    console_error!("{} failed before sending: {e}", csat.key);
+                    message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
+                }
+            }
+            continue;
+        }
         if let Some(notice) = &job.notice {
             if dead {
                 console_error!("notice {} to {} {} gave up after its retries", notice.key, notice.to_kind, notice.to);
@@ -301,6 +333,32 @@ async fn deliver_notice(db: &D1Database, n: &NoticeJob, allow_http: bool) -> Res
     }
 }
 
+/// Tells each of the site's webhooks about a rating: `true` once all accepted (a retry sends to
+/// every webhook again under the same delivery id, which receivers deduplicate on).
+async fn deliver_csat(db: &D1Database, c: &CsatJob, allow_http: bool) -> Result<bool, ApiError> {
+    let envelope = qingting_shared::forward::notice::CsatEnvelope {
+        event: "csat.submitted".into(),
+        delivery_id: c.key.clone(),
+        ticket_no: c.ticket_no.clone(),
+        score: c.score,
+        reason: c.reason.clone(),
+        comment: c.comment.clone(),
+        credited: c.credited.clone(),
+    };
+    let mut all = true;
+    for d in sites::destinations(db, &c.site).await? {
+        if d.validate(allow_http).is_err() {
+            continue;
+        }
+        let Some(out) = qingting_shared::forward::notice::render_csat(&d, &envelope, js_sys::Date::now() as i64) else { continue };
+        if let (status, Outcome::Retry(why)) = send_request(d.kind, out).await {
+            console_warn!("{} to {} not accepted ({status:?}): {why}", c.key, d.id);
+            all = false;
+        }
+    }
+    Ok(all)
+}
+
 /// Sends one rendered request within [`SEND_TIMEOUT`], redirects not followed, and judges the
 /// answer as `kind`'s receivers answer.
 async fn send_request(kind: forward::DestinationKind, out: forward::OutgoingRequest) -> (Option<u16>, Outcome) {
@@ -347,7 +405,7 @@ pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
     let mut n = 0;
     for row in stuck {
         let reason = complaints::forward_reason(row.reopened_at.as_deref());
-        enqueue(env, &ForwardJob { complaint_id: row.id, reason, notice: None }).await;
+        enqueue(env, &ForwardJob { complaint_id: row.id, reason, notice: None, csat: None }).await;
         n += 1;
     }
     Ok(n)

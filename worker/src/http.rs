@@ -94,3 +94,8 @@ pub fn uuid_param<'a>(ctx: &'a RouteContext<()>, name: &str) -> Result<&'a str, 
 pub fn origin(req: &Request) -> Result<Option<String>, ApiError> {
     Ok(req.headers().get("Origin")?)
 }
+
+/// This worker's own origin, as the request reached it (`https://qingting.example`).
+pub fn own_origin(req: &Request) -> Result<String, ApiError> {
+    Ok(req.url()?.origin().ascii_serialization())
+}

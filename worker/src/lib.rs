@@ -26,9 +26,11 @@ mod canned;
 mod complaints;
 mod config;
 mod crypto;
+mod customer;
 mod error;
 mod faq;
 mod forward;
+mod frame;
 mod http;
 mod notices;
 mod notifications;
@@ -50,6 +52,9 @@ const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if let Some(page) = console_page(&req, &env).await? {
+        return Ok(page);
+    }
+    if let Some(page) = frame::panel(&req, &env).await? {
         return Ok(page);
     }
     let origin = req.headers().get("Origin")?;
@@ -129,6 +134,10 @@ fn router() -> Router<'static, ()> {
         .get_async("/v1/complaints/:id", complaints::show)
         .post_async("/v1/complaints/:id/reopen", complaints::reopen)
         .post_async("/v1/complaints/:id/urge", complaints::urge)
+        .post_async("/v1/complaints/status", customer::status)
+        .post_async("/v1/complaints/:id/messages", customer::message)
+        .post_async("/v1/complaints/:id/solved", customer::solved)
+        .post_async("/v1/complaints/:id/rating", customer::rating)
         .get_async("/v1/faq", faq::pack)
         .post_async("/v1/events", faq::event)
         .get_async("/v1/notifications", notifications::list)

@@ -79,6 +79,7 @@ pub async fn sweep(db: &worker::D1Database, env: &Env, now: Instant, budget: u32
                     ticket_no: r.ticket_no.clone(),
                     key: format!("rule-notice/{}", r.id as u64),
                 }),
+                csat: None,
             };
             if !forward::try_enqueue(env, &job).await {
                 notifications::claim_rule_notice(db, r.id as u64, None).await?;
@@ -104,6 +105,7 @@ async fn queue(db: &worker::D1Database, env: &Env, n: &Unsent, now: &str) -> Res
             ticket_no: n.ticket_no.clone(),
             key: format!("notice/{}/{to}", n.id as u64),
         }),
+        csat: None,
     };
     if n.user_channel != 0.0 && !forward::try_enqueue(env, &job("user", &n.user_id)).await {
         return Ok(false);

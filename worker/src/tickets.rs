@@ -84,7 +84,17 @@ async fn detail(db: &D1Database, row: ComplaintRow) -> Result<Value, ApiError> {
     // The words that drove the classification, from the stored (masked) text: the same model and
     // code as at intake, so they are what the widget showed the customer.
     let top_tokens = Classifier::builtin().classify(&row.text).top_tokens;
+    // The customer's rating, and the ticket this one is linked to (an alert's original).
+    let survey = crate::store::customer::survey(db, &row.id).await?;
+    let linked = match &row.linked_id {
+        Some(l) => complaints::by_id(db, l).await?.map(|o| json!({"id": o.id, "ticket_no": o.ticket_no})),
+        None => None,
+    };
     Ok(json!({
+        "kind": row.kind,
+        "linked": linked,
+        "confirmed_at": row.confirmed_at,
+        "csat": survey.map(|s| json!({"score": s.score.map(|v| v as u8), "reason": s.reason, "comment": s.comment, "credited": s.credited_id, "alert": s.alert_id})),
         "id": row.id,
         "ticket_no": row.ticket_no,
         "status": row.status,
@@ -228,6 +238,12 @@ async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Act
         {
             return Err(ApiError::InvalidAction("the team must be this ticket's merchant's team or a platform team".into()));
         }
+    }
+    // A 预警工单 is finished only once its follow-up (回访) is recorded.
+    if matches!(action, Action::Resolve | Action::Close)
+        && !qingting_shared::workflow::customer::may_finish(row.kind, crate::store::customer::followed_up(db, &id).await?)
+    {
+        return Err(ApiError::FollowupRequired);
     }
     let mut before: TicketState = row.state();
     before.followers = tickets::followers(db, &id).await?;

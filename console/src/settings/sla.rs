@@ -43,6 +43,7 @@ struct Form {
     percent: RwSignal<bool>,
     warn: RwSignal<String>,
     urges: RwSignal<String>,
+    urge_gap: RwSignal<String>,
     zone: RwSignal<String>,
     always: RwSignal<bool>,
     days: [RwSignal<String>; 7],
@@ -59,6 +60,7 @@ impl Form {
             percent: RwSignal::new(true),
             warn: s(),
             urges: s(),
+            urge_gap: s(),
             zone: RwSignal::new(ZONES[0].into()),
             always: RwSignal::new(false),
             days: [s(), s(), s(), s(), s(), s(), s()],
@@ -80,6 +82,7 @@ impl Form {
         self.percent.set(percent);
         self.warn.set(value.to_string());
         self.urges.set(terms.policy.urges_to_platform.to_string());
+        self.urge_gap.set(terms.policy.urge_interval_minutes.to_string());
         let c = &terms.calendar;
         self.zone.set(c.zone.clone());
         let always = DAYS.iter().all(|d| c.week.get(*d).is_some_and(|h| h.len() == 1 && h[0] == ALL_DAY));
@@ -114,6 +117,7 @@ impl Form {
         }
         let warn = number(self.warn)?;
         let urges_to_platform = number(self.urges)?;
+        let urge_interval_minutes = number(self.urge_gap)?;
         let warning = if self.percent.get_untracked() { Warning::PercentOfTarget(warn.min(255) as u8) } else { Warning::MinutesBefore(warn) };
         let lines = |s: RwSignal<String>| s.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>();
         let always = self.always.get_untracked();
@@ -130,7 +134,7 @@ impl Form {
             })
             .collect();
         Ok(SlaTerms {
-            policy: SlaPolicy { first_response: first, resolution, warning, urges_to_platform },
+            policy: SlaPolicy { first_response: first, resolution, warning, urges_to_platform, urge_interval_minutes },
             calendar: CalendarForm {
                 zone: self.zone.get_untracked().trim().to_string(),
                 week,
@@ -281,6 +285,10 @@ fn Editor(answer: SlaAnswer, scope: String) -> impl IntoView {
                     <label for="sla-urges">{sw(|s| s.sla_urges)}</label>
                     <input id="sla-urges" type="number" min="1" max="20" inputmode="numeric" bind:value=form.urges disabled=!editable aria-describedby="sla-urges-hint"/>
                     <p class="hint" id="sla-urges-hint">{sw(|s| s.sla_urges_hint)}</p>
+                </div>
+                <div class="field">
+                    <label for="sla-urge-gap">{sw(|s| s.sla_urge_gap)}</label>
+                    <input id="sla-urge-gap" type="number" min="1" max="1440" inputmode="numeric" bind:value=form.urge_gap disabled=!editable/>
                 </div>
             </section>
             <section class="card" aria-labelledby="sla-hours">

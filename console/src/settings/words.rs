@@ -161,6 +161,7 @@ pub struct SettingsWords {
     pub off: &'static str,
     pub sla_urges: &'static str,
     pub sla_urges_hint: &'static str,
+    pub sla_urge_gap: &'static str,
 }
 
 pub const ZH_CN: SettingsWords = SettingsWords {
@@ -305,6 +306,7 @@ pub const ZH_CN: SettingsWords = SettingsWords {
     save_rules: "保存规则",
     off: "已停用",
     sla_urges: "催单几次后平台介入",
+    sla_urge_gap: "两次催单至少间隔（分钟）",
     sla_urges_hint: "商家持有的工单被顾客催单达到此次数时，平台接手（平台介入）。顾客说“未解决”时平台也会接手。",
 };
 
@@ -450,6 +452,7 @@ pub const ZH_TW: SettingsWords = SettingsWords {
     save_rules: "儲存規則",
     off: "已停用",
     sla_urges: "催單幾次後平台介入",
+    sla_urge_gap: "兩次催單至少間隔（分鐘）",
     sla_urges_hint: "商家持有的工單被顧客催單達到此次數時，平台接手（平台介入）。顧客說「未解決」時平台也會接手。",
 };
 
@@ -595,5 +598,6 @@ pub const EN: SettingsWords = SettingsWords {
     save_rules: "Save rules",
     off: "off",
     sla_urges: "Urges before the platform steps in",
+    sla_urge_gap: "Least time between two urges (minutes)",
     sla_urges_hint: "When the customer urges a merchant's ticket this many times, the platform takes it over. It also does when the customer says a resolution did not solve it.",
 };

@@ -65,6 +65,14 @@ str_enum! {
         // State.
         IdempotencyConflict = "idempotency_conflict",
         CannotReopen = "cannot_reopen",
+        /// 催单 again too soon (429, with `Retry-After`).
+        UrgeTooSoon = "urge_too_soon",
+        /// The survey is not offered, already answered, or closed.
+        NotRatable = "not_ratable",
+        AlreadyRated = "already_rated",
+        InvalidRating = "invalid_rating",
+        /// A 预警工单 is finished only after a follow-up (回访) note.
+        FollowupRequired = "followup_required",
         // Configuration.
         InvalidDestination = "invalid_destination",
         InvalidFaqPack = "invalid_faq_pack",
@@ -101,18 +109,19 @@ impl ErrorCode {
             | InvalidEmail
             | InvalidPassword
             | InvalidSetupToken
-            | InvalidAction => 400,
+            | InvalidAction
+            | InvalidRating => 400,
             Unauthorized | AdminUnauthorized | InvalidCredentials | SignInRequired => 401,
             OriginNotAllowed | CrossOrigin | Forbidden | WrongPassword => 403,
             UnknownSite | UnknownFaq | NotFound | UnknownAction => 404,
             MethodNotAllowed => 405,
             IdempotencyConflict | CannotReopen | AlreadySetUp | EmailTaken | TeamNameTaken | CannotDeactivateSelf | NotInvited | VersionConflict
-            | ActionNotAllowed => 409,
+            | ActionNotAllowed | NotRatable | AlreadyRated | FollowupRequired => 409,
             SetupTokenExpired | SetupTokenUsed => 410,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             MissingIfMatch => 428,
-            TooManyAttempts => 429,
+            TooManyAttempts | UrgeTooSoon => 429,
             ServerMisconfigured | Internal => 500,
         }
     }

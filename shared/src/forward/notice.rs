@@ -106,11 +106,66 @@ pub fn render_notice(dest: &Destination, key: &str, kind: NoticeKind, ticket_no:
     OutgoingRequest { url, headers, body: body.to_string() }
 }
 
+/// The generic webhook's body for a customer's satisfaction answer (`csat.submitted`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsatEnvelope {
+    /// Always `csat.submitted`.
+    pub event: String,
+    pub delivery_id: String,
+    pub ticket_no: String,
+    /// 1 to 5.
+    pub score: u8,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Masked.
+    #[serde(default)]
+    pub comment: String,
+    /// The staff member credited when the survey was offered.
+    #[serde(default)]
+    pub credited: Option<String>,
+}
+
+#[cfg(feature = "signing")]
+/// The signed request that tells a merchant's webhook about a rating (only webhooks get it: a
+/// chat group is not the place for scores).
+pub fn render_csat(dest: &Destination, envelope: &CsatEnvelope, now_ms: i64) -> Option<OutgoingRequest> {
+    if dest.kind != DestinationKind::Webhook {
+        return None;
+    }
+    let body = serde_json::to_string(envelope).ok()?;
+    let secret = dest.secret.as_deref().unwrap_or_default();
+    let headers = vec![
+        ("Content-Type".to_string(), "application/json; charset=utf-8".to_string()),
+        (SIGNATURE_HEADER.to_string(), sign::sign_webhook(secret, now_ms / 1000, &body)),
+        (DELIVERY_HEADER.to_string(), envelope.delivery_id.clone()),
+    ];
+    Some(OutgoingRequest { url: dest.url.clone(), headers, body })
+}
+
 #[cfg(all(test, feature = "signing"))]
 mod tests {
     use super::*;
     use crate::forward::fixture::dest;
     use crate::forward::sign::verify_signature;
+
+    #[test]
+    fn csat_goes_signed_to_webhooks_only() {
+        let envelope = CsatEnvelope {
+            event: "csat.submitted".into(),
+            delivery_id: "csat/1".into(),
+            ticket_no: "QT261201-ABCDEF".into(),
+            score: 1,
+            reason: Some("slow".into()),
+            comment: "太慢".into(),
+            credited: None,
+        };
+        let secret = "s3cret-s3cret-s3cret";
+        let r = render_csat(&dest(DestinationKind::Webhook, Some(secret)), &envelope, 1_790_000_000_000).unwrap();
+        assert_eq!(serde_json::from_str::<CsatEnvelope>(&r.body).unwrap(), envelope);
+        let signature = r.headers.iter().find(|(k, _)| k == SIGNATURE_HEADER).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(verify_signature(secret, &signature, r.body.as_bytes(), 1_790_000_000), Ok(()));
+        assert!(render_csat(&dest(DestinationKind::Feishu, None), &envelope, 1_790_000_000_000).is_none());
+    }
 
     #[test]
     fn every_kind_of_channel_gets_the_notice_as_plain_text() {

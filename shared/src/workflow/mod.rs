@@ -3,11 +3,13 @@
 //! ticket ([`ticket`]: claim, assign, transfer, reply, note, correct, resolve, close, reopen,
 //! merge, follow, and the customer's), SLA policies and clocks ([`sla`], on a [`calendar`]), the
 //! ordered routing rules that set team, assignee, priority and holder on create and update
-//! ([`routing`]), and balanced assignment within a team with its queue order ([`assignment`]). All
+//! ([`routing`]), balanced assignment within a team with its queue order ([`assignment`]), and the
+//! customer's side of a ticket: what they read, may do, and rate ([`customer`]). All
 //! pure: functions that depend on time take `now`.
 
 pub mod assignment;
 pub mod calendar;
+pub mod customer;
 pub mod routing;
 pub mod search;
 pub mod sla;

@@ -65,16 +65,23 @@ pub struct SlaPolicy {
     /// 催单 this many times and the platform steps in (平台介入).
     #[serde(default = "default_urges")]
     pub urges_to_platform: u32,
+    /// The least time between two 催单 of one ticket, in minutes (wall-clock).
+    #[serde(default = "default_urge_interval")]
+    pub urge_interval_minutes: u32,
 }
 
 /// Urges before the platform steps in, unless a policy says otherwise.
 pub const URGES_TO_PLATFORM: u32 = 3;
 
-/// The least time between two urges of one ticket (the customer's button waits this long).
-pub const URGE_INTERVAL_SECONDS: i64 = 600;
+/// The least time between two urges of one ticket unless a policy says otherwise: an hour.
+pub const URGE_INTERVAL_MINUTES: u32 = 60;
 
 fn default_urges() -> u32 {
     URGES_TO_PLATFORM
+}
+
+fn default_urge_interval() -> u32 {
+    URGE_INTERVAL_MINUTES
 }
 
 impl Default for SlaPolicy {
@@ -84,6 +91,7 @@ impl Default for SlaPolicy {
             resolution: RESOLUTION_MINUTES,
             warning: Warning::PercentOfTarget(75),
             urges_to_platform: URGES_TO_PLATFORM,
+            urge_interval_minutes: URGE_INTERVAL_MINUTES,
         }
     }
 }
@@ -111,6 +119,8 @@ pub enum PolicyError {
     Warning,
     #[error("the platform steps in after 1 to 20 urges")]
     Urges,
+    #[error("urges may be limited to one per 1 to 1440 minutes")]
+    UrgeInterval,
 }
 
 impl SlaPolicy {
@@ -133,6 +143,9 @@ impl SlaPolicy {
         }
         if !(1..=20).contains(&self.urges_to_platform) {
             return Err(PolicyError::Urges);
+        }
+        if !(1..=1440).contains(&self.urge_interval_minutes) {
+            return Err(PolicyError::UrgeInterval);
         }
         match self.warning {
             Warning::PercentOfTarget(1..=99) | Warning::MinutesBefore(1..=1440) => Ok(()),

@@ -10,6 +10,7 @@ use qingting_shared::{Classifier, ComplaintSubmission};
 
 use super::{PanelState, Stage, store};
 use crate::draft::{Draft, content_of};
+use crate::space::Kept;
 use crate::submit::{SubmitError, submit};
 
 /// A text field's value. (One function for every field, so the widget holds one copy of the
@@ -21,6 +22,23 @@ fn value(field: RwSignal<String>) -> impl Fn() -> String + Copy + Send + 'static
 /// Keeps `field` in step with an input's value.
 fn set_value(field: RwSignal<String>) -> impl Fn(web_sys::Event) + Copy + 'static {
     move |ev| field.set(event_target_value(&ev))
+}
+
+/// Whether the browser says it is online (`true` when it cannot tell).
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Runs `f` once, when the browser is online again.
+fn when_online(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(w) = web_sys::window() else { return };
+    let again = w.clone();
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+        again.set_ononline(None);
+        f();
+    });
+    w.set_ononline(Some(cb.unchecked_ref()));
 }
 
 /// The complaint form. It stays mounted while editing, submitting and after errors (hidden once
@@ -49,6 +67,8 @@ pub fn ComplaintForm() -> impl IntoView {
         text.set(value);
     };
 
+    // The send function, stored so that the offline path can call it again.
+    let resend: StoredValue<Box<dyn Fn()>, LocalStorage> = StoredValue::new_local(Box::new(|| {}));
     let send = move || {
         if matches!(stage.get_untracked(), Stage::Submitting) {
             return;
@@ -67,11 +87,12 @@ pub fn ComplaintForm() -> impl IntoView {
         let key = draft.key_for(content_of(&body_text, &order_id, &contact), store::new_idempotency_key);
         store::save(&cfg.site, &draft);
         pending.set(draft.pending);
+        // Masked here, before anything leaves the device (the server masks again).
         let body = ComplaintSubmission {
             site: Some(cfg.site.clone()),
-            text: Some(body_text),
+            text: Some(mask_pii(&body_text).text),
             order_id: Some(order_id),
-            contact: Some(contact),
+            contact: Some(mask_pii(&contact).text),
             lang: Some(cfg.lang.tag().to_string()),
             client: Some(ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) }),
         };
@@ -82,7 +103,19 @@ pub fn ComplaintForm() -> impl IntoView {
                     store::clear(&cfg.site);
                     pending.set(None);
                     ticket_status.set(receipt.status);
+                    // Kept for 我的投诉 (id and token, never the text), automatic answers too.
+                    let seen = u32::from(receipt.reply.is_some());
+                    let no = receipt.ticket_no.to_string();
+                    let k = Kept { id: receipt.id.clone(), token: receipt.access_token.clone(), ticket_no: no.clone(), filed_ms: store::now_ms(), seen };
+                    state.kept.update(|list| crate::space::remember(list, k));
+                    state.save_kept();
+                    state.tell("ticket", &no);
                     stage.set(Stage::Done(receipt));
+                }
+                // Offline: kept with its key; sent again, once, when the connection returns.
+                Err(SubmitError::Network) if !online() => {
+                    stage.set(Stage::Waiting);
+                    when_online(move || resend.with_value(|f| f()));
                 }
                 Err(e) => stage.set(Stage::Failed(match e {
                     SubmitError::Network => ui.err_network.to_string(),
@@ -92,6 +125,8 @@ pub fn ComplaintForm() -> impl IntoView {
             }
         });
     };
+
+    resend.set_value(Box::new(send));
 
     let live = move || {
         let c = classify();
@@ -118,6 +153,10 @@ pub fn ComplaintForm() -> impl IntoView {
         Stage::Failed(_) => ui.retry,
         _ => ui.submit,
     };
+    let waiting = move || match stage.get() {
+        Stage::Waiting => Some(view! { <p class="qt-note qt-waiting" role="status">{ui.sp.waiting_net}</p> }),
+        _ => None,
+    };
 
     view! {
         <form class="qt-form" novalidate hidden=move || state.is_done() on:submit=move |ev| { ev.prevent_default(); send(); }>
@@ -135,7 +174,13 @@ pub fn ComplaintForm() -> impl IntoView {
                 </span>
             </div>
             // `then` on a memoised bool rather than `<Show>`: the same DOM, less code (see lib.rs).
-            {move || has_pii.get().then(|| view! { <p class="qt-note">{ui.pii_notice}</p> })}
+            {move || has_pii.get().then(|| view! {
+                <div class="qt-note qt-masked">
+                    <p>{ui.pii_notice}</p>
+                    <p>{ui.sp.masked_preview}</p>
+                    <p class="qt-masked-text">{move || mask_pii(&text.get()).text}</p>
+                </div>
+            })}
             <crate::faq::Suggestions config=config text=text/>
             <label for="qt-order">{ui.order_label}</label>
             <input id="qt-order" name="order" type="text" autocomplete="off" maxlength="64"
@@ -145,6 +190,7 @@ pub fn ComplaintForm() -> impl IntoView {
                 placeholder=ui.contact_placeholder
                 prop:value=value(contact) on:input=set_value(contact)/>
             {move || error().map(|words| view! { <p class="qt-error" role="alert">{words}</p> })}
+            {waiting}
             <button type="submit" class="qt-submit" disabled=submitting>{button_label}</button>
         </form>
     }

@@ -1,12 +1,15 @@
-//! The complaint panel: a shell (title, close button) around [`form::ComplaintForm`] and
-//! [`receipt::Receipt`] (with [`feedback::ReplyFeedback`]). They share one [`PanelState`] through
-//! leptos context rather than props: the form moves the panel to the receipt, the receipt's
-//! "再提交一条" back to an empty form. `store` keeps the draft in `localStorage`.
+//! The complaint panel: a shell (title, close button, the tabs 提交投诉 / 我的投诉) around
+//! [`form::ComplaintForm`] and [`receipt::Receipt`] (with [`feedback::ReplyFeedback`]),
+//! [`mine::Mine`] (the kept tickets) and [`ticket::TicketPage`] (one ticket: progress, replies,
+//! 补充信息, 催单, 未解决/已解决, the rating). They share one [`PanelState`] through leptos context
+//! rather than props. `store` keeps the draft and the kept tickets in `localStorage`.
 
 mod feedback;
 mod form;
+mod mine;
 mod receipt;
-mod store;
+pub(crate) mod store;
+mod ticket;
 
 use leptos::prelude::*;
 use qingting_shared::api::ComplaintReceipt;
@@ -16,11 +19,24 @@ use crate::Config;
 use crate::draft::Pending;
 use crate::i18n::{Ui, ui};
 
+/// Which page of the panel shows.
+#[derive(Clone, PartialEq)]
+enum Page {
+    /// The complaint form (and its receipt).
+    Form,
+    /// 我的投诉.
+    Mine,
+    /// One kept ticket, by id.
+    Ticket(String),
+}
+
 /// Where the panel is.
 #[derive(Clone)]
 enum Stage {
     Editing,
     Submitting,
+    /// Offline: kept with its idempotency key, sent when the connection returns.
+    Waiting,
     /// The words of the error shown under the form.
     Failed(String),
     Done(ComplaintReceipt),
@@ -65,6 +81,13 @@ struct PanelState {
     ticket_status: RwSignal<TicketStatus>,
     /// The customer's answer to the automatic reply on the receipt.
     feedback: RwSignal<Feedback>,
+    /// The page showing.
+    page: RwSignal<Page>,
+    /// The tickets this browser keeps (`crate::space`).
+    kept: RwSignal<Vec<crate::space::Kept>>,
+    /// The loader's container: the panel tells the frame's script about closing, a new ticket
+    /// and unread replies through events on it.
+    host: StoredValue<web_sys::HtmlElement, LocalStorage>,
 }
 
 impl PanelState {
@@ -78,6 +101,23 @@ impl PanelState {
     fn is_done(self) -> bool {
         matches!(self.stage.get(), Stage::Done(_))
     }
+
+    /// Tells the frame's script: `qingting-<what>` on the container, with `data-<what>` set to
+    /// `value` first (`close`, `ticket` with the ticket number, `unread` with a count).
+    fn tell(self, what: &str, value: &str) {
+        self.host.with_value(|host| {
+            let _ = host.set_attribute(&format!("data-{what}"), value);
+            if let Ok(ev) = web_sys::Event::new(&format!("qingting-{what}")) {
+                let _ = host.dispatch_event(&ev);
+            }
+        });
+    }
+
+    /// Saves the kept tickets after a change.
+    fn save_kept(self) {
+        let site = self.config.with_value(|c| c.site.clone());
+        self.kept.with_untracked(|k| store::save_kept(&site, k));
+    }
 }
 
 /// The panel inside the loader's shadow root: the form first, the receipt after a submission.
@@ -90,6 +130,7 @@ pub fn Panel(
 ) -> impl IntoView {
     let (lang, ui) = (config.lang, ui(config.lang));
     let saved = store::load(&config.site);
+    let kept = store::kept(&config.site);
     let state = PanelState {
         lang,
         ui,
@@ -102,12 +143,19 @@ pub fn Panel(
         ticket_status: RwSignal::new(TicketStatus::New),
         feedback: RwSignal::new(Feedback::None),
         config: StoredValue::new(config),
+        page: RwSignal::new(Page::Form),
+        kept: RwSignal::new(kept),
+        host: StoredValue::new_local(host),
     };
     provide_context(state);
-    let close = move |_| {
-        if let Ok(ev) = web_sys::Event::new("qingting-close") {
-            let _ = host.dispatch_event(&ev);
-        }
+    let page = state.page;
+    let close = move |_| state.tell("close", "");
+    // The two tabs: one function, one copy of the button code.
+    let tab = move |to: Page, label: &'static str| {
+        let here = to.clone();
+        // A ticket's page belongs to 我的投诉.
+        let current = move || (if (page.get() == Page::Form) == (here == Page::Form) { "page" } else { "false" }).to_string();
+        view! { <button type="button" class="qt-tab" aria-current=current on:click=move |_| page.set(to.clone())>{label}</button> }
     };
 
     view! {
@@ -116,8 +164,19 @@ pub fn Panel(
                 <h2 id="qt-title">{ui.title}</h2>
                 <button type="button" class="qt-close" aria-label=ui.close on:click=close>"×"</button>
             </header>
-            <receipt::Receipt/>
-            <form::ComplaintForm/>
+            <nav class="qt-tabs" aria-label=ui.title>
+                {tab(Page::Form, ui.sp.tab_new)}
+                {tab(Page::Mine, ui.sp.tab_mine)}
+            </nav>
+            <div hidden=move || page.get() != Page::Form>
+                <receipt::Receipt/>
+                <form::ComplaintForm/>
+            </div>
+            {move || match page.get() {
+                Page::Form => None,
+                Page::Mine => Some(view! { <mine::Mine/> }.into_any()),
+                Page::Ticket(id) => Some(view! { <ticket::TicketPage id=id/> }.into_any()),
+            }}
         </section>
     }
 }

@@ -51,6 +51,10 @@ pub fn Receipt() -> impl IntoView {
                 {receipt.reply.map(|reply| view! {
                     <ReplyFeedback text=reply.text asks=receipt.status == TicketStatus::AutoReplied/>
                 })}
+                <button type="button" class="qt-secondary qt-progress" on:click={
+                    let id = receipt.id.clone();
+                    move |_| state.page.set(super::Page::Ticket(id.clone()))
+                }>{ui.sp.tab_mine}</button>
                 <button type="button" class="qt-secondary" on:click=reset>{ui.new_complaint}</button>
             })}
         </div>

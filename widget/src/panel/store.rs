@@ -1,5 +1,5 @@
-//! The draft in `localStorage` (one entry per site; the format is `draft::Draft`'s) and new
-//! idempotency keys: the browser side of `crate::draft`.
+//! The draft and the kept tickets in `localStorage` (the Qingting origin's: the panel runs in its
+//! frame), one entry each per site (formats: `draft::Draft`, `space`), and new idempotency keys.
 
 use crate::draft::Draft;
 
@@ -11,9 +11,25 @@ fn draft_key(site: &str) -> String {
     format!("qingting:draft:{site}")
 }
 
+fn kept_key(site: &str) -> String {
+    format!("qingting:tickets:{site}")
+}
+
+/// The tickets this browser keeps for 我的投诉 (`crate::space`), expired ones left out.
+pub fn kept(site: &str) -> Vec<crate::space::Kept> {
+    let raw = storage().and_then(|s| s.get_item(&kept_key(site)).ok().flatten()).unwrap_or_default();
+    crate::space::decode(&raw, now_ms(), qingting_shared::workflow::customer::KEEP_DAYS)
+}
+
+pub fn save_kept(site: &str, list: &[crate::space::Kept]) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&kept_key(site), &crate::space::encode(list));
+    }
+}
+
 /// Milliseconds since the epoch as an integer: formatting or parsing an `f64` would pull float
 /// formatting code (≈ 20 KB brotli) into the widget.
-fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 

@@ -3,6 +3,7 @@
 use qingting_shared::api::{ComplaintView, ReplyAuthor, TicketReply};
 use qingting_shared::forward::{DeliveryState, ForwardReason};
 use qingting_shared::intake::IntakeDecision;
+use qingting_shared::workflow::customer::TicketKind;
 use qingting_shared::workflow::search;
 use qingting_shared::workflow::{Action, Actor, ActorKind, ChangeKind, Holder, TicketState, TicketStatus, apply};
 use qingting_shared::{Category, Priority, TicketNo, ValidComplaint};
@@ -43,12 +44,21 @@ pub struct ComplaintRow {
     /// The SLA clocks' fields (migration 0014).
     #[serde(flatten)]
     pub sla: crate::store::sla::ClockFields,
+    /// A complaint, or a 预警工单 (migration 0019).
+    #[serde(default)]
+    pub kind: TicketKind,
+    /// The original of an alert or of a follow-up ticket.
+    #[serde(default)]
+    pub linked_id: Option<String>,
+    /// When the customer said 已解决.
+    #[serde(default)]
+    pub confirmed_at: Option<String>,
 }
 
 const COLUMNS: &str = "id, ticket_no, request_hash, status, complaint, category, categories, priority, text, order_id, lang, model_version, created_at, \
                        site_key, contact, delivery, reopened_at, holder, team_id, assignee_id, version, merged_into, \
                        sla_first_minutes, sla_resolve_minutes, sla_warning, sla_started_at, sla_responded_at, sla_paused_at, sla_paused_seconds, sla_marks, \
-                       sla_first_due_at, sla_resolve_due_at, merchant_due_at, urges";
+                       sla_first_due_at, sla_resolve_due_at, merchant_due_at, urges, kind, linked_id, confirmed_at";
 
 impl ComplaintRow {
     /// The workflow's view of the row (followers are read separately where needed).
@@ -92,6 +102,14 @@ impl ComplaintRow {
             created_at: self.created_at,
             model_version: self.model_version,
             replies,
+            holder: self.holder,
+            // While it is worked, when it should be solved.
+            promised_at: if self.status.is_active() { self.sla.sla_resolve_due_at } else { None },
+            timeline: Vec::new(),
+            urge_wait: 0,
+            survey: None,
+            follow_up: None,
+            confirmed: self.confirmed_at.is_some(),
         })
     }
 }
@@ -139,6 +157,18 @@ pub async fn last_event_at(db: &D1Database, id: &str, kind: ChangeKind) -> Resul
         at: Option<String>,
     }
     Ok(query!(db, "SELECT MAX(at) AS at FROM ticket_events WHERE ticket_id = ?1 AND kind = ?2", id, kind)?.first::<At>(None).await?.and_then(|a| a.at))
+}
+
+/// Whether ticket `id` has an event of `kind` recorded under idempotency key `key`.
+pub async fn event_with_key(db: &D1Database, id: &str, kind: ChangeKind, key: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let n = query!(db, "SELECT COUNT(*) AS n FROM ticket_events WHERE ticket_id = ?1 AND kind = ?2 AND json_extract(payload, '$.key') = ?3", id, kind, key)?
+        .first::<N>(None)
+        .await?;
+    Ok(n.is_some_and(|n| n.n > 0.0))
 }
 
 /// Everything stored for a new complaint: the validated submission and intake's decision.

@@ -2,7 +2,8 @@
 //! [`sites`] (sites, destinations, FAQ packs, thresholds), [`deliveries`] (leases, the delivery
 //! log, the sweep, lists by state), [`faq_events`] (deflection counters), [`accounts`] (users,
 //! sessions, sign-in failures), [`staff`] (merchants, invitations, staff lists, teams), [`sla`]
-//! (policies and calendars, a ticket's clock columns), [`routing`] (routing rules per scope), [`notifications`] (who is told what).
+//! (policies and calendars, a ticket's clock columns), [`routing`] (routing rules per scope), [`notifications`] (who is told what), [`customer`] (the customer's space: timeline,
+//! 我的投诉, the survey, linked tickets).
 //!
 //! Architecture invariant: every statement binds its values ([`query!`]); no SQL is built from
 //! input. Status and delivery changes are conditional updates on the state they leave
@@ -12,6 +13,7 @@
 pub mod accounts;
 pub mod canned;
 pub mod complaints;
+pub mod customer;
 pub mod deliveries;
 pub mod faq_events;
 pub mod notifications;

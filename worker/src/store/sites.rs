@@ -35,9 +35,11 @@ impl Site {
         serde_json::from_str(&self.allowed_origins).unwrap_or_default()
     }
 
-    /// Refuses a request whose `Origin` this site does not allow.
-    pub fn check_origin(&self, origin: Option<&str>) -> Result<(), ApiError> {
-        if origin.is_some_and(|o| self.allows_origin(o)) { Ok(()) } else { Err(ApiError::OriginNotAllowed) }
+    /// Refuses a request whose `Origin` this site does not allow. Qingting's own origin (`own`:
+    /// the customer's panel, a frame served with this site's origins as its `frame-ancestors`,
+    /// `frame.rs`) is allowed for every site.
+    pub fn check_origin(&self, origin: Option<&str>, own: &str) -> Result<(), ApiError> {
+        if origin.is_some_and(|o| o == own || self.allows_origin(o)) { Ok(()) } else { Err(ApiError::OriginNotAllowed) }
     }
 
     /// The site's thresholds, the measured defaults where it sets none.

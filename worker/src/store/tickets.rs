@@ -455,6 +455,11 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
         }
         _ => {}
     }
+    // A resolution offers the customer's survey, crediting who had the ticket (or who resolved it).
+    if change.kind == qingting_shared::workflow::ChangeKind::Resolved {
+        let credited = after.assignee.as_deref().or(me);
+        batch.push(crate::store::customer::offer_statement(db, id, after.version, credited, now)?);
+    }
     // Who is told (in the same batch, so only when the change took): a new assignee who did not
     // take it themselves; the merchant and the assignee when the platform steps in.
     use crate::store::notifications::{self as notify, Kind};

@@ -63,13 +63,22 @@ pub fn all() -> Result<()> {
     let manifest = format!("{{\"app\":\"app/{app_js}\",\"wasm\":\"app/{app_wasm}\"}}\n");
     std::fs::write(widget_out.join("manifest.json"), manifest).map_err(|e| e.to_string())?;
 
-    step("bundling the loader (widget/loader → /widget/qingting.js)");
+    step("bundling the loader (widget/loader → /widget/qingting.js) and the panel frame's script and CSS");
     sh(Command::new(node_bin("esbuild"))
         .arg(root.join("widget/loader/loader.js"))
         .args(["--bundle", "--minify", "--format=iife", "--target=es2020", "--loader:.css=text", "--log-level=warning"])
-        .arg(format!("--define:__QT_APP__=\"app/{app_js}\""))
-        .arg(format!("--define:__QT_WASM__=\"app/{app_wasm}\""))
         .arg(format!("--outfile={}", widget_out.join("qingting.js").display())))?;
+    // The frame's script names the current app pair (relative to itself: /widget/panel.js).
+    sh(Command::new(node_bin("esbuild"))
+        .arg(root.join("widget/frame/panel.js"))
+        .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--define:__QT_APP__=\"./app/{app_js}\""))
+        .arg(format!("--define:__QT_WASM__=\"./app/{app_wasm}\""))
+        .arg(format!("--outfile={}", widget_out.join("panel.js").display())))?;
+    sh(Command::new(node_bin("esbuild"))
+        .arg(root.join("widget/frame/panel.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", widget_out.join("panel.css").display())))?;
 
     console()?;
 
