@@ -342,6 +342,33 @@ pub struct Ticket {
     pub events: Vec<Event>,
     #[serde(default)]
     pub sla: SlaView,
+    /// `complaint`, or `alert` (a 预警工单).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The original of an alert or a follow-up ticket.
+    #[serde(default)]
+    pub linked: Option<Linked>,
+    /// The customer's rating, once offered.
+    #[serde(default)]
+    pub csat: Option<Csat>,
+}
+
+/// A linked ticket.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Linked {
+    pub id: String,
+    pub ticket_no: String,
+}
+
+/// The satisfaction survey on a ticket.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Csat {
+    #[serde(default)]
+    pub score: Option<u8>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// A ticket's SLA clocks as the worker shows them.
@@ -425,6 +452,9 @@ pub struct Payload {
     /// Merges.
     #[serde(default)]
     pub into: Option<String>,
+    /// The customer's 补充信息.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 impl Event {

@@ -278,6 +278,24 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
             }}
             <span class="hint">{tw(|t| t.shortcuts_hint)}</span>
         </div>
+        {move || ticket.with(|t| (t.kind.as_deref() == Some("alert"), t.linked.clone())).0.then(|| {
+            let linked = ticket.with(|t| t.linked.clone());
+            view! {
+                <div class="alert-ticket" role="note">
+                    <p><strong class="kind-badge">{tw(|t| t.alert_kind)}</strong>" "{tw(|t| t.alert_hint)}</p>
+                    {linked.map(|l| view! {
+                        <p>{move || format!("{}：", tk().alert_original)}<A href=format!("/console/tickets/{}", l.id)>{l.ticket_no.clone()}</A></p>
+                    })}
+                </div>
+            }
+        })}
+        {move || ticket.with(|t| t.csat.clone()).and_then(|c| c.score.map(|score| (score, c))).map(|(score, c)| view! {
+            <p class=if score <= 2 { "csat csat-low" } else { "csat" }>
+                {move || format!("{}：{score}/5", tk().csat)}
+                {c.reason.as_deref().and_then(qingting_shared::workflow::customer::RatingReason::parse).map(|r| format!(" · {}", r.label(lang())))}
+                {c.comment.filter(|s| !s.is_empty()).map(|s| format!(" · {s}"))}
+            </p>
+        })}
         <Show when=move || help.get()>
             <section class="shortcuts" role="dialog" aria-labelledby="shortcuts-title">
                 <h2 id="shortcuts-title">{tw(|t| t.shortcuts)}</h2>
@@ -890,6 +908,7 @@ fn Timeline(ticket: RwSignal<Ticket>) -> impl IntoView {
             "assigned" | "claimed" => p.to.map(|id| format!("{}：{}", tk().assignee, directory.name(&id))),
             "merged" => p.into,
             "escalated" => p.reason.map(|r| i18n::escalation_reason(lang, &r).to_string()),
+            "customer_messaged" => p.text,
             _ => None,
         };
         view! {

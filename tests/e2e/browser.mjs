@@ -5,8 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
+//
+// Third-party storage: an ordinary Chrome profile allows it (partitioned per top-level site, as in
+// Safari and Firefox), which the widget's panel frame uses for drafts and 我的投诉; this headless
+// build starts with it denied, so the profile is given the ordinary setting (the widget's tests
+// check the denied case separately, by making the frame's `localStorage` throw as Chromium does).
 export async function launchChromium() {
-  return chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'qt-chromium-')), {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-chromium-'));
+  fs.mkdirSync(path.join(dir, 'Default'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
+  return chromium.launchPersistentContext(dir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

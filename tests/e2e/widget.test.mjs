@@ -1,10 +1,12 @@
 // Browser end to end: the demo merchant page, served from another origin (with and without
-// deliberately hostile CSS), embeds the widget from the local worker; a customer opens it, types a
-// Chinese complaint, sees the live category, submits and gets a ticket that is really in D1.
+// deliberately hostile CSS, a hostile script, a strict CSP, a transform on <body>), embeds the
+// widget from the local worker; the panel runs in a frame on the worker's origin. A customer opens
+// it, types a Chinese complaint, sees the live category, submits and gets a ticket that is really
+// in D1; then follows it in 我的投诉: staff replies, 补充信息, 催单, the rating and the 预警工单.
 //
 // Run by `cargo xtask test`, which builds everything, starts `wrangler dev` with local D1 and sets
 // QT_BASE_URL (worker), QT_MERCHANT_PORT (this file's page server), QT_PERSIST_TO (local D1),
-// QT_OUTPUT_DIR (screenshots).
+// QT_ADMIN_TOKEN (the first platform admin), QT_OUTPUT_DIR (screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -20,6 +22,9 @@ const persistTo = process.env.QT_PERSIST_TO;
 const outDir = process.env.QT_OUTPUT_DIR || path.join(root, 'test-output');
 if (!api || !merchantPort || !persistTo) throw new Error('run through `cargo xtask test` (QT_BASE_URL, QT_MERCHANT_PORT, QT_PERSIST_TO)');
 const merchant = `http://localhost:${merchantPort}`;
+const adminToken = process.env.QT_ADMIN_TOKEN;
+const admin = { email: 'ops-admin@qingting.test', password: 'console-e2e-Passw0rd', display_name: '林晓雯' };
+const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let server;
 let context;
@@ -42,9 +47,19 @@ before(async () => {
   // The merchant's own server: the real demo page, with the script tag pointing at the worker.
   const page = fs.readFileSync(path.join(root, 'www/demo/index.html'), 'utf8')
     .replace('src="/widget/qingting.js"', `src="${api}/widget/qingting.js"`);
+  // Variants: ?csp=1 serves the page under the strict policy README documents for merchants
+  // (the page's own inline bits are blocked, the widget must still work); ?transform=1 puts a
+  // transform on <body>; ?evil=1 runs a script that tries to spy on and forge the panel.
+  const evil = fs.readFileSync(path.join(root, 'tests/e2e/hostile-script.js'), 'utf8');
   server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(page);
+    const q = new URL(req.url, merchant).searchParams;
+    const headers = { 'Content-Type': 'text/html; charset=utf-8' };
+    let body = page;
+    if (q.has('csp')) headers['Content-Security-Policy'] = `default-src 'self'; script-src ${api}; frame-src ${api}; style-src 'self'; img-src 'self'`;
+    if (q.has('transform')) body = body.replace('<body>', '<body style="transform: translateY(-120px) scale(0.9)">');
+    if (q.has('evil')) body = body.replace('<head>', `<head><script>${evil}</script>`);
+    res.writeHead(200, headers);
+    res.end(body);
   });
   await new Promise((resolve) => server.listen(merchantPort, '127.0.0.1', resolve));
   fs.mkdirSync(outDir, { recursive: true });
@@ -56,16 +71,57 @@ after(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
 });
 
+/** The panel: a frame on the worker's origin inside the launcher's shadow root. */
+const panelOf = (page) => page.frameLocator('#qingting-widget iframe');
+/** The panel's frame, for evaluating inside it. */
+const frameOf = (page) => page.frames().find((f) => f.url().startsWith(`${api}/widget/panel`));
+
 async function openWidget(page, url) {
   await page.goto(url);
   const launcher = page.locator('#qingting-widget .qt-launcher');
   await launcher.click();
-  await page.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
+  await panelOf(page).locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
   return launcher;
+}
+
+let adminCookie;
+/** The platform admin's session (created here or by the console's tests). */
+async function staffCookie() {
+  if (adminCookie) return adminCookie;
+  const created = await fetch(`${api}/v1/auth/bootstrap`, {
+    method: 'POST', headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(admin),
+  });
+  assert.ok(created.status === 201 || created.status === 409, `bootstrap answered ${created.status}`);
+  const login = await fetch(`${api}/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Origin: api }, body: JSON.stringify({ email: admin.email, password: admin.password }),
+  });
+  assert.equal(login.status, 200);
+  adminCookie = login.headers.get('set-cookie').split(';')[0];
+  return adminCookie;
+}
+
+/** A staff action through the API. */
+async function staffAct(id, action, body = {}) {
+  const cookie = await staffCookie();
+  const current = await (await fetch(`${api}/v1/tickets/${id}`, { headers: { Cookie: cookie } })).json();
+  const r = await fetch(`${api}/v1/tickets/${id}/${action}`, {
+    method: 'POST', headers: { Cookie: cookie, Origin: api, 'Content-Type': 'application/json', 'If-Match': String(current.version) }, body: JSON.stringify(body),
+  });
+  assert.equal(r.status, 200, await r.clone().text());
+  return r.json();
+}
+
+/** axe-core's WCAG 2.1 A/AA rules on a page or frame: no violation. */
+async function assertAccessible(target, what) {
+  if (!(await target.evaluate(() => typeof window.axe === 'object'))) await target.evaluate(axeSource);
+  const result = await target.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(violations, [], `axe on ${what}`);
 }
 
 test('hostile page CSS cannot break the widget; a complaint lands in D1', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   const launcher = await openWidget(page, `${merchant}/?hostile=1`);
 
   // The page really is hostile: its own elements are red and 40px.
@@ -73,36 +129,36 @@ test('hostile page CSS cannot break the widget; a complaint lands in D1', async 
   assert.equal(pageButton, '40px');
 
   // ...but nothing of it reaches into the widget.
-  const styles = await page.evaluate(() => {
-    const root = document.querySelector('#qingting-widget').shadowRoot;
-    const pick = (sel) => { const s = getComputedStyle(root.querySelector(sel)); return { color: s.color, fontSize: s.fontSize, display: s.display }; };
-    return { title: pick('#qt-title'), text: pick('#qt-text'), launcher: pick('.qt-launcher'), submit: pick('.qt-submit') };
+  const styles = await frameOf(page).evaluate(() => {
+    const pick = (sel) => { const s = getComputedStyle(document.querySelector(sel)); return { color: s.color, fontSize: s.fontSize, display: s.display }; };
+    return { title: pick('#qt-title'), text: pick('#qt-text'), submit: pick('.qt-submit') };
   });
+  const launcherStyle = await page.evaluate(() => getComputedStyle(document.querySelector('#qingting-widget').shadowRoot.querySelector('.qt-launcher')).color);
   assert.equal(styles.title.fontSize, '16px');
   assert.notEqual(styles.title.color, 'rgb(255, 0, 0)');
   assert.equal(styles.text.fontSize, '14px');
   assert.notEqual(styles.text.display, 'none');
-  assert.equal(styles.launcher.color, 'rgb(255, 255, 255)');
+  assert.equal(launcherStyle, 'rgb(255, 255, 255)');
   assert.equal(styles.submit.fontSize, '14px');
 
   const text = '骑手送餐太慢了，等了两个小时还没送到，饭全凉了';
-  await page.locator('#qt-text').pressSequentially(text, { delay: 5 });
-  await assert.doesNotReject(page.locator('#qt-live').filter({ hasText: '配送问题' }).waitFor({ timeout: 5_000 }));
-  assert.match(await page.locator('#qt-count').innerText(), new RegExp(`^${text.length}/2000$`));
-  assert.equal(await page.locator('#qt-order').inputValue(), 'E202611230001', 'order id pre-filled from data-order');
+  await panel.locator('#qt-text').pressSequentially(text, { delay: 5 });
+  await assert.doesNotReject(panel.locator('#qt-live').filter({ hasText: '配送问题' }).waitFor({ timeout: 5_000 }));
+  assert.match(await panel.locator('#qt-count').innerText(), new RegExp(`^${text.length}/2000$`));
+  assert.equal(await panel.locator('#qt-order').inputValue(), 'E202611230001', 'order id pre-filled from data-order');
 
   const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
-  await page.locator('.qt-submit').click();
+  await panel.locator('.qt-submit').click();
   const response = await posted;
   assert.equal(response.status(), 201);
   assert.match(response.request().headers()['idempotency-key'] ?? '', /^[0-9a-f]{32}$/);
   const receipt = await response.json();
-  await page.locator('.qt-ticket').waitFor({ timeout: 10_000 });
-  const shownTicket = await page.locator('.qt-ticket').innerText();
+  await panel.locator('.qt-ticket').waitFor({ timeout: 10_000 });
+  const shownTicket = await panel.locator('.qt-ticket').innerText();
   assert.equal(shownTicket, receipt.ticket_no);
   assert.match(shownTicket, /^QT\d{6}-[0-9A-HJKMNP-TV-Z]{6}$/);
   // Nothing in the FAQ settles a late delivery by itself: the ticket is passed on.
-  assert.equal(await page.locator('.qt-status').innerText(), '已转交处理');
+  assert.equal(await panel.locator('.qt-status').innerText(), '已转交处理');
 
   // The customer's own view, through the API, and the row itself in D1.
   const view = await (await fetch(`${api}/v1/complaints/${receipt.id}`, { headers: { Authorization: `Bearer ${receipt.access_token}` } })).json();
@@ -113,17 +169,18 @@ test('hostile page CSS cannot break the widget; a complaint lands in D1', async 
   assert.deepEqual(rows, [{ ticket_no: shownTicket, site_key: 'demo', client_category: 'delivery', order_id: 'E202611230001' }]);
 
   // Layout intact: the panel sits above the launcher, inside the viewport, at its designed width.
-  const panel = await page.locator('#qt-panel-host').boundingBox();
+  const box = await page.locator('#qingting-widget iframe').boundingBox();
   const button = await launcher.boundingBox();
-  assert.ok(panel.width >= 360 && panel.width <= 384, `panel width ${panel.width}`);
-  assert.ok(panel.x + panel.width <= 1280 && panel.y >= 0, 'panel inside the viewport');
-  assert.ok(panel.y + panel.height <= button.y + 1, 'panel above the launcher');
+  assert.ok(box.width >= 360 && box.width <= 384, `panel width ${box.width}`);
+  assert.ok(box.x + box.width <= 1280 && box.y >= 0, 'panel inside the viewport');
+  assert.ok(box.y + box.height <= button.y + 1, 'panel above the launcher');
   await page.screenshot({ path: path.join(outDir, 'widget-hostile-css.png') });
   await page.close();
 });
 
 test('a lost answer is retried under the same key: one ticket, text never lost', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   await openWidget(page, `${merchant}/`);
   // The widget's CSS does not leak out: the merchant's button keeps its own look.
   assert.equal(await page.locator('#merchant-button').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(255, 255, 255)');
@@ -131,12 +188,12 @@ test('a lost answer is retried under the same key: one ticket, text never lost',
   // Every attempt fails at the network: the text stays, the error is in words.
   await page.route(`${api}/v1/complaints`, (route) => route.abort('connectionreset'));
   const text = `少送了一份凉拌黄瓜，也没有筷子 E2E-${Date.now()}`;
-  await page.locator('#qt-text').fill(text);
-  await page.locator('.qt-submit').click();
-  const alert = page.locator('.qt-error[role=alert]');
+  await panel.locator('#qt-text').fill(text);
+  await panel.locator('.qt-submit').click();
+  const alert = panel.locator('.qt-error[role=alert]');
   await alert.waitFor({ timeout: 15_000 });
   assert.match(await alert.innerText(), /网络连接失败/);
-  assert.equal(await page.locator('#qt-text').inputValue(), text, 'text kept after failure');
+  assert.equal(await panel.locator('#qt-text').inputValue(), text, 'text kept after failure');
   assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 0);
 
   // Next try: the request reaches the worker and is stored, but the answer is lost on the way back;
@@ -154,19 +211,20 @@ test('a lost answer is retried under the same key: one ticket, text never lost',
     return route.continue();
   });
   const replayed = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.status() === 201);
-  await page.locator('.qt-submit').click();
+  await panel.locator('.qt-submit').click();
   const response = await replayed;
   assert.equal(await response.headerValue('idempotent-replayed'), 'true');
-  await page.locator('.qt-ticket').waitFor({ timeout: 15_000 });
+  await panel.locator('.qt-ticket').waitFor({ timeout: 15_000 });
   assert.equal(delivered, 2);
   const rows = d1(`SELECT ticket_no FROM complaints WHERE text = '${text}'`);
   assert.equal(rows.length, 1, 'exactly one row for the complaint');
-  assert.equal(rows[0].ticket_no, await page.locator('.qt-ticket').innerText());
+  assert.equal(rows[0].ticket_no, await panel.locator('.qt-ticket').innerText());
   await page.close();
 });
 
 test('a reload after lost answers retries with the same key: still one ticket', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   await openWidget(page, `${merchant}/`);
   const text = `送错地址了，骑手还说已送达 RELOAD-${Date.now()}`;
   // Every attempt reaches the worker and is stored, but every answer is lost on the way back.
@@ -177,9 +235,9 @@ test('a reload after lost answers retries with the same key: still one ticket', 
     for (let i = 0; i < 3 && (await route.fetch()).status() >= 500; i++);
     return route.abort('connectionreset');
   });
-  await page.locator('#qt-text').fill(text);
-  await page.locator('.qt-submit').click();
-  await page.locator('.qt-error[role=alert]').waitFor({ timeout: 15_000 });
+  await panel.locator('#qt-text').fill(text);
+  await panel.locator('.qt-submit').click();
+  await panel.locator('.qt-error[role=alert]').waitFor({ timeout: 15_000 });
   assert.equal(attempts, 3, 'the widget retried by itself');
   assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'stored once, under one key');
 
@@ -187,47 +245,49 @@ test('a reload after lost answers retries with the same key: still one ticket', 
   await page.unroute(`${api}/v1/complaints`);
   await page.reload();
   await page.locator('#qingting-widget .qt-launcher').click();
-  await page.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
-  assert.equal(await page.locator('#qt-text').inputValue(), text, 'draft restored after reload');
+  await panel.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(await panel.locator('#qt-text').inputValue(), text, 'draft restored after reload');
   const answered = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.status() === 201);
-  await page.locator('.qt-submit').click();
+  await panel.locator('.qt-submit').click();
   assert.equal(await (await answered).headerValue('idempotent-replayed'), 'true');
-  await page.locator('.qt-ticket').waitFor({ timeout: 15_000 });
+  await panel.locator('.qt-ticket').waitFor({ timeout: 15_000 });
   assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'still one row');
   // Focus moved to the receipt, and the draft is gone.
-  assert.equal(await page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.className), 'qt-done');
-  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('qingting:draft')).length), 0);
+  assert.equal(await frameOf(page).evaluate(() => document.activeElement?.className), 'qt-done');
+  assert.equal(await frameOf(page).evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('qingting:draft')).length), 0);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('qingting')).length), 0, 'nothing in the page\'s storage');
   await page.close();
 });
 
 test('keyboard and screen readers on a 360 px wide phone', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(`${merchant}/`);
   const launcher = page.locator('#qingting-widget .qt-launcher');
   await launcher.focus();
   assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
   await page.keyboard.press('Enter');
-  await page.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
+  await panel.locator('#qt-text').waitFor({ state: 'visible', timeout: 20_000 });
   assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
-  const focused = () => page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.id ?? '');
+  const focused = () => frameOf(page).evaluate(() => (document.hasFocus() ? document.activeElement?.id : '') ?? '');
   assert.equal(await focused(), 'qt-text', 'focus moves into the form');
 
   // Labelled controls and a named dialog.
-  await assert.doesNotReject(page.getByRole('dialog', { name: '投诉与反馈' }).waitFor({ timeout: 2_000 }));
-  assert.equal(await page.getByLabel('请描述您遇到的问题').count(), 1);
-  assert.equal(await page.getByLabel('订单号').count(), 1);
+  await assert.doesNotReject(panel.getByRole('dialog', { name: '投诉与反馈' }).waitFor({ timeout: 2_000 }));
+  assert.equal(await panel.getByLabel('请描述您遇到的问题').count(), 1);
+  assert.equal(await panel.getByLabel('订单号').count(), 1);
 
   await page.keyboard.type('外卖有头发，吃完拉肚子了');
-  await page.locator('#qt-live').filter({ hasText: '紧急' }).waitFor({ timeout: 5_000 });
-  const panel = await page.locator('#qt-panel-host').boundingBox();
-  assert.ok(panel.x >= 0 && panel.x + panel.width <= 360, `panel fits: ${JSON.stringify(panel)}`);
+  await panel.locator('#qt-live').filter({ hasText: '紧急' }).waitFor({ timeout: 5_000 });
+  const box = await page.locator('#qingting-widget iframe').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `panel fits: ${JSON.stringify(box)}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 360, `no horizontal scroll (${overflow})`);
   await page.screenshot({ path: path.join(outDir, 'widget-360px.png') });
 
   await page.keyboard.press('Escape');
-  assert.equal(await page.locator('#qt-panel-host').isHidden(), true, 'Escape closes');
+  await page.locator('#qingting-widget iframe').waitFor({ state: 'hidden', timeout: 5_000 });
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'qingting-widget', 'focus back on the launcher');
   await page.close();
 });
@@ -241,6 +301,7 @@ test('the browser build classifies a fixed set exactly like the native build', a
   const nativeTokens = execFileSync(path.join(root, 'target/release/qingting'), ['explain'], { input: fs.readFileSync(fixture) })
     .toString().trim().split('\n').map((l) => JSON.parse(l).top_tokens);
   const page = await context.newPage();
+  const panel = panelOf(page);
   await page.goto(`${merchant}/`);
   const browser = await page.evaluate(async ({ api, texts }) => {
     const names = await (await fetch(`${api}/widget/manifest.json`)).json();
@@ -265,23 +326,24 @@ test('the browser build classifies a fixed set exactly like the native build', a
 
 test('a how-to question shows an answer while typing, and "solved" records a deflection', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   await openWidget(page, `${merchant}/`);
   const before = d1("SELECT COALESCE(SUM(count), 0) AS n FROM faq_events WHERE site_key = 'demo' AND event = 'deflected'")[0].n;
-  await page.locator('#qt-text').pressSequentially('退款多久能到账', { delay: 20 });
+  await panel.locator('#qt-text').pressSequentially('退款多久能到账', { delay: 20 });
   // Suggestions follow the text as it is typed; once typing stops, the refund answer is shown.
-  const item = page.locator('.qt-faq-item[data-faq="refund-arrival-time"]');
-  await page.locator('.qt-faq-item').first().waitFor({ timeout: 5_000 });
+  const item = panel.locator('.qt-faq-item[data-faq="refund-arrival-time"]');
+  await panel.locator('.qt-faq-item').first().waitFor({ timeout: 5_000 });
   await page.waitForTimeout(300);
-  const shown = await page.locator('.qt-faq-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-faq')));
+  const shown = await panel.locator('.qt-faq-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-faq')));
   assert.ok(shown.includes('refund-arrival-time'), `suggestions: ${shown.join(', ')}`);
   await item.locator('summary').click();
   assert.match(await item.locator('.qt-faq-answer').innerText(), /退款/);
   // The submit path stays available next to the suggestions.
-  assert.equal(await page.locator('.qt-submit').isVisible(), true);
+  assert.equal(await panel.locator('.qt-submit').isVisible(), true);
   const recorded = page.waitForResponse((r) => r.url() === `${api}/v1/events` && r.status() === 202);
   await item.locator('.qt-faq-solved').click();
   await recorded;
-  await page.locator('.qt-faq-thanks').waitFor({ timeout: 5_000 });
+  await panel.locator('.qt-faq-thanks').waitFor({ timeout: 5_000 });
   const after = d1("SELECT COALESCE(SUM(count), 0) AS n FROM faq_events WHERE site_key = 'demo' AND event = 'deflected'")[0].n;
   assert.equal(after, before + 1);
   await page.close();
@@ -289,26 +351,217 @@ test('a how-to question shows an answer while typing, and "solved" records a def
 
 test('an FAQ-type complaint is answered at once, and "未解决" passes it on to a person', async () => {
   const page = await context.newPage();
+  const panel = panelOf(page);
   await openWidget(page, `${merchant}/`);
-  await page.locator('#qt-text').fill('退款一般几天到账啊');
+  await panel.locator('#qt-text').fill('退款一般几天到账啊');
   const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
-  await page.locator('.qt-submit').click();
+  await panel.locator('.qt-submit').click();
   const receipt = await (await posted).json();
   assert.equal(receipt.status, 'auto_replied');
-  await page.locator('.qt-reply-text').waitFor({ timeout: 10_000 });
-  assert.equal(await page.locator('.qt-status').innerText(), '已自动答复');
-  assert.equal(await page.locator('.qt-reply-text').innerText(), receipt.reply.text);
-  await assert.doesNotReject(page.getByRole('group', { name: '这个答复解决您的问题了吗？' }).waitFor({ timeout: 2_000 }));
+  await panel.locator('.qt-reply-text').waitFor({ timeout: 10_000 });
+  assert.equal(await panel.locator('.qt-status').innerText(), '已自动答复');
+  assert.equal(await panel.locator('.qt-reply-text').innerText(), receipt.reply.text);
+  await assert.doesNotReject(panel.getByRole('group', { name: '这个答复解决您的问题了吗？' }).waitFor({ timeout: 2_000 }));
   const reopened = page.waitForResponse((r) => r.url() === `${api}/v1/complaints/${receipt.id}/reopen`);
-  await page.locator('.qt-unsolved').click();
+  await panel.locator('.qt-unsolved').click();
   assert.equal((await reopened).status(), 200);
-  await page.locator('.qt-status', { hasText: '已转交处理' }).waitFor({ timeout: 5_000 });
-  assert.match(await page.locator('.qt-reply .qt-note').innerText(), /已转交人工处理/);
-  assert.equal(await page.locator('.qt-unsolved').count(), 0, 'asked once');
-  const focusedClass = await page.evaluate(() => document.querySelector('#qingting-widget').shadowRoot.activeElement?.className ?? '');
+  await panel.locator('.qt-status', { hasText: '已转交处理' }).waitFor({ timeout: 5_000 });
+  assert.match(await panel.locator('.qt-reply .qt-note').innerText(), /已转交人工处理/);
+  assert.equal(await panel.locator('.qt-unsolved').count(), 0, 'asked once');
+  const focusedClass = await frameOf(page).evaluate(() => document.activeElement?.className ?? '');
   assert.match(focusedClass, /qt-reply-note/, 'focus moves to the news, not to the page');
   const rows = d1(`SELECT status, reopened_at IS NOT NULL AS reopened FROM complaints WHERE id = '${receipt.id}'`);
   assert.deepEqual(rows, [{ status: 'new', reopened: 1 }]);
   await page.screenshot({ path: path.join(outDir, 'widget-auto-reply-reopened.png') });
+  await page.close();
+});
+
+test('我的投诉: reload, a staff reply lights the badge, 补充信息, 催单 limit, rating 1 opens an alert that reaches its channel', async () => {
+  const cookie = await staffCookie();
+  // The platform admin answers for the demo site (a platform site): the alert's channel is theirs.
+  const hooks = [];
+  const hookServer = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => { hooks.push(body); res.writeHead(200); res.end('{}'); });
+  });
+  await new Promise((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hookServer.unref();
+  const hookUrl = `http://127.0.0.1:${hookServer.address().port}/alert-hook`;
+  const put = await fetch(`${api}/v1/auth/channel`, {
+    method: 'PUT', headers: { Cookie: cookie, Origin: api, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ channel: { id: 'me', kind: 'webhook', url: hookUrl, secret: 'alert-hook-secret-0123456789' } }),
+  });
+  assert.equal(put.status, 200, await put.text());
+
+  const page = await context.newPage();
+  const panel = panelOf(page);
+  await openWidget(page, `${merchant}/`);
+  const text = `汤洒了一半，袋子全是油，联系我13812345678 SPACE-${Date.now()}`;
+  await panel.locator('#qt-text').fill(text);
+  // What will be sent, with the number hidden, before it is sent.
+  await panel.locator('.qt-masked-text').filter({ hasText: '138****5678' }).waitFor({ timeout: 5_000 });
+  const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
+  await panel.locator('.qt-submit').click();
+  const response = await posted;
+  const sent = response.request().postDataJSON();
+  assert.ok(sent.text.includes('138****5678') && !sent.text.includes('13812345678'), `masked before it left the device: ${sent.text}`);
+  const receipt = await response.json();
+
+  // Reload: the ticket is in 我的投诉.
+  await page.reload();
+  await page.locator('#qingting-widget .qt-launcher').click();
+  await panel.locator('#qt-text').waitFor({ timeout: 20_000 });
+  await panel.getByRole('button', { name: '我的投诉' }).click();
+  await panel.locator('.qt-mine-item', { hasText: receipt.ticket_no }).waitFor({ timeout: 10_000 });
+  assert.match(await panel.locator('.qt-mine-item', { hasText: receipt.ticket_no }).innerText(), /已转交处理|商家处理中|平台介入/);
+
+  // A staff reply in the console: the launcher's badge on the next page load, and the reply.
+  await staffAct(receipt.id, 'reply', { text: '非常抱歉，已为您申请全额退款' });
+  await page.reload();
+  const badge = page.locator('#qingting-widget .qt-badge');
+  await badge.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.equal(await badge.locator('span').first().innerText(), '1');
+  await page.locator('#qingting-widget .qt-launcher').click();
+  await panel.locator('#qt-text').waitFor({ timeout: 20_000 });
+  await panel.getByRole('button', { name: '我的投诉' }).click();
+  await panel.locator('.qt-unread').first().waitFor({ timeout: 10_000 });
+  await panel.locator('.qt-mine-open', { hasText: receipt.ticket_no }).click();
+  await panel.locator('.qt-msg', { hasText: '已为您申请全额退款' }).waitFor({ timeout: 10_000 });
+
+  // 补充信息 reaches the console (masked).
+  await panel.locator('#qt-add-text').fill('补充：订单备注写了不要辣，电话13912345678');
+  await panel.locator('.qt-add button[type=submit]').click();
+  await panel.locator('.qt-said', { hasText: '已补充' }).waitFor({ timeout: 10_000 });
+  const staffView = await (await fetch(`${api}/v1/tickets/${receipt.id}`, { headers: { Cookie: cookie } })).json();
+  const added = staffView.events.find((e) => e.kind === 'customer_messaged');
+  assert.ok(added && added.payload.includes('139****5678') && !added.payload.includes('13912345678'), `staff see it, masked: ${added?.payload}`);
+
+  // 催单: once; a second one too soon is refused politely.
+  await panel.locator('.qt-urge').click();
+  await panel.locator('.qt-said', { hasText: '已催促' }).waitFor({ timeout: 10_000 });
+  await panel.locator('.qt-urge').click();
+  await panel.locator('.qt-error', { hasText: '请稍后再催' }).waitFor({ timeout: 10_000 });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: path.join(outDir, 'widget-360px-ticket.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Resolved → rate 1 with a reason → the alert ticket for the supervisor, pushed to their channel.
+  await staffAct(receipt.id, 'resolve');
+  await panel.locator('.qt-back').click();
+  await panel.locator('.qt-mine-open', { hasText: receipt.ticket_no }).click();
+  try {
+    await panel.locator('.qt-rate').waitFor({ timeout: 15_000 });
+  } catch (e) {
+    await page.screenshot({ path: path.join(outDir, 'widget-rate-missing.png') });
+    const view = await (await fetch(`${api}/v1/complaints/${receipt.id}`, { headers: { Authorization: `Bearer ${receipt.access_token}` } })).json();
+    throw new Error(`no rating form; the panel shows: ${await panel.locator('body').innerText()} | the view: ${JSON.stringify({ status: view.status, survey: view.survey })}`);
+  }
+  await panel.getByRole('button', { name: /^1/ }).click();
+  await panel.locator('#qt-rate-reason').selectOption('attitude');
+  await panel.locator('#qt-rate-comment').fill('退款承诺了三天还没到');
+  const rated = page.waitForResponse((r) => r.url() === `${api}/v1/complaints/${receipt.id}/rating`);
+  await panel.locator('.qt-rate .qt-submit').click();
+  assert.equal((await rated).status(), 200);
+  await panel.locator('.qt-said', { hasText: '感谢您的评价' }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'widget-rated.png') });
+  const alerts = d1(`SELECT id, ticket_no, assignee_id FROM complaints WHERE kind = 'alert' AND linked_id = '${receipt.id}'`);
+  assert.equal(alerts.length, 1, 'one alert ticket');
+  const me = await (await fetch(`${api}/v1/auth/me`, { headers: { Cookie: cookie } })).json();
+  assert.equal(alerts[0].assignee_id, me.user?.id ?? me.id, 'for the supervisor (the platform admin: the demo site has no supervisor)');
+  const alertView = await (await fetch(`${api}/v1/tickets/${alerts[0].id}`, { headers: { Cookie: cookie } })).json();
+  assert.equal(alertView.kind, 'alert');
+  assert.equal(alertView.linked.ticket_no, receipt.ticket_no);
+  // The cron sends the notice to the supervisor's channel.
+  for (let i = 0; i < 20 && !hooks.some((h) => h.includes(alerts[0].ticket_no)); i++) {
+    await fetch(`${api}/__dev/scheduled?time=${Date.now()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(hooks.some((h) => h.includes(alerts[0].ticket_no)), `the alert reached its channel: ${hooks.join(' | ')}`);
+  await fetch(`${api}/v1/auth/channel`, { method: 'PUT', headers: { Cookie: cookie, Origin: api, 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: null }) });
+  hookServer.close();
+  await page.close();
+});
+
+test('a hostile page script can read nothing of the panel and cannot forge through it', async () => {
+  const page = await context.newPage();
+  const panel = panelOf(page);
+  await openWidget(page, `${merchant}/?evil=1`);
+  const text = `菜里有头发，电话13812345678，我要投诉 EVIL-${Date.now()}`;
+  await panel.locator('#qt-text').fill(text);
+  const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
+  await panel.locator('.qt-submit').click();
+  const receipt = await (await posted).json();
+  await panel.locator('.qt-done .qt-ticket').waitFor({ timeout: 10_000 });
+  // The page's spy (tests/e2e/hostile-script.js) tried everything it could.
+  const loot = await page.evaluate(() => window.__loot);
+  const all = JSON.stringify(loot);
+  assert.ok(!all.includes('13812345678') && !all.includes('菜里有头发') && !all.includes(receipt.access_token), `nothing leaked: ${all.slice(0, 400)}`);
+  assert.equal(loot.frameDocument, 'blocked', 'the frame\'s document is out of reach');
+  assert.deepEqual(loot.storage, [], 'no draft, ids or tokens in the page\'s storage');
+  assert.deepEqual(loot.fetched, [], 'the page\'s fetch never saw the submission');
+  assert.ok(loot.messages.every((m) => ['ready', 'size', 'unread', 'ticket'].includes(m.type)), `the page hears only these: ${JSON.stringify(loot.messages)}`);
+  // Forged messages into the frame did nothing.
+  const rows = d1("SELECT COUNT(*) AS n FROM complaints WHERE text LIKE '%FORGED-BY-PAGE%'");
+  assert.equal(rows[0].n, 0, 'no forged submission');
+  await page.close();
+});
+
+test('a strict page CSP and a transform on <body> leave the widget working and in place', async () => {
+  for (const variant of ['csp=1', 'transform=1']) {
+    const page = await context.newPage();
+    const panel = panelOf(page);
+    const violations = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text()) && /qingting|widget|panel/i.test(m.text())) violations.push(m.text()); });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await openWidget(page, `${merchant}/?${variant}`);
+    await panel.locator('#qt-text').fill(`等了一个半小时才送到 ${variant}-${Date.now()}`);
+    const box = await page.locator('#qingting-widget iframe').boundingBox();
+    assert.ok(box.y >= 0 && box.x >= 0 && box.x + box.width <= 360 && box.y + box.height <= 740, `${variant}: the panel is on screen: ${JSON.stringify(box)}`);
+    const launcher = await page.locator('#qingting-widget .qt-launcher').boundingBox();
+    assert.ok(launcher.y + launcher.height <= 740 && launcher.y + launcher.height >= 740 - 40, `${variant}: the launcher stays at the bottom: ${JSON.stringify(launcher)}`);
+    const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
+    await panel.locator('.qt-submit').click();
+    assert.equal((await posted).status(), 201, `${variant}: submitted`);
+    assert.deepEqual(violations, [], `${variant}: no CSP violation of the widget`);
+    await page.screenshot({ path: path.join(outDir, `widget-360px-${variant.replace('=1', '')}.png`) });
+    await page.close();
+  }
+});
+
+test('axe-core: no WCAG 2.1 A/AA violation with the panel closed and open', async () => {
+  const page = await context.newPage();
+  const panel = panelOf(page);
+  await page.goto(`${merchant}/`);
+  await page.locator('#qingting-widget .qt-launcher').waitFor();
+  await assertAccessible(page, 'the demo page, panel closed');
+  await page.locator('#qingting-widget .qt-launcher').click();
+  await panel.locator('#qt-text').waitFor({ timeout: 20_000 });
+  await assertAccessible(page, 'the demo page, panel open');
+  await assertAccessible(frameOf(page), 'the panel');
+  await panel.getByRole('button', { name: '我的投诉' }).click();
+  await panel.locator('.qt-mine-list, .qt-mine .qt-note').first().waitFor({ timeout: 10_000 });
+  await assertAccessible(frameOf(page), '我的投诉');
+  await page.close();
+});
+
+test('where the browser blocks third-party storage, the panel still works and says what it cannot keep', async () => {
+  const page = await context.newPage();
+  // What Chromium does in a third-party frame when the customer blocks third-party cookies.
+  await page.addInitScript(() => {
+    if (location.pathname === '/widget/panel') {
+      Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('Access is denied for this document.', 'SecurityError'); } });
+    }
+  });
+  const panel = panelOf(page);
+  await openWidget(page, `${merchant}/`);
+  await panel.locator('#qt-text').fill(`打包袋破了，汤全洒了 BLOCKED-${Date.now()}`);
+  const posted = page.waitForResponse((r) => r.url() === `${api}/v1/complaints` && r.request().method() === 'POST');
+  await panel.locator('.qt-submit').click();
+  const receipt = await (await posted).json();
+  await panel.locator('.qt-done .qt-no-storage').waitFor({ timeout: 10_000 });
+  await panel.getByRole('button', { name: '我的投诉' }).click();
+  await panel.locator('.qt-mine-item', { hasText: receipt.ticket_no }).waitFor({ timeout: 10_000 });
+  assert.equal(await panel.locator('.qt-mine .qt-no-storage').count(), 1, 'the customer is told');
   await page.close();
 });

@@ -46,6 +46,8 @@ import css from './launcher.css';
   const launcher = el('button', { type: 'button', className: 'qt-launcher' });
   const label = el('span', { textContent: words[0] });
   const badge = el('span', { className: 'qt-badge', hidden: true });
+  const count = el('span');
+  badge.append(count, el('span', { className: 'qt-sr', textContent: ` ${words[4]}` }));
   launcher.append(label, badge);
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', frame.id);
@@ -105,8 +107,7 @@ import css from './launcher.css';
     } else if (m.type === 'unread') {
       const n = Math.max(0, Math.min(99, m.n | 0));
       badge.hidden = n === 0;
-      badge.textContent = String(n);
-      launcher.setAttribute('aria-label', n ? `${words[0]}（${n} ${words[4]}）` : words[0]);
+      count.textContent = String(n);
     } else if (m.type === 'ticket' && typeof m.ticket_no === 'string') {
       host.dispatchEvent(new CustomEvent('qingting:ticket', { detail: { ticket_no: m.ticket_no.slice(0, 40) } }));
     }

@@ -55,6 +55,8 @@ pub struct Ui {
 
 /// The words of the customer's space.
 pub struct Space {
+    pub view_progress: &'static str,
+    pub no_storage: &'static str,
     pub tab_new: &'static str,
     pub tab_mine: &'static str,
     pub mine_empty: &'static str,
@@ -134,6 +136,8 @@ const ZH_CN: Ui = Ui {
     reply_err: "暂时无法转交，请稍后再试。",
     reply_already: "这张工单已在处理中，无需再次转交。",
     sp: Space {
+        no_storage: "您的浏览器禁止了第三方存储：离开此页面后，这台设备上的“我的投诉”不会保留。请记下工单号。",
+        view_progress: "查看处理进展",
         tab_new: "提交投诉",
         tab_mine: "我的投诉",
         mine_empty: "这台设备上还没有您提交的投诉。",
@@ -214,6 +218,8 @@ const ZH_TW: Ui = Ui {
     reply_err: "暫時無法轉交，請稍後再試。",
     reply_already: "這張工單已在處理中，無需再次轉交。",
     sp: Space {
+        no_storage: "您的瀏覽器禁止了第三方儲存：離開此頁面後，這台裝置上的「我的投訴」不會保留。請記下工單號。",
+        view_progress: "查看處理進展",
         tab_new: "提交投訴",
         tab_mine: "我的投訴",
         mine_empty: "這台裝置上還沒有您提交的投訴。",
@@ -294,6 +300,8 @@ const EN: Ui = Ui {
     reply_err: "Could not pass it on just now. Please try again.",
     reply_already: "This ticket is already being handled.",
     sp: Space {
+        no_storage: "Your browser blocks third-party storage: once you leave this page, My complaints will not be kept on this device. Please note the ticket number.",
+        view_progress: "See its progress",
         tab_new: "New complaint",
         tab_mine: "My complaints",
         mine_empty: "No complaints from this device yet.",

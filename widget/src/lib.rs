@@ -1,12 +1,14 @@
-//! Qingting's complaint widget: a leptos (CSR) app that the loader script (`loader.js`) mounts
-//! into its shadow root on first open.
+//! Qingting's complaint widget: a leptos (CSR) app that the panel frame's script
+//! (`widget/frame/panel.js`, in the frame on Qingting's origin that the loader `loader.js` shows
+//! on the merchant's page) mounts on first open.
 //!
 //! Everything a customer sees while typing — live category and priority, the personal-data notice,
 //! validation — comes from `qingting-shared`, the same code the worker runs.
 //!
-//! Parts: `panel` (the form, the receipt, the reply feedback; state shared by context), `faq`
-//! (suggestions), `submit` (idempotent retrying submission), `draft` (the unsent draft and its
-//! idempotency key, plain data), `i18n` (words).
+//! Parts: `panel` (the form, the receipt, the reply feedback, 我的投诉 and a ticket's page; state
+//! shared by context), `faq` (suggestions), `submit` (idempotent retrying submission), `calls`
+//! (the customer's space on the API), `draft` (the unsent draft and its idempotency key) and
+//! `space` (the kept tickets), both plain data, `i18n` (words).
 //!
 //! Size: all of this is downloaded by every customer who opens the widget (the brotli budget is
 //! in ARCHITECTURE.md; `cargo xtask sizes`). Measured rules: no `{:?}` or `expect_context` (Debug
@@ -61,10 +63,11 @@ pub fn classify_js(text: &str) -> JsValue {
     obj.into()
 }
 
-/// Mounts the widget into `container` (a `<div>` inside the loader's shadow root).
+/// Mounts the widget into `container` (the frame document's `<main>`).
 ///
-/// The close button dispatches a `qingting-close` event on the container; the loader hides the
-/// panel. The mount lives as long as the page, so its handle is forgotten on purpose.
+/// The panel tells the frame's script through events on the container (`qingting-close`,
+/// `qingting-ticket` with `data-ticket`, `qingting-unread` with `data-unread`); the script passes
+/// them to the page. The mount lives as long as the frame, so its handle is forgotten on purpose.
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order: String, api: String) {
     let config = Config { site, lang: Lang::negotiate(&lang), order, api };

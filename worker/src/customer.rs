@@ -178,7 +178,9 @@ async fn rating_inner(mut req: Request, ctx: &RouteContext<()>) -> std::result::
 async fn open_alert(db: &D1Database, original: &ComplaintRow, rating: &Rating, credited: Option<&str>, now: &str) -> std::result::Result<(), ApiError> {
     let site = sites::existing(db, &original.site_key).await?;
     let team = original.team_id.as_deref();
-    let supervisor = space::supervisor_for(db, original.holder, site.merchant_id.as_deref(), team).await?;
+    // A site of the platform's own has no merchant: its people are the platform's.
+    let scope = if site.merchant_id.is_none() { Holder::Platform } else { original.holder };
+    let supervisor = space::supervisor_for(db, scope, site.merchant_id.as_deref(), team).await?;
     let reason = rating.reason.map(|r| r.label(Lang::ZhCn)).unwrap_or("未选择原因");
     let mut text = format!("【预警工单】客户对工单 {} 的评分为 {} 分（{reason}）。", original.ticket_no, rating.score);
     if !rating.comment.is_empty() {

@@ -54,6 +54,7 @@ pub fn Mine() -> impl IntoView {
 
     view! {
         <div class="qt-mine">
+            {(!state.persistent).then(|| view! { <p class="qt-note qt-no-storage">{ui.sp.no_storage}</p> })}
             {move || match lines.get() {
                 None => view! { <p class="qt-note" role="status">{ui.sp.mine_loading}</p> }.into_any(),
                 Some(Err(words)) => view! { <p class="qt-error" role="alert">{words}</p> }.into_any(),

@@ -85,6 +85,8 @@ struct PanelState {
     page: RwSignal<Page>,
     /// The tickets this browser keeps (`crate::space`).
     kept: RwSignal<Vec<crate::space::Kept>>,
+    /// Whether the browser keeps the panel's storage (see `store::persistent`).
+    persistent: bool,
     /// The loader's container: the panel tells the frame's script about closing, a new ticket
     /// and unread replies through events on it.
     host: StoredValue<web_sys::HtmlElement, LocalStorage>,
@@ -120,12 +122,24 @@ impl PanelState {
     }
 }
 
-/// The panel inside the loader's shadow root: the form first, the receipt after a submission.
+/// 我的投诉, split off (`#[lazy]`).
+#[lazy]
+fn mine_page() -> AnyView {
+    view! { <mine::Mine/> }.into_any()
+}
+
+/// A ticket's page, split off (`#[lazy]`).
+#[lazy]
+fn ticket_page(id: String) -> AnyView {
+    view! { <ticket::TicketPage id=id/> }.into_any()
+}
+
+/// The panel in its frame: the form first, the receipt after a submission; 我的投诉 and a ticket's page.
 #[component]
 pub fn Panel(
     /// The merchant's settings from the script tag.
     config: Config,
-    /// The loader's container; the close button dispatches `qingting-close` on it.
+    /// The frame's container; the panel tells the frame's script through events on it.
     host: web_sys::HtmlElement,
 ) -> impl IntoView {
     let (lang, ui) = (config.lang, ui(config.lang));
@@ -145,6 +159,7 @@ pub fn Panel(
         config: StoredValue::new(config),
         page: RwSignal::new(Page::Form),
         kept: RwSignal::new(kept),
+        persistent: store::persistent(),
         host: StoredValue::new_local(host),
     };
     provide_context(state);
@@ -172,10 +187,12 @@ pub fn Panel(
                 <receipt::Receipt/>
                 <form::ComplaintForm/>
             </div>
+            // 我的投诉 and a ticket's page are WebAssembly chunks of their own, fetched on their first
+            // visit: the first open (the form) does not pay for them.
             {move || match page.get() {
                 Page::Form => None,
-                Page::Mine => Some(view! { <mine::Mine/> }.into_any()),
-                Page::Ticket(id) => Some(view! { <ticket::TicketPage id=id/> }.into_any()),
+                Page::Mine => Some(Suspend::new(async move { mine_page().await })),
+                Page::Ticket(id) => Some(Suspend::new(async move { ticket_page(id).await })),
             }}
         </section>
     }

@@ -48,13 +48,14 @@ pub fn Receipt() -> impl IntoView {
                     <dt>{ui.category_label}</dt>
                     <dd>{receipt.category.as_ref().map(|c| taxonomy.with_value(|t| t.name(c, lang).to_string())).unwrap_or_else(|| "—".into())}</dd>
                 </dl>
+                {(!state.persistent).then(|| view! { <p class="qt-note qt-no-storage">{ui.sp.no_storage}</p> })}
                 {receipt.reply.map(|reply| view! {
                     <ReplyFeedback text=reply.text asks=receipt.status == TicketStatus::AutoReplied/>
                 })}
                 <button type="button" class="qt-secondary qt-progress" on:click={
                     let id = receipt.id.clone();
                     move |_| state.page.set(super::Page::Ticket(id.clone()))
-                }>{ui.sp.tab_mine}</button>
+                }>{ui.sp.view_progress}</button>
                 <button type="button" class="qt-secondary" on:click=reset>{ui.new_complaint}</button>
             })}
         </div>

@@ -7,6 +7,13 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Whether this browser lets the panel keep anything: a browser that blocks third-party storage
+/// (the panel is a frame on Qingting's origin) denies it, and then drafts and 我的投诉 last only
+/// while the page is open.
+pub fn persistent() -> bool {
+    storage().is_some()
+}
+
 fn draft_key(site: &str) -> String {
     format!("qingting:draft:{site}")
 }

@@ -31,37 +31,7 @@ pub fn all() -> Result<()> {
     let widget_out = www.join("widget");
     std::fs::create_dir_all(&widget_out).map_err(|e| e.to_string())?;
 
-    step("building the widget (leptos → wasm32, profile wasm-release)");
-    sh(Command::new("cargo").args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget"]).current_dir(&root))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
-    let pkg = root.join("target/widget-pkg");
-    let opt = pkg.join("opt");
-    let (opt_js, opt_wasm) = (opt.join("qingting_widget.js"), opt.join("qingting_widget_bg.wasm"));
-    if is_stale(&opt_wasm, std::slice::from_ref(&wasm)) {
-        step("wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify");
-        std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
-        sh(Command::new(tools_dir().join("bin/wasm-bindgen")).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm))?;
-        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_widget_bg.wasm")).arg("-o").arg(&opt_wasm))?;
-        sh(Command::new(node_bin("esbuild"))
-            .arg(pkg.join("qingting_widget.js"))
-            .args(["--minify", "--format=esm", "--log-level=warning"])
-            .arg(format!("--outfile={}", opt_js.display())))?;
-    } else {
-        step("widget WASM is up to date");
-    }
-
-    // Content-hashed names: a deploy can never pair new glue with a cached old module; the
-    // loader (short cache) names the current pair, and the pair itself is cached for good.
-    let app_dir = widget_out.join("app");
-    let _ = std::fs::remove_dir_all(&app_dir);
-    std::fs::create_dir_all(&app_dir).map_err(|e| e.to_string())?;
-    let (js_bytes, wasm_bytes) = (read(&opt_js)?, read(&opt_wasm)?);
-    let hash = content_hash(&[&js_bytes, &wasm_bytes]);
-    let (app_js, app_wasm) = (format!("qingting_widget.{hash}.js"), format!("qingting_widget_bg.{hash}.wasm"));
-    std::fs::write(app_dir.join(&app_js), &js_bytes).map_err(|e| e.to_string())?;
-    std::fs::write(app_dir.join(&app_wasm), &wasm_bytes).map_err(|e| e.to_string())?;
-    let manifest = format!("{{\"app\":\"app/{app_js}\",\"wasm\":\"app/{app_wasm}\"}}\n");
-    std::fs::write(widget_out.join("manifest.json"), manifest).map_err(|e| e.to_string())?;
+    let (app_js, app_wasm) = widget(&widget_out)?;
 
     step("bundling the loader (widget/loader → /widget/qingting.js) and the panel frame's script and CSS");
     sh(Command::new(node_bin("esbuild"))
@@ -72,8 +42,8 @@ pub fn all() -> Result<()> {
     sh(Command::new(node_bin("esbuild"))
         .arg(root.join("widget/frame/panel.js"))
         .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
-        .arg(format!("--define:__QT_APP__=\"./app/{app_js}\""))
-        .arg(format!("--define:__QT_WASM__=\"./app/{app_wasm}\""))
+        .arg(format!("--define:__QT_APP__=\"./{app_js}\""))
+        .arg(format!("--define:__QT_WASM__=\"./{app_wasm}\""))
         .arg(format!("--outfile={}", widget_out.join("panel.js").display())))?;
     sh(Command::new(node_bin("esbuild"))
         .arg(root.join("widget/frame/panel.css"))
@@ -120,6 +90,96 @@ pub fn worker() -> Result<()> {
     Ok(())
 }
 
+/// The widget's app in `target/www/widget/app/<hash>/`: the WebAssembly split like the console's
+/// (`#[lazy]` pages — 我的投诉 and a ticket's page — become chunks fetched on their first visit, so
+/// the first open pays only for the form), the wasm-bindgen glue bundled with the split loader as
+/// `widget.js`, and the chunks, in a directory named by the hash of everything in it (a deploy can
+/// never pair new glue with a cached old module; the files are cached for good). Writes
+/// `widget/manifest.json`; the app's JS and main `.wasm` paths relative to `widget/`.
+fn widget(widget_out: &std::path::Path) -> Result<(String, String)> {
+    let root = root();
+    step("building the widget (leptos → wasm32, profile wasm-release, relocations kept for splitting)");
+    sh(Command::new("cargo")
+        .args(["rustc", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "qingting-widget", "--lib", "--crate-type", "cdylib"])
+        .args(["--", "-C", "link-args=--emit-relocs"])
+        .current_dir(&root))?;
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/qingting_widget.wasm");
+    let pkg = root.join("target/widget-pkg");
+    let opt = pkg.join("opt");
+    if is_stale(&opt.join("qingting_widget_bg.wasm"), std::slice::from_ref(&wasm)) {
+        step("widget: split into lazily loaded chunks → wasm-bindgen (web target) → wasm-opt -Oz on each");
+        let _ = std::fs::remove_dir_all(&pkg);
+        let split = pkg.join("split");
+        std::fs::create_dir_all(&opt).map_err(|e| e.to_string())?;
+        let input = read(&wasm)?;
+        let main_wasm = split.join("qingting_widget.wasm");
+        wasm_split_cli_support::transform({
+            let mut o = wasm_split_cli_support::Options::new(&input);
+            o.output_dir = &split;
+            o.main_out_path = &main_wasm;
+            o.main_module = "./qingting_widget.js";
+            o.link_name = "./__wasm_split.js";
+            o
+        })
+        .map_err(|e| format!("splitting the widget's WebAssembly: {e}"))?;
+        sh(Command::new(tools_dir().join("bin/wasm-bindgen"))
+            .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-dir"])
+            .arg(&pkg)
+            .arg(&main_wasm))?;
+        sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_widget_bg.wasm")).arg("-o").arg(opt.join("qingting_widget_bg.wasm")))?;
+        std::fs::copy(split.join("__wasm_split.js"), pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
+        optimise_chunks(&split, &main_wasm, &opt)?;
+    } else {
+        step("widget WASM is up to date");
+    }
+    // One module: the glue (init, mount, classify) with the split loader.
+    let entry = pkg.join("entry.js");
+    std::fs::write(&entry, "export { default, mount, classify } from './qingting_widget.js';\n").map_err(|e| e.to_string())?;
+    let bundle = pkg.join("widget.js");
+    sh(Command::new(node_bin("esbuild"))
+        .arg(&entry)
+        .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--outfile={}", bundle.display())))?;
+    let chunks = wasm_files(&opt)?;
+    let mut parts = vec![read(&bundle)?];
+    for chunk in &chunks {
+        parts.push(read(chunk)?);
+    }
+    let hash = content_hash(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let app = widget_out.join("app");
+    let _ = std::fs::remove_dir_all(&app);
+    let dir = app.join(&hash);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::copy(&bundle, dir.join("widget.js")).map_err(|e| e.to_string())?;
+    for chunk in &chunks {
+        let name = chunk.file_name().ok_or("chunk without a name")?;
+        std::fs::copy(chunk, dir.join(name)).map_err(|e| e.to_string())?;
+    }
+    let (app_js, app_wasm) = (format!("app/{hash}/widget.js"), format!("app/{hash}/qingting_widget_bg.wasm"));
+    let manifest = format!("{{\"app\":\"{app_js}\",\"wasm\":\"{app_wasm}\"}}\n");
+    std::fs::write(widget_out.join("manifest.json"), manifest).map_err(|e| e.to_string())?;
+    Ok((app_js, app_wasm))
+}
+
+/// wasm-opt on every chunk `split` holds besides `main` (written to `opt`). The chunks carry a
+/// name subsection wasm-opt does not know: its warning about that is dropped, anything else it
+/// says is shown.
+fn optimise_chunks(split: &std::path::Path, main: &std::path::Path, opt: &std::path::Path) -> Result<()> {
+    for chunk in wasm_files(split)? {
+        if chunk != main {
+            let name = chunk.file_name().ok_or("chunk without a name")?;
+            let mut cmd = Command::new(node_bin("wasm-opt"));
+            cmd.args(WASM_OPT).arg("--strip-debug").arg(&chunk).arg("-o").arg(opt.join(name));
+            let out = cmd.output().map_err(|e| format!("wasm-opt: {e}"))?;
+            String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.contains("unknown name subsection")).for_each(|l| eprintln!("{l}"));
+            if !out.status.success() {
+                return Err(format!("wasm-opt failed on {} ({})", chunk.display(), out.status));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The console at `target/www/console/`: `index.html` naming `app/<hash>/`, a directory named by
 /// the hash of everything in it: the wasm-bindgen glue bundled with its start call and the split
 /// loader, the main `.wasm`, the lazily loaded `.wasm` chunks (`#[lazy_route]` pages, split off by
@@ -160,20 +220,7 @@ pub fn console() -> Result<()> {
             .arg(&main_wasm))?;
         sh(Command::new(node_bin("wasm-opt")).args(WASM_OPT).arg(pkg.join("qingting_console_bg.wasm")).arg("-o").arg(opt.join("qingting_console_bg.wasm")))?;
         std::fs::copy(split.join("__wasm_split.js"), pkg.join("__wasm_split.js")).map_err(|e| e.to_string())?;
-        for chunk in wasm_files(&split)? {
-            if chunk != main_wasm {
-                let name = chunk.file_name().ok_or("chunk without a name")?;
-                // The chunks carry a name subsection wasm-opt does not know: its warning about
-                // that is dropped, anything else it says is shown.
-                let mut cmd = Command::new(node_bin("wasm-opt"));
-                cmd.args(WASM_OPT).arg("--strip-debug").arg(&chunk).arg("-o").arg(opt.join(name));
-                let out = cmd.output().map_err(|e| format!("wasm-opt: {e}"))?;
-                String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.contains("unknown name subsection")).for_each(|l| eprintln!("{l}"));
-                if !out.status.success() {
-                    return Err(format!("wasm-opt failed on {} ({})", chunk.display(), out.status));
-                }
-            }
-        }
+        optimise_chunks(&split, &main_wasm, &opt)?;
     }
     let (web, out) = (root.join("console/web"), site_dir().join("console"));
     if !is_stale(&out.join("index.html"), &[opt.join("qingting_console_bg.wasm"), pkg.join("qingting_console.js"), web.clone()]) {

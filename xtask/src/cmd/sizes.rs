@@ -51,6 +51,17 @@ pub fn sizes(_: &[String]) -> Result<()> {
         frame_html + all.iter().map(|d| gzip(d)).sum::<usize>(),
         frame_html + all.iter().map(|d| brotli(d)).sum::<usize>()
     );
+    // The chunks beside the main module: 我的投诉 and a ticket's page, fetched on their first visit.
+    let wasm_path = dir.join(name("wasm")?);
+    let app_dir = wasm_path.parent().ok_or("the app has no directory")?;
+    let mut chunks: Vec<_> = std::fs::read_dir(app_dir).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+    chunks.retain(|p| p.extension().is_some_and(|x| x == "wasm") && *p != wasm_path);
+    chunks.sort();
+    for chunk in chunks {
+        let data = std::fs::read(&chunk).map_err(|e| e.to_string())?;
+        let file = chunk.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("| lazily loaded (我的投诉, a ticket's page): {file} | {} | {} | {} |", data.len(), gzip(&data), brotli(&data));
+    }
     console()
 }
 

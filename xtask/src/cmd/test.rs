@@ -10,20 +10,34 @@ use qingting_devserver::{DevServer, Options, SiteSeed, free_port};
 use super::{build, setup};
 use crate::util::{Result, root, sh, step};
 
-pub fn test(_: &[String]) -> Result<()> {
+pub fn test(args: &[String]) -> Result<()> {
     let t0 = Instant::now();
+    // `--browser`: only the browser tests (after the build), for working on the widget or console.
+    let browser_only = args.iter().any(|a| a == "--browser");
     setup::all(true)?;
     build::all()?;
     let root = root();
+    if !browser_only {
+        cargo_tests(&root)?;
+    }
+    browser_tests(&root)?;
+    step(&format!("all tests passed in {:.0?}; screenshots in test-output/", t0.elapsed()));
+    Ok(())
+}
 
+fn cargo_tests(root: &std::path::Path) -> Result<()> {
     step("cargo test: domain unit tests and the worker under local wrangler dev with local D1");
     sh(Command::new("cargo")
         .args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-console", "--exclude", "qingting-worker"])
-        .current_dir(&root))?;
+        .current_dir(root))?;
 
     step("cargo test: the widget's and the console's plain logic (drafts, words), natively");
-    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "--lib"]).current_dir(&root))?;
+    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "--lib"]).current_dir(root))?;
 
+    Ok(())
+}
+
+fn browser_tests(root: &std::path::Path) -> Result<()> {
     step("browser end to end: Debian Chromium, a merchant page on another origin with hostile CSS");
     let merchant_port = free_port().map_err(|e| e.to_string())?;
     let merchant_origin = format!("http://localhost:{merchant_port}");
@@ -38,16 +52,17 @@ pub fn test(_: &[String]) -> Result<()> {
     std::fs::create_dir_all(&output).map_err(|e| e.to_string())?;
     let result = sh(Command::new("node")
         .args(["--test", "--test-concurrency=1", "tests/e2e/widget.test.mjs"])
-        .current_dir(&root)
+        .current_dir(root)
         .env("QT_BASE_URL", &server.base_url)
         .env("QT_MERCHANT_PORT", merchant_port.to_string())
         .env("QT_PERSIST_TO", &server.persist_to)
+        .env("QT_ADMIN_TOKEN", admin_token)
         .env("QT_OUTPUT_DIR", &output))
     .and_then(|()| {
         step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, settings, invitation setup, axe-core WCAG 2.1 A/AA)");
         sh(Command::new("node")
             .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs", "tests/e2e/tickets.test.mjs", "tests/e2e/settings.test.mjs"])
-            .current_dir(&root)
+            .current_dir(root)
             .env("QT_BASE_URL", &server.base_url)
             .env("QT_ADMIN_TOKEN", admin_token)
             .env("QT_MERCHANT_PORT", merchant_port.to_string())
@@ -57,7 +72,5 @@ pub fn test(_: &[String]) -> Result<()> {
         eprintln!("--- wrangler dev log (last lines) ---\n{}", server.log_tail());
     }
     drop(server);
-    result?;
-    step(&format!("all tests passed in {:.0?}; screenshots in test-output/", t0.elapsed()));
-    Ok(())
+    result
 }
