@@ -65,6 +65,62 @@ try {
   console.log(`| classify max | ${r.max.toFixed(1)} µs |`);
   console.log(`| suggestions for a keystroke (classify + FAQ search), p50 | ${(r.s50 / 1000).toFixed(2)} ms |`);
   console.log(`| suggestions for a keystroke, p95 | ${(r.s95 / 1000).toFixed(2)} ms |`);
+
+  // Open to interactive: the panel's document (the frame the loader shows; opened on its own it
+  // mounts at once, the same code path as the loader's "open") until the form's text field is
+  // focusable — cold (nothing cached) and warm (the app cached, as after the loader's hover
+  // prefetch or an earlier visit). Then the launcher's update check: the one status request the
+  // frame makes on page load for three kept tickets.
+  const panelUrl = `${api}/widget/panel?site=demo&lang=zh-CN`;
+  const openTimes = [];
+  const launch = () => chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'qt-bench-open-')), {
+    executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
+  const opener = await launch();
+  try {
+    for (let i = 0; i < 6; i++) {
+      const p = await opener.newPage();
+      const t0 = Date.now();
+      await p.goto(panelUrl);
+      await p.locator('#qt-text').waitFor({ state: 'visible', timeout: 30_000 });
+      openTimes.push(Date.now() - t0);
+      await p.close();
+    }
+  } finally {
+    await opener.close();
+  }
+  const warm = openTimes.slice(1).sort((a, b) => a - b);
+  const p = await context.newPage();
+  await p.goto(panelUrl);
+  await p.locator('#qt-text').waitFor();
+  const badge = await p.evaluate(async (api) => {
+    const kept = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${api}/v1/complaints`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `bench-badge-${Date.now()}-${i}` },
+        body: JSON.stringify({ site: 'demo', text: `外卖送晚了一个小时 BENCH-${i}` }),
+      });
+      const j = await r.json();
+      kept.push({ id: j.id, token: j.access_token });
+    }
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${api}/v1/complaints/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tickets: kept }) });
+      await r.json();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: times[10], p95: times[19] };
+  }, api);
+  await p.close();
+  console.log(`\n## Opening the panel in Chromium (localhost)\n`);
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  console.log(`| open to interactive, cold (document + script + CSS + app, nothing cached) | ${openTimes[0]} ms |`);
+  console.log(`| open to interactive, warm (app cached), median of 5 | ${warm[2]} ms |`);
+  console.log(`| launcher's update check (POST /v1/complaints/status, 3 tickets), p50 | ${badge.p50.toFixed(1)} ms |`);
+  console.log(`| launcher's update check, p95 of 20 | ${badge.p95.toFixed(1)} ms |`);
 } finally {
   await context.close();
 }

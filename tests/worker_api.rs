@@ -375,8 +375,10 @@ fn widget_files_are_served_for_other_origins() -> Result<(), Failed> {
         eq(r.header("Access-Control-Allow-Origin"), Some("*"), path)?;
         check(r.header("Cache-Control").is_some_and(|c| c.contains(cache)), format!("{path} cache {:?}", r.header("Cache-Control")))?;
     }
-    let loader = get("/widget/qingting.js", &[])?;
-    check(loader.raw.contains(app.trim_start_matches("/widget/")), "the loader names the current app file")?;
+    // The panel frame's script names the current app (the loader itself never changes with it).
+    let frame_script = get("/widget/panel.js", &[])?;
+    check(frame_script.raw.contains(app.trim_start_matches("/widget/")), "the frame's script names the current app file")?;
+    check(frame_script.header("Cache-Control").is_some_and(|c| c.contains("max-age=300")), "and is cached briefly")?;
     let demo = get("/demo/", &[])?;
     check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")
 }

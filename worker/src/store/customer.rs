@@ -254,8 +254,8 @@ pub async fn linked_of(db: &D1Database, original: &str, kind: TicketKind) -> Res
     Ok(query!(db, "SELECT id FROM complaints WHERE linked_id = ?1 AND kind = ?2 LIMIT 1", original, kind.as_str())?.first::<IdRow>(None).await?.map(|r| r.id))
 }
 
-/// The supervisor who answers for a ticket's holder: a supervisor (else an admin) of the holder's
-/// scope, preferring one in the ticket's team; active people only.
+/// The supervisor who answers for a ticket's holder: a supervisor of the holder's scope (else an
+/// admin), one in the ticket's team first; active people only.
 pub async fn supervisor_for(db: &D1Database, holder: Holder, merchant: Option<&str>, team: Option<&str>) -> Result<Option<String>, ApiError> {
     #[derive(Deserialize)]
     struct Who {
@@ -269,8 +269,8 @@ pub async fn supervisor_for(db: &D1Database, holder: Holder, merchant: Option<&s
         db,
         "SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.scope_kind = ?1 AND m.merchant_id = ?2 AND m.role IN ('supervisor', 'admin') AND u.active = 1 \
-         ORDER BY EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ?3 AND tm.user_id = m.user_id) DESC, \
-           m.role = 'supervisor' DESC, m.created_at LIMIT 1",
+         ORDER BY m.role = 'supervisor' DESC, \
+           EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ?3 AND tm.user_id = m.user_id) DESC, m.created_at LIMIT 1",
         scope,
         merchant,
         team,

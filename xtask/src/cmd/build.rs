@@ -132,9 +132,9 @@ fn widget(widget_out: &std::path::Path) -> Result<(String, String)> {
     } else {
         step("widget WASM is up to date");
     }
-    // One module: the glue (init, mount, classify) with the split loader.
+    // One module: the glue (init, mount, classify, the bench's exports) with the split loader.
     let entry = pkg.join("entry.js");
-    std::fs::write(&entry, "export { default, mount, classify } from './qingting_widget.js';\n").map_err(|e| e.to_string())?;
+    std::fs::write(&entry, "export * from './qingting_widget.js';\nexport { default } from './qingting_widget.js';\n").map_err(|e| e.to_string())?;
     let bundle = pkg.join("widget.js");
     sh(Command::new(node_bin("esbuild"))
         .arg(&entry)
