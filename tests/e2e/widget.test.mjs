@@ -472,6 +472,18 @@ test('我的投诉: reload, a staff reply lights the badge, 补充信息, 催单
   const alertView = await (await fetch(`${api}/v1/tickets/${alerts[0].id}`, { headers: { Cookie: cookie } })).json();
   assert.equal(alertView.kind, 'alert');
   assert.equal(alertView.linked.ticket_no, receipt.ticket_no);
+  // In the supervisor's console: the alert, marked, linked to the original.
+  const staffPage = await context.newPage();
+  await staffPage.goto(`${api}/console/sign-in`);
+  await staffPage.locator('#email').fill(admin.email);
+  await staffPage.locator('#password').fill(admin.password);
+  await staffPage.locator('#password').press('Enter');
+  await staffPage.locator('.who .name').waitFor({ timeout: 20_000 });
+  await staffPage.goto(`${api}/console/tickets/${alerts[0].id}`);
+  await staffPage.locator('.alert-ticket', { hasText: '预警工单' }).waitFor({ timeout: 20_000 });
+  assert.equal(await staffPage.locator('.alert-ticket a').innerText(), receipt.ticket_no, 'linked to the original');
+  await staffPage.screenshot({ path: path.join(outDir, 'console-alert-ticket.png') });
+  await staffPage.close();
   // The cron sends the notice to the supervisor's channel.
   for (let i = 0; i < 20 && !hooks.some((h) => h.includes(alerts[0].ticket_no)); i++) {
     await fetch(`${api}/__dev/scheduled?time=${Date.now()}`);
@@ -563,5 +575,25 @@ test('where the browser blocks third-party storage, the panel still works and sa
   await panel.getByRole('button', { name: '我的投诉' }).click();
   await panel.locator('.qt-mine-item', { hasText: receipt.ticket_no }).waitFor({ timeout: 10_000 });
   assert.equal(await panel.locator('.qt-mine .qt-no-storage').count(), 1, 'the customer is told');
+  await page.close();
+});
+
+test('offline, a complaint waits with its key and is sent once the connection returns', async () => {
+  const page = await context.newPage();
+  const panel = panelOf(page);
+  await openWidget(page, `${merchant}/`);
+  const text = `骑手态度很差，还把餐放在门口不打电话 OFFLINE-${Date.now()}`;
+  await panel.locator('#qt-text').fill(text);
+  await page.context().setOffline(true);
+  try {
+    await panel.locator('.qt-submit').click();
+    await panel.locator('.qt-waiting').waitFor({ timeout: 15_000 });
+    assert.match(await panel.locator('.qt-waiting').innerText(), /联网后会自动发送/);
+    assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 0, 'nothing sent yet');
+  } finally {
+    await page.context().setOffline(false);
+  }
+  await panel.locator('.qt-done .qt-ticket').waitFor({ timeout: 20_000 });
+  assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'sent once, when back online');
   await page.close();
 });

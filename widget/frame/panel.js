@@ -13,6 +13,8 @@
   const site = q.get('site') || '';
   const lang = q.get('lang') || 'zh-CN';
   const order = q.get('order') || '';
+  // How long 我的投诉 keeps a complaint in this browser (the merchant's data-keep-days, 1–365).
+  const keepDays = Math.min(365, Math.max(1, Math.floor(Number(q.get('keep'))) || 90));
   const api = location.origin;
   document.documentElement.lang = lang;
   const words = {
@@ -51,7 +53,7 @@
       const m = await load();
       if (mounted) return focusText();
       root.replaceChildren();
-      m.mount(root, site, lang, order, api);
+      m.mount(root, site, lang, order, api, keepDays);
       mounted = true;
       focusText();
     } catch (e) {
@@ -80,11 +82,11 @@
   }
 
   // The launcher's badge: replies not yet seen, plus surveys waiting, over the kept tickets
-  // (widget/src/space.rs: `id ␉ token ␉ ticket_no ␉ filed_ms ␉ seen` per line, kept 90 days).
+  // (widget/src/space.rs: `id ␉ token ␉ ticket_no ␉ filed_ms ␉ seen` per line, kept `keepDays`).
   let kept = [];
   try {
     const raw = localStorage.getItem('qingting:tickets:' + site) || '';
-    kept = raw.split('\n').map((l) => l.split('\t')).filter((f) => f.length === 5 && f[0] && f[1] && Date.now() - Number(f[3]) < 90 * 864e5);
+    kept = raw.split('\n').map((l) => l.split('\t')).filter((f) => f.length === 5 && f[0] && f[1] && Date.now() - Number(f[3]) < keepDays * 864e5);
   } catch (e) { /* storage blocked: no badge */ }
   if (kept.length) {
     const seen = new Map(kept.map((f) => [f[0], Number(f[4]) || 0]));

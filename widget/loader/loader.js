@@ -1,7 +1,8 @@
 // Qingting loader: the one script a merchant embeds.
 //
 //   <script src="https://HOST/widget/qingting.js" data-site="SITE_KEY" defer></script>
-//   optional: data-lang="zh-CN|zh-TW|en", data-order="ORDER_ID", data-position="right|left"
+//   optional: data-lang="zh-CN|zh-TW|en", data-order="ORDER_ID", data-position="right|left",
+//   data-keep-days="90" (how long 我的投诉 keeps a complaint in this browser, 1–365)
 //
 // It draws a launcher button in a shadow root on the page and shows the complaint panel in a
 // frame served from Qingting's own origin (`/widget/panel?site=…`). What the customer types, the
@@ -39,7 +40,7 @@ import css from './launcher.css';
     root.append(el('style', { textContent: css }));
   }
   const panelUrl = new URL('/widget/panel', api);
-  panelUrl.search = new URLSearchParams({ site: data.site || '', lang, order: data.order || '', parent: location.origin }).toString();
+  panelUrl.search = new URLSearchParams({ site: data.site || '', lang, order: data.order || '', keep: data.keepDays || '', parent: location.origin }).toString();
   const frame = el('iframe', { className: 'qt-frame', id: 'qt-frame', title: words[0], hidden: true });
   frame.setAttribute('referrerpolicy', 'origin');
   const state = el('p', { className: 'qt-state', hidden: true });

@@ -37,6 +37,8 @@ pub struct Config {
     pub order: String,
     /// Base URL of the Qingting API (the origin the script was loaded from).
     pub api: String,
+    /// How long 我的投诉 keeps a complaint in this browser (`data-keep-days`, 1–365).
+    pub keep_days: u32,
 }
 
 /// Classifies a text exactly as the widget does while the customer types, returning
@@ -69,8 +71,9 @@ pub fn classify_js(text: &str) -> JsValue {
 /// `qingting-ticket` with `data-ticket`, `qingting-unread` with `data-unread`); the script passes
 /// them to the page. The mount lives as long as the frame, so its handle is forgotten on purpose.
 #[wasm_bindgen]
-pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order: String, api: String) {
-    let config = Config { site, lang: Lang::negotiate(&lang), order, api };
+pub fn mount(container: web_sys::HtmlElement, site: String, lang: String, order: String, api: String, keep_days: u32) {
+    let keep_days = if (1..=365).contains(&keep_days) { keep_days } else { qingting_shared::workflow::customer::KEEP_DAYS };
+    let config = Config { site, lang: Lang::negotiate(&lang), order, api, keep_days };
     let host = container.clone();
     leptos::mount::mount_to(container, move || view! { <panel::Panel config=config host=host/> }).forget();
     // Build the dictionary and model (tens of milliseconds) right after the panel is painted,

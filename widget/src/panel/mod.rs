@@ -144,7 +144,7 @@ pub fn Panel(
 ) -> impl IntoView {
     let (lang, ui) = (config.lang, ui(config.lang));
     let saved = store::load(&config.site);
-    let kept = store::kept(&config.site);
+    let kept = store::kept(&config.site, config.keep_days);
     let state = PanelState {
         lang,
         ui,

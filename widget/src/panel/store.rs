@@ -23,9 +23,9 @@ fn kept_key(site: &str) -> String {
 }
 
 /// The tickets this browser keeps for 我的投诉 (`crate::space`), expired ones left out.
-pub fn kept(site: &str) -> Vec<crate::space::Kept> {
+pub fn kept(site: &str, keep_days: u32) -> Vec<crate::space::Kept> {
     let raw = storage().and_then(|s| s.get_item(&kept_key(site)).ok().flatten()).unwrap_or_default();
-    crate::space::decode(&raw, now_ms(), qingting_shared::workflow::customer::KEEP_DAYS)
+    crate::space::decode(&raw, now_ms(), keep_days)
 }
 
 pub fn save_kept(site: &str, list: &[crate::space::Kept]) {

@@ -94,8 +94,8 @@ pub fn TicketPage(id: String) -> impl IntoView {
         message.set(String::new());
         act("messages", Some(format!("{{\"text\":{}}}", json_string(&text))), Some(store::new_idempotency_key()), ui.sp.add_sent);
     };
-    let send_rating = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // A score of 4 or 5 is sent with its click; 1–3 first ask why (a reason and a comment).
+    let rate = move || {
         let s = score.get_untracked();
         if s == 0 {
             return;
@@ -104,6 +104,10 @@ pub fn TicketPage(id: String) -> impl IntoView {
         let reason = if r.is_empty() { "null".to_string() } else { json_string(&r) };
         let body = format!("{{\"score\":{s},\"reason\":{reason},\"comment\":{}}}", json_string(&comment.get_untracked()));
         act("rating", Some(body), None, ui.sp.rate_thanks);
+    };
+    let send_rating = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        rate();
     };
 
     let entry = move |e: Entry| {
@@ -134,7 +138,13 @@ pub fn TicketPage(id: String) -> impl IntoView {
                     5 => format!("5 · {}", ui.sp.score_5),
                     _ => n.to_string(),
                 };
-                view! { <button type="button" class="qt-score" aria-pressed=pressed aria-label=label on:click=move |_| score.set(n)>{n}</button> }
+                let pick = move |_| {
+                    score.set(n);
+                    if n >= 4 {
+                        rate();
+                    }
+                };
+                view! { <button type="button" class="qt-score" aria-pressed=pressed aria-label=label on:click=pick>{n}</button> }
             })
             .collect_view()
     };
@@ -192,7 +202,9 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             <label for="qt-rate-comment">{ui.sp.rate_comment}</label>
                             <textarea id="qt-rate-comment" rows="2" maxlength="500" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                         })}
-                        <button type="submit" class="qt-submit" disabled=move || busy.get() || score.get() == 0>{ui.sp.rate_send}</button>
+                        {move || (score.get() != 0 && score.get() <= 3).then(|| view! {
+                            <button type="submit" class="qt-submit" disabled=move || busy.get()>{ui.sp.rate_send}</button>
+                        })}
                     </form>
                 })}
                 {survey.and_then(|(s, _)| s).map(|s| view! { <p class="qt-note">{format!("{} {s}/5", ui.sp.rate_thanks)}</p> })}
