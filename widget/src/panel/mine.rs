@@ -38,10 +38,9 @@ pub fn Mine() -> impl IntoView {
     let row = move |l: Line| {
         let unread = unread_of(state, &l);
         let id = l.id.clone();
-        let label = format!("{} {}", l.ticket_no, progress_label(l.status, l.holder, lang));
         view! {
             <li class="qt-mine-item">
-                <button type="button" class="qt-mine-open" aria-label=label on:click=move |_| page.set(Page::Ticket(id.clone()))>
+                <button type="button" class="qt-mine-open" on:click=move |_| page.set(Page::Ticket(id.clone()))>
                     <span class="qt-ticket">{l.ticket_no.clone()}</span>
                     <span class="qt-state">{progress_label(l.status, l.holder, lang)}</span>
                     {(unread > 0).then(|| view! { <span class="qt-unread">{format!("{unread} {}", ui.sp.unread)}</span> })}
