@@ -128,6 +128,7 @@ async fn send(build: impl Fn() -> Result<Request, SubmitError>) -> Result<JsValu
             TimeoutFuture::new(pause).await;
         }
         let Ok(response) = build()?.send().await else { continue };
+        // (Each request carries `submit::deadline()`: one that never answers is a failure to retry.)
         let status = response.status();
         let json = JSON::parse(&response.text().await.unwrap_or_default()).unwrap_or(JsValue::NULL);
         if (200..300).contains(&status) {
@@ -150,7 +151,12 @@ fn built(r: Result<Request, gloo_net::Error>) -> Result<Request, SubmitError> {
 }
 
 fn bearer(b: RequestBuilder, token: &str) -> RequestBuilder {
-    b.header("Authorization", &format!("Bearer {token}"))
+    with_deadline(b).header("Authorization", &format!("Bearer {token}"))
+}
+
+fn with_deadline(b: RequestBuilder) -> RequestBuilder {
+    let signal = crate::submit::deadline();
+    b.abort_signal(signal.as_ref())
 }
 
 /// 我的投诉's lines for the kept tickets (those the server no longer knows are left out).
@@ -158,7 +164,7 @@ pub async fn status(api: &str, kept: &[Kept]) -> Result<Vec<Line>, SubmitError> 
     let url = format!("{api}/v1/complaints/status");
     let tickets: Vec<String> = kept.iter().map(|k| format!("{{\"id\":{},\"token\":{}}}", json_string(&k.id), json_string(&k.token))).collect();
     let body = format!("{{\"tickets\":[{}]}}", tickets.join(","));
-    let json = send(|| built(Request::post(&url).header("Content-Type", "application/json").body(body.clone()))).await?;
+    let json = send(|| built(with_deadline(Request::post(&url)).header("Content-Type", "application/json").body(body.clone()))).await?;
     Ok(list(&json, "tickets").iter().filter_map(line).collect())
 }
 

@@ -55,6 +55,7 @@ pub struct Ui {
 
 /// The words of the customer's space.
 pub struct Space {
+    pub rated: &'static str,
     pub view_progress: &'static str,
     pub no_storage: &'static str,
     pub tab_new: &'static str,
@@ -138,6 +139,7 @@ const ZH_CN: Ui = Ui {
     sp: Space {
         no_storage: "您的浏览器禁止了第三方存储：离开此页面后，这台设备上的“我的投诉”不会保留。请记下工单号。",
         view_progress: "查看处理进展",
+        rated: "您的评分",
         tab_new: "提交投诉",
         tab_mine: "我的投诉",
         mine_empty: "这台设备上还没有您提交的投诉。",
@@ -220,6 +222,7 @@ const ZH_TW: Ui = Ui {
     sp: Space {
         no_storage: "您的瀏覽器禁止了第三方儲存：離開此頁面後，這台裝置上的「我的投訴」不會保留。請記下工單號。",
         view_progress: "查看處理進展",
+        rated: "您的評分",
         tab_new: "提交投訴",
         tab_mine: "我的投訴",
         mine_empty: "這台裝置上還沒有您提交的投訴。",
@@ -302,6 +305,7 @@ const EN: Ui = Ui {
     sp: Space {
         no_storage: "Your browser blocks third-party storage: once you leave this page, My complaints will not be kept on this device. Please note the ticket number.",
         view_progress: "See its progress",
+        rated: "Your rating",
         tab_new: "New complaint",
         tab_mine: "My complaints",
         mine_empty: "No complaints from this device yet.",

@@ -28,6 +28,19 @@ pub enum SubmitError {
 /// Delays before the 2nd and 3rd attempt.
 const BACKOFF_MS: [u32; 2] = [600, 1_800];
 
+/// How long one attempt may take before it counts as a network failure (and is retried under
+/// the same key): a request that never answers must not hold the panel forever.
+const ATTEMPT_MS: u32 = 15_000;
+
+/// An abort signal that fires after [`ATTEMPT_MS`] (`None` where the browser has no
+/// `AbortController`: the attempt then has no limit).
+pub fn deadline() -> Option<web_sys::AbortSignal> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let signal = controller.signal();
+    gloo_timers::callback::Timeout::new(ATTEMPT_MS, move || controller.abort()).forget();
+    Some(signal)
+}
+
 /// Submits with up to three attempts under the same idempotency key, so a retry can never create a
 /// second ticket.
 pub async fn submit(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
@@ -80,7 +93,8 @@ pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketSta
         if attempt > 0 {
             TimeoutFuture::new(BACKOFF_MS[attempt - 1]).await;
         }
-        let sent = Request::post(&url).header("Authorization", &format!("Bearer {access_token}")).send().await;
+        let signal = deadline();
+        let sent = Request::post(&url).abort_signal(signal.as_ref()).header("Authorization", &format!("Bearer {access_token}")).send().await;
         let Ok(response) = sent else { continue };
         let status = response.status();
         let json = JSON::parse(&response.text().await.unwrap_or_default()).unwrap_or(JsValue::NULL);
@@ -98,7 +112,9 @@ pub async fn reopen(api: &str, id: &str, access_token: &str) -> Result<TicketSta
 async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmission) -> Result<ComplaintReceipt, SubmitError> {
     let url = format!("{}/v1/complaints", api.trim_end_matches('/'));
     let encoded = serde_json::to_string(body).map_err(|_| SubmitError::Rejected { code: None, message: "could not encode the request".into() })?;
+    let signal = deadline();
     let request = Request::post(&url)
+        .abort_signal(signal.as_ref())
         .header("Idempotency-Key", idempotency_key)
         .header("Content-Type", "application/json")
         .body(encoded)

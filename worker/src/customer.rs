@@ -186,8 +186,11 @@ async fn open_alert(db: &D1Database, original: &ComplaintRow, rating: &Rating, c
     if !rating.comment.is_empty() {
         text.push_str(&format!("客户留言：{}", rating.comment));
     }
-    if let Some(c) = credited {
-        text.push_str(&format!("（处理人 {c}）"));
+    if let Some(name) = match credited {
+        Some(c) => space::display_name(db, c).await?,
+        None => None,
+    } {
+        text.push_str(&format!("（处理人：{name}）"));
     }
     text.push_str(" 请回访客户并记录回访结果后再关闭。");
     let terms = sla::terms_for_site(db, &original.site_key).await?;

@@ -207,7 +207,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
                         })}
                     </form>
                 })}
-                {survey.and_then(|(s, _)| s).map(|s| view! { <p class="qt-note">{format!("{} {s}/5", ui.sp.rate_thanks)}</p> })}
+                {survey.and_then(|(s, _)| s).map(|s| view! { <p class="qt-note qt-rated">{format!("{}：{s}/5", ui.sp.rated)}</p> })}
             }
         })
     };

@@ -291,3 +291,12 @@ pub async fn followed_up(db: &D1Database, id: &str) -> Result<bool, ApiError> {
         .await?
         .is_some_and(|r| r.n > 0.0))
 }
+
+/// A person's display name (for words staff read), if they exist.
+pub async fn display_name(db: &D1Database, user: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Name {
+        display_name: String,
+    }
+    Ok(query!(db, "SELECT display_name FROM users WHERE id = ?1", user)?.first::<Name>(None).await?.map(|n| n.display_name))
+}
