@@ -17,7 +17,11 @@ export async function launchChromium() {
   return chromium.launchPersistentContext(dir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    // The widget's panel is a cross-origin frame: with site-per-process it runs in a process of its
+    // own, and Playwright's response events for such frames were seen to go missing now and then
+    // (a `waitForResponse` timing out while the worker had answered). The same-origin policy and
+    // storage partitioning, which the tests check, hold either way.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-site-isolation-trials',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--host-resolver-rules=MAP localhost 127.0.0.1'],
     viewport: { width: 1280, height: 800 },

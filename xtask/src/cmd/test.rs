@@ -45,7 +45,13 @@ fn browser_tests(root: &std::path::Path) -> Result<()> {
     let admin_token = "local-test-admin-token-0123456789";
     let server = DevServer::start(Options {
         sites: vec![SiteSeed { key: "demo".into(), merchant_name: "老街小馆（演示）".into(), origins: vec![merchant_origin] }],
-        vars: vec![("ADMIN_TOKEN".into(), admin_token.into()), ("PASSWORD_PEPPER".into(), "local-test-pepper-0123456789".into())],
+        // http:// receivers on loopback (the alert's channel in widget.test.mjs): a fresh clone has
+        // no worker/.dev.vars.
+        vars: vec![
+            ("ADMIN_TOKEN".into(), admin_token.into()),
+            ("PASSWORD_PEPPER".into(), "local-test-pepper-0123456789".into()),
+            ("ALLOW_HTTP_DESTINATIONS".into(), "1".into()),
+        ],
         ..Options::default()
     })?;
     let output = root.join("test-output");
