@@ -14,6 +14,7 @@ use qingting_devserver::{DevServer, Options, SiteSeed, query};
 use receiver::{Receiver, wait_for};
 use serde_json::{Value, json};
 
+mod analytics;
 mod customer;
 mod receiver;
 mod routing;
@@ -1441,6 +1442,9 @@ fn main() {
         ("not_solved_and_urges_bring_the_platform_in", sla::not_solved_and_urges_bring_the_platform_in),
         ("the_customer_space_is_token_scoped_rated_once_and_alerts_once", customer::the_customer_space_is_token_scoped_rated_once_and_alerts_once),
         ("the_panel_frame_is_framed_only_by_the_sites_origins", customer::the_panel_frame_is_framed_only_by_the_sites_origins),
+        ("hourly_counts_stay_exact_under_concurrent_intake_and_changes", analytics::hourly_counts_stay_exact_under_concurrent_intake_and_changes),
+        ("analytics_are_tenant_scoped_validated_and_exported_safely", analytics::analytics_are_tenant_scoped_validated_and_exported_safely),
+        ("spike_alerts_are_raised_once_shown_to_their_merchant_and_sent", analytics::spike_alerts_are_raised_once_shown_to_their_merchant_and_sent),
         // After A's other tickets: A's rules route every later ticket of A.
         ("routing_rules_route_and_assignment_balances_the_team", routing::routing_rules_route_and_assignment_balances_the_team),
         // Last of A's: it gives merchant A two days of holidays.

@@ -8,6 +8,7 @@
 //! qingting faq                  {"id","text","lang"?} → the worker's intake decision (decision, status, reply)
 //! qingting similar              {"id","q1","q2"}     → {"id","score"}
 //! qingting sla                  {"id","calendar","start","minutes","pauses"?} → {"id","due","due_local"}
+//! qingting spikes               {"key","hour","count"}  → at the end, one {"key","hour","kind","observed","expected","p",…} per alert
 //! qingting train | eval | similar-train | similar-eval | faq-measure | faq-compile   (files; see --help)
 //! ```
 //!
@@ -25,6 +26,7 @@ mod eval;
 mod faq;
 mod similar;
 mod sla;
+mod spikes;
 mod train;
 
 #[derive(Parser)]
@@ -53,6 +55,9 @@ enum Command {
     /// SLA due times: `{"id","calendar","start","minutes","pauses"?}` → `{"id","due","due_local"}`
     /// (business minutes in the calendar, pauses left out), through the worker's own code.
     Sla,
+    /// Spike alerts over hourly counts `{"key","hour","count"}` (RFC 3339 hours, any keys): at the
+    /// end of the input, the alerts the cron would have raised hour by hour, one JSON line each.
+    Spikes(spikes::Args),
     /// Train the paraphrase model from `{"q1","q2","same"}` pairs.
     SimilarTrain(similar::TrainArgs),
     /// ROC-AUC and best F1 of the paraphrase model against BM25 and TF-IDF baselines.
@@ -177,6 +182,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::FaqCompile { pack, out } => faq_compile(pack, out.as_ref()),
         Command::Sla => sla::run(),
+        Command::Spikes(args) => spikes::run(args),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
             Command::Classify => classify(&c, false),
             Command::Explain => classify(&c, true),
@@ -187,7 +193,7 @@ fn main() -> ExitCode {
             Command::SimilarTrain(args) => similar::train(c.segmenter(), args),
             Command::SimilarEval(args) => similar::eval(c.segmenter(), args),
             Command::FaqMeasure(args) => faq::measure(&c, args),
-            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla => unreachable!("handled above"),
+            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla | Command::Spikes(_) => unreachable!("handled above"),
         }),
     };
     match result {

@@ -151,3 +151,34 @@ fn similar_scores_pairs_higher_for_the_same_question() {
     assert!(same > different, "{same} vs {different}");
     assert_eq!(lines[2]["error"]["code"], "invalid_pair");
 }
+
+#[test]
+fn spikes_replays_hourly_counts_into_the_cron_s_alerts() {
+    // Five weeks of 2 an hour for one merchant's category, then 12 in one hour; one bad line.
+    let start = 1_795_996_800 / 3600 - 5 * 168; // 2026-11-30T00:00:00Z minus five weeks
+    let hour = |h: i64| qingting_shared::analytics::spike::format_hour(h).expect("in range");
+    let mut input = String::new();
+    for h in start..start + 5 * 168 {
+        let count = if h == start + 5 * 168 - 3 { 12 } else { 2 };
+        input.push_str(&format!("{{\"key\":\"merchant:m-1/delivery\",\"hour\":\"{}\",\"count\":{count}}}\n", hour(h)));
+    }
+    input.push_str("{\"key\":\"merchant:m-1/delivery\",\"hour\":\"soon\",\"count\":1}\n");
+    let (out, err, ok) = run(&["spikes"], &input);
+    assert!(ok, "{err}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!((lines[0]["line"].as_u64(), lines[0]["error"]["code"].as_str()), (Some(5 * 168 + 1), Some("invalid_time")));
+    let alert = &lines[1];
+    assert_eq!(alert["key"], "merchant:m-1/delivery");
+    assert_eq!(alert["hour"], "2026-11-29T21:00:00Z");
+    assert_eq!((alert["kind"].as_str(), alert["observed"].as_u64()), (Some("spike"), Some(12)));
+    assert!((alert["expected"].as_f64().unwrap() - 2.0).abs() < 1e-9);
+    assert!(alert["p"].as_f64().is_some_and(|p| p > 0.0 && p < 1e-4));
+
+    // The flags reach the detector: with a smaller budget that hour is not enough.
+    let (out, _, ok) = run(&["spikes", "--alpha", "1e-9"], &input);
+    assert!(ok);
+    assert_eq!(json_lines(&out).len(), 1, "the error line only: {out}");
+    let (_, err, ok) = run(&["spikes", "--weeks", "0"], "");
+    assert!(!ok && err.contains("weeks"), "{err}");
+}

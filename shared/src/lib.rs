@@ -42,6 +42,7 @@
 mod str_enum;
 
 pub mod accounts;
+pub mod analytics;
 pub mod api;
 pub mod faq;
 pub mod forward;

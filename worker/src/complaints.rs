@@ -2,6 +2,7 @@
 //! `POST /v1/complaints/:id/reopen` (未解决) and `…/urge` (催单). The rest of the customer's space
 //! is in `customer.rs`.
 
+use qingting_shared::analytics::dims::Channel;
 use qingting_shared::api::{ComplaintReceipt, ReplyAuthor, TicketReply};
 use qingting_shared::forward::ForwardReason;
 use qingting_shared::intake::submission::validate_idempotency_key;
@@ -40,7 +41,9 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let db = store::db(&ctx.env)?;
     let secret = config.token_secret()?;
     let site = sites::existing(&db, &complaint.site).await?;
-    site.check_origin(http::origin(&req)?.as_deref(), &http::own_origin(&req)?)?;
+    let (origin, own) = (http::origin(&req)?, http::own_origin(&req)?);
+    site.check_origin(origin.as_deref(), &own)?;
+    let channel = Channel::of_request(origin.as_deref(), &own);
 
     let request_hash = hex::encode(Sha256::digest(complaint.fingerprint_input().as_bytes()));
     if let Some(existing) = complaints::by_key(&db, &site.key, idempotency_key).await? {
@@ -81,6 +84,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
             merchant_due_at: merchant_due.as_deref(),
             clocks: &clock_columns,
             escalation: escalation.as_ref(),
+            channel,
         };
         match complaints::insert(&db, &row).await? {
             Inserted::Stored => {
@@ -156,19 +160,8 @@ pub async fn customer_change_keyed(db: &D1Database, row: &ComplaintRow, action: 
     if let Some(key) = key {
         change.payload["key"] = key.into();
     }
-    let written = crate::store::tickets::AppliedChange {
-        id: &row.id,
-        before: &before,
-        after: &after,
-        change: &change,
-        action,
-        // Only replies and notes carry an author; a customer's action writes neither.
-        author: ReplyAuthor::Support,
-        now,
-        site: &row.site_key,
-        clocks: row.sla.clocks()?,
-        terms: None,
-    };
+    // (Only replies and notes carry an author; a customer's action writes neither.)
+    let written = crate::store::tickets::AppliedChange::of(row, &before, &after, &change, action, now)?;
     crate::store::tickets::write_change(db, &written).await
 }
 

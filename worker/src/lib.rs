@@ -20,6 +20,7 @@ macro_rules! handler {
 }
 
 mod admin;
+mod analytics;
 mod assign;
 mod auth;
 mod canned;
@@ -37,6 +38,7 @@ mod notifications;
 mod policies;
 mod routing;
 mod sla;
+mod spikes;
 mod staff;
 mod store;
 mod tickets;
@@ -121,6 +123,8 @@ fn router() -> Router<'static, ()> {
         .get_async("/v1/teams", staff::teams)
         .post_async("/v1/teams/:id/members", staff::add_member)
         .delete_async("/v1/teams/:id/members/:user_id", staff::remove_member)
+        .get_async("/v1/analytics/overview", analytics::overview)
+        .get_async("/v1/analytics/export.csv", analytics::export)
         .get_async("/v1/tickets", tickets::list)
         .get_async("/v1/tickets/counts", tickets::counts)
         .get_async("/v1/canned-replies", canned::list)
@@ -209,6 +213,12 @@ async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiEr
                     0
                 }
             };
+            // Spike alerts (every five minutes: the run claims its slot).
+            match spikes::sweep(&db, env, qingting_shared::workflow::calendar::Calendar::instant_from_millis(now_ms as i64)).await {
+                Ok(0) => {}
+                Ok(n) => console_log!("spikes: {n} new alerts"),
+                Err(e) => console_error!("spike sweep failed: {e}"),
+            }
             swept.map(|s| sla::Swept { assigned, noticed, ..s })
         }
         Err(e) => Err(e),

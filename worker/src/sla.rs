@@ -126,16 +126,20 @@ async fn escalate_row(
     // `false`: another sweep (or a person) changed it first; the next sweep looks again.
     tickets::write_system_change(db, &row, Vec::new(), &Action::Escalate { reason }, now, terms, |version| {
         let Some((due_at, merchant)) = missed else { return Ok(Vec::new()) };
-        Ok(vec![query!(
-            db,
-            "INSERT OR IGNORE INTO sla_records (ticket_id, clock, mark, due_at, at, holder, merchant_id) \
+        Ok(vec![
+            // The window is missed (the dashboards' window met %), only if this change took.
+            query!(db, "UPDATE complaints SET merchant_window = 2 WHERE id = ?1 AND version = ?2", id, version as f64)?,
+            query!(
+                db,
+                "INSERT OR IGNORE INTO sla_records (ticket_id, clock, mark, due_at, at, holder, merchant_id) \
              SELECT ?1, 'merchant_window', 'breach', ?2, ?3, 'merchant', ?4 WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND version = ?5)",
-            id,
-            due_at,
-            now,
-            merchant,
-            version as f64,
-        )?])
+                id,
+                due_at,
+                now,
+                merchant,
+                version as f64,
+            )?,
+        ])
     })
     .await
 }

@@ -61,7 +61,7 @@ async fn corrections_inner(req: Request, ctx: &RouteContext<()>) -> Result<Respo
     Ok(response)
 }
 
-async fn signed_in(req: &Request, ctx: &RouteContext<()>) -> Result<(D1Database, Staff), ApiError> {
+pub(crate) async fn signed_in(req: &Request, ctx: &RouteContext<()>) -> Result<(D1Database, Staff), ApiError> {
     let db = store::db(&ctx.env)?;
     let staff = auth::staff(req, &db, &Config::from_env(&ctx.env)).await?;
     Ok((db, staff))
@@ -259,19 +259,7 @@ async fn perform(db: &D1Database, staff: &Staff, row: ComplaintRow, action: &Act
     };
     let author = if staff.memberships.iter().any(|m| m.scope == Scope::Platform) { ReplyAuthor::Support } else { ReplyAuthor::Merchant };
     let now: String = js_sys::Date::new_0().to_iso_string().into();
-    let clocks = row.sla.clocks()?;
-    let written = tickets::AppliedChange {
-        id: &id,
-        before: &before,
-        after: &after,
-        change: &change,
-        action,
-        author,
-        now: &now,
-        site: &row.site_key,
-        clocks,
-        terms: None,
-    };
+    let written = tickets::AppliedChange { author, ..tickets::AppliedChange::of(&row, &before, &after, &change, action, &now)? };
     if !tickets::write_change(db, &written).await? {
         let current = complaints::by_id(db, &id).await?.ok_or(ApiError::NotFound)?;
         return Err(ApiError::VersionConflict(Box::new(detail(db, current).await?)));

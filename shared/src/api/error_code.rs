@@ -21,6 +21,7 @@ str_enum! {
         ContactTooLong = "contact_too_long",
         InvalidLang = "invalid_lang",
         InvalidClientHint = "invalid_client_hint",
+        InvalidRegion = "invalid_region",
         MissingIdempotencyKey = "missing_idempotency_key",
         InvalidIdempotencyKey = "invalid_idempotency_key",
         // Request framing.
@@ -97,6 +98,7 @@ impl ErrorCode {
             | ContactTooLong
             | InvalidLang
             | InvalidClientHint
+            | InvalidRegion
             | MissingIdempotencyKey
             | InvalidIdempotencyKey
             | InvalidUtf8

@@ -1,6 +1,7 @@
 //! The public API's vocabulary: JSON bodies shared by the worker (which writes them) and the
 //! widget (which reads them), and the one list of error codes ([`ErrorCode`]).
 
+pub mod analytics;
 mod error_code;
 
 pub use error_code::ErrorCode;

@@ -28,6 +28,8 @@ str_enum! {
         Escalated = "escalated",
         /// A routing rule's "notify a destination" (the reference names the rules).
         Routed = "routed",
+        /// A spike alert of the analytics cron (the reference is the message, [`spike_text`]).
+        Spike = "spike",
     }
 }
 
@@ -66,6 +68,7 @@ pub fn notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String
         NoticeKind::Breach => format!("【倾听】工单 {ticket_no} 已超时（{clock}）"),
         NoticeKind::Escalated => format!("【倾听】工单 {ticket_no} 平台介入：{reason}"),
         NoticeKind::Routed => format!("【倾听】工单 {ticket_no} 符合分配规则：{}", crate::forward::bot_safe(reference, 200)),
+        NoticeKind::Spike => crate::forward::bot_safe(reference, 1_000),
     }
 }
 
@@ -191,4 +194,42 @@ mod tests {
         assert_eq!(notice_text(NoticeKind::Escalated, "urged", "QT1"), "【倾听】工单 QT1 平台介入：顾客多次催单");
         assert_eq!(notice_text(NoticeKind::Routed, "食品安全交平台", "QT1"), "【倾听】工单 QT1 符合分配规则：食品安全交平台");
     }
+}
+
+/// One spike alert as a line of [`spike_text`]: the category's name, the kind, what was seen and
+/// expected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeLine<'a> {
+    pub category: &'a str,
+    /// `spike`, `slow_rise` or `food_safety_burst`.
+    pub kind: &'a str,
+    pub observed: u64,
+    pub expected: f64,
+    pub window_minutes: u32,
+}
+
+/// The message of one run's alerts for one scope (the platform, or a merchant by name): one line
+/// per alert, at most ten.
+///
+/// ```
+/// use qingting_shared::forward::notice::{SpikeLine, spike_text};
+/// let line = SpikeLine { category: "配送问题", kind: "spike", observed: 12, expected: 2.5, window_minutes: 60 };
+/// assert_eq!(spike_text(Some("老街小馆"), &[line]), "【倾听】投诉异常上升（老街小馆）\n· 配送问题：近 1 小时 12 单，预期约 2.5 单");
+/// ```
+pub fn spike_text(merchant: Option<&str>, lines: &[SpikeLine<'_>]) -> String {
+    let who = merchant.map_or("全平台".to_string(), |m| crate::forward::bot_safe(m, 60));
+    let mut out = format!("【倾听】投诉异常上升（{who}）");
+    for l in lines.iter().take(10) {
+        let window = if l.window_minutes % 60 == 0 { format!("{} 小时", l.window_minutes / 60) } else { format!("{} 分钟", l.window_minutes) };
+        let what = match l.kind {
+            "slow_rise" => "持续走高，",
+            "food_safety_burst" => "食品安全集中投诉，",
+            _ => "",
+        };
+        out.push_str(&format!("\n· {}：{what}近 {window} {} 单，预期约 {:.1} 单", l.category, l.observed, l.expected));
+    }
+    if lines.len() > 10 {
+        out.push_str(&format!("\n…另有 {} 项", lines.len() - 10));
+    }
+    out
 }

@@ -40,6 +40,10 @@ pub struct ComplaintSubmission {
     pub contact: Option<String>,
     pub lang: Option<String>,
     pub client: Option<ClientHint>,
+    /// Where the customer is (a city or district), when the merchant's page knows it; counted
+    /// by the dashboards' region breakdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// A submission that passed validation: trimmed, within limits, language resolved.
@@ -52,6 +56,8 @@ pub struct ValidComplaint {
     pub lang: Lang,
     pub client_category: Option<String>,
     pub client_priority: Option<Priority>,
+    /// Empty when not given.
+    pub region: String,
 }
 
 /// Why a submission was refused. Each variant has a stable machine-readable [`code`](Self::code).
@@ -75,6 +81,8 @@ pub enum ValidationError {
     InvalidLang(String),
     #[error("the client hint is not valid: {0}")]
     InvalidClientHint(&'static str),
+    #[error("the region has at most {} characters and no control characters", crate::analytics::dims::MAX_REGION_CHARS)]
+    InvalidRegion,
     #[error("the Idempotency-Key header is required")]
     MissingIdempotencyKey,
     #[error("the Idempotency-Key must be 8–128 characters of A–Z, a–z, 0–9, `-`, `_`, `:`")]
@@ -94,6 +102,7 @@ impl ValidationError {
             ValidationError::ContactTooLong { .. } => ErrorCode::ContactTooLong,
             ValidationError::InvalidLang(_) => ErrorCode::InvalidLang,
             ValidationError::InvalidClientHint(_) => ErrorCode::InvalidClientHint,
+            ValidationError::InvalidRegion => ErrorCode::InvalidRegion,
             ValidationError::MissingIdempotencyKey => ErrorCode::MissingIdempotencyKey,
             ValidationError::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
         }
@@ -191,7 +200,13 @@ impl ComplaintSubmission {
             }
         };
 
-        Ok(ValidComplaint { site, text, order_id, contact, lang, client_category, client_priority })
+        let region = match optional(self.region.as_ref()) {
+            None => String::new(),
+            Some(r) if char_len(r) <= crate::analytics::dims::MAX_REGION_CHARS && !has_bad_controls(r) && !r.contains(['\n', '\r', '\t']) => r.to_string(),
+            Some(_) => return Err(ValidationError::InvalidRegion),
+        };
+
+        Ok(ValidComplaint { site, text, order_id, contact, lang, client_category, client_priority, region })
     }
 }
 
@@ -223,6 +238,15 @@ mod tests {
         assert_eq!(v.text, "送餐太慢了");
         assert_eq!(v.lang, Lang::ZhCn);
         assert_eq!(v.order_id, None);
+    }
+
+    #[test]
+    fn a_region_is_short_and_plain() {
+        let with = |r: &str| ComplaintSubmission { region: Some(r.into()), ..sub("送餐太慢了") }.validate();
+        assert_eq!(with(" 上海市浦东新区 ").unwrap().region, "上海市浦东新区");
+        assert_eq!(with("").unwrap().region, "");
+        assert_eq!(with("上海\n=cmd").unwrap_err(), ValidationError::InvalidRegion);
+        assert_eq!(with(&"区".repeat(33)).unwrap_err().code(), ErrorCode::InvalidRegion);
     }
 
     #[test]

@@ -227,6 +227,14 @@ pub struct Change {
     pub payload: serde_json::Value,
 }
 
+impl Change {
+    /// A resolved or closed ticket taken up again (by staff or by the customer's 未解决), as the
+    /// dashboards' reopen rate counts it; an automatic answer the customer rejects is not one.
+    pub fn is_reopen(&self) -> bool {
+        matches!(self.kind, ChangeKind::Reopened | ChangeKind::CustomerReopened) && matches!(self.from_status, TicketStatus::Resolved | TicketStatus::Closed)
+    }
+}
+
 /// Why an action was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ActionError {

@@ -95,6 +95,7 @@ pub fn ComplaintForm() -> impl IntoView {
             contact: Some(mask_pii(&contact).text),
             lang: Some(cfg.lang.tag().to_string()),
             client: Some(ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) }),
+            region: None,
         };
         stage.set(Stage::Submitting);
         spawn_local(async move {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use worker::D1Database;
 
 use crate::error::ApiError;
-use crate::store::{Bind, changes, query};
+use crate::store::{Bind, query, took};
 
 /// A stored complaint row.
 #[derive(Debug, Deserialize)]
@@ -187,6 +187,8 @@ pub struct NewComplaint<'a> {
     pub clocks: &'a crate::store::sla::ClockColumns,
     /// P1 on a merchant's site: the platform takes it at once (the ticket's second event).
     pub escalation: Option<&'a qingting_shared::workflow::Change>,
+    /// How it came in (the widget's frame or the API).
+    pub channel: qingting_shared::analytics::dims::Channel,
 }
 
 /// How an insert ended.
@@ -208,8 +210,8 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         db,
         "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
          complaint, complaint_score, category, categories, priority, client_category, client_priority, model_version, created_at, updated_at, \
-         decision, delivery, delivery_at, delivery_due, merchant_due_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19, ?22) \
+         decision, delivery, delivery_at, delivery_due, merchant_due_at, channel, region, merchant_window) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?19, ?19, ?22, ?23, ?24, ?25) \
          ON CONFLICT (site_key, idempotency_key) DO NOTHING",
         c.id,
         c.ticket_no.as_str(),
@@ -233,6 +235,9 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         d.decision(),
         d.delivery,
         c.merchant_due_at,
+        c.channel.as_str(),
+        &c.complaint.region,
+        if c.merchant_due_at.is_some() { 1.0 } else { 0.0 },
     )?;
     // The ticket's first event, only when the row above was inserted by this batch.
     let created = query!(
@@ -276,6 +281,8 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         // The merchant is told that the platform took its P1.
         batch.push(crate::store::notifications::to_merchant(db, c.id, crate::store::notifications::Kind::Escalated, "urgent", c.now)?);
     }
+    // The words that drove its classification, counted for the dashboards (same batch).
+    batch.extend(crate::store::analytics::words_statements(db, c.id, c.now, &c.complaint.site, d)?);
     if let Some(reply) = &d.reply {
         // Only when the complaint row above was inserted by this batch.
         batch.push(query!(
@@ -290,7 +297,7 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         )?);
     }
     match db.batch(batch).await {
-        Ok(results) => Ok(if results.first().map(changes) == Some(1) { Inserted::Stored } else { Inserted::KeyTaken }),
+        Ok(results) => Ok(if results.first().is_some_and(took) { Inserted::Stored } else { Inserted::KeyTaken }),
         // The event's unique (ticket, version) cannot collide for a fresh id; a ticket number can.
         Err(e) if e.to_string().contains("complaints.ticket_no") => Ok(Inserted::TicketNoTaken),
         Err(e) => Err(e.into()),
@@ -343,5 +350,5 @@ pub async fn reopen(db: &D1Database, row: &ComplaintRow, now: &str) -> Result<bo
     )?;
     let event = crate::store::tickets::event_statement(db, &row.id, &change, now)?;
     let results = db.batch(vec![update, event]).await?;
-    Ok(results.first().map(changes) == Some(1))
+    Ok(results.first().is_some_and(took))
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
-use crate::store::{Bind, changes, query};
+use crate::store::{Bind, query, took};
 
 #[derive(Deserialize)]
 struct EventRow {
@@ -126,7 +126,7 @@ pub async fn confirm(db: &D1Database, id: &str, offer: bool, now: &str) -> Resul
 /// Stores the answer once, only while the ticket is not closed. `false` when nothing was written
 /// (answered already, not offered, or closed).
 pub async fn answer(db: &D1Database, id: &str, score: u8, reason: Option<&str>, comment: &str, now: &str) -> Result<bool, ApiError> {
-    let result = query!(
+    let answer = query!(
         db,
         "UPDATE csat SET score = ?2, reason = ?3, comment = ?4, answered_at = ?5 \
          WHERE ticket_id = ?1 AND score IS NULL AND EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND status != 'closed')",
@@ -135,10 +135,17 @@ pub async fn answer(db: &D1Database, id: &str, score: u8, reason: Option<&str>, 
         reason,
         comment,
         now,
-    )?
-    .run()
-    .await?;
-    Ok(changes(&result) > 0)
+    )?;
+    // The dashboards' copy on the ticket (the counts' triggers read it), only if the answer took.
+    let copy = query!(
+        db,
+        "UPDATE complaints SET csat_score = ?2 WHERE id = ?1 AND EXISTS (SELECT 1 FROM csat WHERE ticket_id = ?1 AND score = ?2 AND answered_at = ?3)",
+        id,
+        u32::from(score),
+        now,
+    )?;
+    let results = db.batch(vec![answer, copy]).await?;
+    Ok(results.first().is_some_and(took))
 }
 
 /// A ticket linked to another: a 预警工单 (`kind` alert, at most one per original: the partial
@@ -227,7 +234,7 @@ pub async fn insert_linked(db: &D1Database, t: &LinkedTicket<'_>) -> Result<Link
     }
     match db.batch(batch).await {
         Ok(results) => {
-            if results.first().map(changes).unwrap_or(0) > 0 {
+            if results.first().is_some_and(took) {
                 return Ok(Linked::Stored);
             }
             // Nothing inserted: another request linked one first.

@@ -11,6 +11,7 @@
 //! `qingting_shared::workflow`'s table and `forward::DeliveryState`.
 
 pub mod accounts;
+pub mod analytics;
 pub mod canned;
 pub mod complaints;
 pub mod customer;
@@ -156,7 +157,14 @@ pub async fn any_row(stmt: D1PreparedStatement) -> Result<bool, ApiError> {
     Ok(stmt.first::<serde_json::Value>(None).await?.is_some())
 }
 
-/// How many rows a write changed.
+/// Whether a write that matches at most one row took. D1 counts the rows its triggers wrote as
+/// well (the analytics counts of migration 0020 follow every ticket write), so a ticket write
+/// that took reports one change or more: test this, never `changes == 1`.
+pub fn took(result: &D1Result) -> bool {
+    changes(result) > 0
+}
+
+/// How many rows a write changed (its triggers' rows included).
 pub fn changes(result: &D1Result) -> usize {
     result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
 }

@@ -7,14 +7,14 @@ use qingting_shared::api::ReplyAuthor;
 use qingting_shared::workflow::calendar::Calendar;
 use qingting_shared::workflow::sla::{Clocks, follow};
 use qingting_shared::workflow::sort::InboxSort;
-use qingting_shared::workflow::{Action, Change, TicketState, TicketStatus};
+use qingting_shared::workflow::{Action, Change, ChangeKind, TicketState, TicketStatus};
 use qingting_shared::{Category, Priority};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::ApiError;
-use crate::store::{Bind, any_row, changes, query, sla, tenancy_clause};
+use crate::store::{Bind, any_row, query, sla, tenancy_clause, took};
 
 /// The statement that records `change` (version after the change; unique per ticket, so two
 /// writers can never both record the same version).
@@ -72,6 +72,10 @@ pub struct Filters {
     pub q: Option<String>,
     pub created_from: Option<String>,
     pub created_to: Option<String>,
+    /// The dashboards' drill-down: a merchant (`-`: sites without one), a channel, a region (`-`: unknown).
+    pub merchant: Option<String>,
+    pub channel: Option<String>,
+    pub region: Option<String>,
     /// `newest` (the default), `oldest` or `priority` ([`InboxSort`]).
     pub sort: Option<String>,
     pub cursor: Option<String>,
@@ -134,9 +138,13 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         ("c.assignee_id = ?", &f.assignee),
         ("c.created_at >= ?", &f.created_from),
         ("c.created_at < ?", &f.created_to),
+        ("COALESCE(s.merchant_id, '') = ?", &f.merchant),
+        ("c.channel = ?", &f.channel),
+        ("c.region = ?", &f.region),
     ] {
         if let Some(v) = value {
-            bind(&mut clauses, &mut args, clause, v.as_str().js());
+            // `-` is "none" (a site without a merchant, an unknown region), stored as ''.
+            bind(&mut clauses, &mut args, clause, if v == "-" { "".js() } else { v.as_str().js() });
         }
     }
     if let Some(expr) = f.q.as_deref().and_then(qingting_shared::workflow::search::match_expression) {
@@ -327,6 +335,36 @@ pub struct AppliedChange<'a> {
     pub clocks: Option<Clocks>,
     /// The site's SLA terms when the caller has them already (the sweep), else read here.
     pub terms: Option<&'a sla::Terms>,
+    /// When the ticket came in (the durations the change completes are measured from it).
+    pub created_at: &'a str,
+}
+
+impl<'a> AppliedChange<'a> {
+    /// `action` applied to the ticket `row` as read (`before` → `after`, recording `change`) at
+    /// `now`; replies show as from support and the terms are read when needed, unless the caller
+    /// says otherwise.
+    pub fn of(
+        row: &'a crate::store::complaints::ComplaintRow,
+        before: &'a TicketState,
+        after: &'a TicketState,
+        change: &'a Change,
+        action: &'a Action,
+        now: &'a str,
+    ) -> Result<AppliedChange<'a>, ApiError> {
+        Ok(AppliedChange {
+            id: &row.id,
+            before,
+            after,
+            change,
+            action,
+            author: ReplyAuthor::Support,
+            now,
+            site: &row.site_key,
+            clocks: row.sla.clocks()?,
+            terms: None,
+            created_at: &row.created_at,
+        })
+    }
 }
 
 /// Writes an applied action: the row (only if still at `before.version`), its event, and the
@@ -358,25 +396,14 @@ pub async fn write_system_change(
         Err(e) => return Err(ApiError::Internal(format!("{} by the system: {e}", action.name()))),
     };
     let extra = also(after.version)?;
-    let written = AppliedChange {
-        id: &row.id,
-        before: &before,
-        after: &after,
-        change: &change,
-        action,
-        author: ReplyAuthor::Support,
-        now,
-        site: &row.site_key,
-        clocks: row.sla.clocks()?,
-        terms,
-    };
+    let written = AppliedChange { terms, ..AppliedChange::of(row, &before, &after, &change, action, now)? };
     write_change_with(db, &written, extra).await
 }
 
 /// [`write_change`] with more statements in the same batch (each must hold itself to "only if
 /// this batch's update took", as `WHERE EXISTS (… version = the new version)` does).
 pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec<D1PreparedStatement>) -> Result<bool, ApiError> {
-    let AppliedChange { id, before, after, change, action, author, now, site, ref clocks, terms } = *w;
+    let AppliedChange { id, before, after, change, action, author, now, site, ref clocks, terms, created_at } = *w;
     let mut args: Vec<JsValue> = vec![
         id.js(),
         (before.version as f64).js(),
@@ -394,20 +421,29 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
         "status = ?3, holder = ?4, team_id = ?5, assignee_id = ?6, category = ?7, priority = ?8, merged_into = ?9, version = ?10, updated_at = ?11".to_string();
     // The SLA clocks follow the change (started, paused, resumed, answered, given new targets).
     let runs = matches!(after.status, TicketStatus::New | TicketStatus::Open);
-    if clocks.is_some() || runs {
-        let read;
-        let terms = match terms {
-            Some(t) => t,
-            None => {
-                read = sla::terms_for_site(db, site).await?;
-                &read
-            }
-        };
-        let at = Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let measures = crate::store::analytics::measured(change, author);
+    let read;
+    let terms = match terms {
+        Some(t) => Some(t),
+        None if clocks.is_some() || runs || !measures.is_empty() => {
+            read = sla::terms_for_site(db, site).await?;
+            Some(&read)
+        }
+        None => None,
+    };
+    let at = Calendar::parse_instant(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(terms) = terms.filter(|_| clocks.is_some() || runs) {
         let next = follow(clocks.clone(), &terms.policy, &terms.calendar, before, after, change, at);
         let columns = sla::ClockColumns::of(next.as_ref(), &terms.calendar)?;
         set = format!("{set}, {}", sla::set_clause(args.len() + 1));
         args.extend(columns.args());
+    }
+    // What the dashboards count: resolutions and reopens (the counts' triggers read them).
+    if change.kind == ChangeKind::Resolved {
+        set.push_str(", resolutions = resolutions + 1");
+    }
+    if change.is_reopen() {
+        set.push_str(", reopens = reopens + 1");
     }
     let update = crate::store::statement(db, format!("UPDATE complaints SET {set} WHERE id = ?1 AND version = ?2"), &args)?;
     let mut batch = vec![update, event_statement(db, id, change, now)?];
@@ -476,9 +512,16 @@ pub async fn write_change_with(db: &D1Database, w: &AppliedChange<'_>, also: Vec
             batch.push(notify::to_user(db, user, id, Kind::Escalated, reason, now, after.version)?);
         }
     }
+    // The durations this change completes (first response, the merchant's, the resolution).
+    if let Some(terms) = terms {
+        let created = Calendar::parse_instant(created_at).map_err(|e| ApiError::Internal(e.to_string()))?;
+        for metric in measures {
+            batch.push(crate::store::analytics::duration_statement(db, id, after.version, metric, created, at, &terms.calendar)?);
+        }
+    }
     batch.extend(also);
     match db.batch(batch).await {
-        Ok(results) => Ok(results.first().map(changes) == Some(1)),
+        Ok(results) => Ok(results.first().is_some_and(took)),
         // Another writer recorded this version first (its event is unique per ticket and
         // version): the whole batch rolled back, as a lost version race.
         Err(e) if e.to_string().contains("UNIQUE constraint failed: ticket_events.ticket_id, ticket_events.version") => Ok(false),

@@ -1,9 +1,11 @@
 //! The commands of `cargo xtask`, one module each, and [`COMMANDS`]: the one list of them that
 //! dispatch, `cargo xtask --help` and the documentation checks below are all made from.
 
+mod bench_analytics;
 mod bench_baselines;
 mod bench_browser;
 mod bench_inbox;
+mod bench_spikes;
 mod bench_sweep;
 mod build;
 mod demo;
@@ -76,6 +78,18 @@ pub const COMMANDS: &[Command] = &[
         args: "[--runs N]",
         about: "the cron's SLA sweep with 100,000 open tickets in a local D1: time and D1 statements per run (docs/BENCHMARKS.md)",
         run: bench_sweep::bench_sweep,
+    },
+    Command {
+        name: "bench-spikes",
+        args: "[--series N] [--seed N] [--config JSON]",
+        about: "the spike detector replayed over seeded synthetic series: false alarms per 10,000 cell-hours and detection delay",
+        run: bench_spikes::bench_spikes,
+    },
+    Command {
+        name: "bench-analytics",
+        args: "[--tickets N] [--samples N]",
+        about: "the dashboards' API over 1,000,000 tickets in a local D1, and what the counts add to intake (docs/BENCHMARKS.md)",
+        run: bench_analytics::bench_analytics,
     },
     Command {
         name: "bench-baselines",
