@@ -286,3 +286,9 @@ pub fn spike_alerts_are_raised_once_shown_to_their_merchant_and_sent() -> Result
     check(text.contains("投诉异常上升") && text.contains("食品安全") && text.contains("川味坊"), format!("the message: {text}"))?;
     Ok(())
 }
+
+/// Last of all: after every other test's tickets, changes, sweeps and races, the counts and the
+/// duration histogram still equal what the tickets say.
+pub fn counts_are_exact_after_every_other_test() -> Result<(), Failed> {
+    exact("after the whole suite")
+}

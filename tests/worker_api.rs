@@ -1450,6 +1450,8 @@ fn main() {
         // Last of A's: it gives merchant A two days of holidays.
         ("notices_reach_channels_in_business_hours", routing::notices_reach_channels_in_business_hours),
         ("failed_sign_ins_are_throttled", failed_sign_ins_are_throttled),
+        // Last: checks the analytics counts against everything the others wrote.
+        ("counts_are_exact_after_every_other_test", analytics::counts_are_exact_after_every_other_test),
     ];
     let trials: Vec<Trial> = tests.into_iter().map(|(name, f)| Trial::test(name, f)).collect();
     if args.list {
