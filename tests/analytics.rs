@@ -46,7 +46,27 @@ SELECT d.hour, d.site_key, d.merchant_id, d.category, d.priority, d.channel, d.r
 FROM ticket_durations d JOIN complaints c ON c.id = d.ticket_id
 WHERE d.category != COALESCE(c.category, '') OR d.priority != COALESCE(c.priority, '')";
 
+/// `daily_counts` against `hourly_counts` by Asia/Shanghai day, and `pending_now` against the
+/// pending hours: the rows that differ.
+const ROLLUP_MISMATCHES: &str = "
+SELECT 'daily' AS t, day, site_key, merchant_id, category, priority, channel, region, outcome FROM (
+    SELECT day, site_key, merchant_id, category, priority, channel, region, outcome, tickets AS t, escalated AS e, urged AS u,
+           csat_1 + csat_2 + csat_3 + csat_4 + csat_5 AS c FROM daily_counts
+    UNION ALL
+    SELECT (hour + 8) / 24, site_key, merchant_id, category, priority, channel, region, outcome, -tickets, -escalated, -urged,
+           -(csat_1 + csat_2 + csat_3 + csat_4 + csat_5) FROM hourly_counts
+) GROUP BY day, site_key, merchant_id, category, priority, channel, region, outcome
+HAVING SUM(t) != 0 OR SUM(e) != 0 OR SUM(u) != 0 OR SUM(c) != 0
+UNION ALL
+SELECT 'pending', 0, site_key, merchant_id, category, priority, channel, region, '' FROM (
+    SELECT site_key, merchant_id, category, priority, channel, region, n FROM pending_now
+    UNION ALL
+    SELECT site_key, merchant_id, category, priority, channel, region, -tickets FROM hourly_counts WHERE outcome = 'pending'
+) GROUP BY site_key, merchant_id, category, priority, channel, region HAVING SUM(n) != 0";
+
 fn exact(when: &str) -> Result<(), Failed> {
+    let bad = rows(ROLLUP_MISMATCHES)?;
+    check(bad.is_empty(), format!("{when}: the daily or pending counts differ at {} keys: {:?}", bad.len(), bad.iter().take(3).collect::<Vec<_>>()))?;
     let bad = rows(MISMATCHES)?;
     check(bad.is_empty(), format!("{when}: the counts differ from the tickets at {} keys: {:?}", bad.len(), bad.iter().take(3).collect::<Vec<_>>()))?;
     let bad = rows(DURATION_MISMATCHES)?;
@@ -160,6 +180,15 @@ pub fn hourly_counts_stay_exact_under_concurrent_intake_and_changes() -> Result<
     let a_view = overview(&w.a_admin.cookie, "days=2&category=price_billing")?;
     check(a_view["kpis"]["csat_n"].as_i64() >= Some(1), "A's rating counted under the corrected category")?;
     check(a_view["kpis"]["first_response"]["n"].as_i64() >= Some(1), "A's first response measured")?;
+    // The inbox takes the dashboards' drill-down filters: a region, a channel, a merchant.
+    let region = get("/v1/tickets?region=%E4%B8%8A%E6%B5%B7%E5%B8%82&channel=api&limit=100", &[("Cookie", w.platform.as_str())])?;
+    let texts: Vec<&str> = region.body["tickets"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["preview"].as_str()).filter(|p| p.contains("STATS-")).collect())
+        .unwrap_or_default();
+    eq(texts.len(), 6, &format!("the region's tickets in the inbox ({})", region.raw.chars().take(300).collect::<String>()))?;
+    let mine = get(&format!("/v1/tickets?merchant={}&limit=100", w.merchant_b), &[("Cookie", w.a_admin.cookie.as_str())])?;
+    eq(mine.body["tickets"].as_array().map(Vec::len), Some(0), "A drilling into B's merchant sees nothing")?;
     let by_cat: Vec<&str> = a_view["by_category"].as_array().map(|a| a.iter().filter_map(|s| s["key"].as_str()).collect()).unwrap_or_default();
     eq(by_cat, vec!["price_billing"], "the category filter")?;
     Ok(())

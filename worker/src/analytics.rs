@@ -70,7 +70,7 @@ async fn overview_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response
     let (range, g) = q.range(now)?;
     let seen = visibility(&staff.memberships);
     let platform = matches!(seen, qingting_shared::accounts::membership::Visibility::All);
-    let mut c = counted::read(&db, &seen, &q.filters, &range, hour_of(now) + 1, platform).await?;
+    let mut c = counted::read(&db, &seen, &q.filters, &range, g, hour_of(now), platform).await?;
     c.spikes = counted::spikes(&db, &seen, range.from, range.to)
         .await?
         .into_iter()

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::analytics::dims::{Dimension, Metric, TimeBase};
+use crate::analytics::dims::{Dimension, Metric, Outcome, TimeBase};
 use crate::analytics::duration::quantile;
 use crate::analytics::period::{Granularity, Range, instant_of};
 use crate::api::analytics::{CategoryWords, Kpis, MerchantKpis, Overview, Percentiles, Slice, SpikeEvent, VolumePoint, WordTrend};
@@ -38,43 +38,77 @@ pub struct HourCount {
     pub n: f64,
 }
 
-/// Tickets counted under one value of a dimension.
+/// The sums of every measure over one combination of the dimensions (site, merchant, category,
+/// priority, channel, region, outcome) within a range: what the overview reads in one pass and
+/// folds into the totals, every breakdown and the per-merchant table. D1 answers numbers as
+/// floats.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct KeyCount {
-    pub k: String,
-    pub label: Option<String>,
-    pub n: f64,
-}
-
-/// The sums of every measure of the counts (D1 answers numbers as floats; sums of nothing are null).
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Totals {
-    pub tickets: Option<f64>,
-    pub escalated: Option<f64>,
-    pub resolved_ever: Option<f64>,
-    pub reopened: Option<f64>,
-    pub urged: Option<f64>,
-    pub sla_tracked: Option<f64>,
-    pub sla_breached: Option<f64>,
-    pub windowed: Option<f64>,
-    pub window_missed: Option<f64>,
-    pub csat_1: Option<f64>,
-    pub csat_2: Option<f64>,
-    pub csat_3: Option<f64>,
-    pub csat_4: Option<f64>,
-    pub csat_5: Option<f64>,
-    pub auto_replied: Option<f64>,
-}
-
-/// One merchant's sums.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct MerchantRow {
+pub struct Cell {
+    pub site_key: String,
+    pub site_name: Option<String>,
     pub merchant_id: String,
-    pub name: Option<String>,
+    pub merchant_name: Option<String>,
+    pub category: String,
+    pub priority: String,
+    pub channel: String,
+    pub region: String,
+    pub outcome: String,
     pub tickets: f64,
+    pub escalated: f64,
+    pub resolved_ever: f64,
+    pub reopened: f64,
+    pub urged: f64,
+    pub sla_tracked: f64,
+    pub sla_breached: f64,
     pub windowed: f64,
     pub window_missed: f64,
-    pub escalated: f64,
+    pub csat_1: f64,
+    pub csat_2: f64,
+    pub csat_3: f64,
+    pub csat_4: f64,
+    pub csat_5: f64,
+}
+
+/// Every measure summed over cells.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub tickets: u64,
+    pub escalated: u64,
+    pub resolved_ever: u64,
+    pub reopened: u64,
+    pub urged: u64,
+    pub sla_tracked: u64,
+    pub sla_breached: u64,
+    pub windowed: u64,
+    pub window_missed: u64,
+    /// Ratings of 1 to 5.
+    pub csat: [u64; 5],
+    pub auto_replied: u64,
+}
+
+impl Totals {
+    /// The sums of `cells`.
+    pub fn of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Totals {
+        let mut t = Totals::default();
+        for c in cells {
+            t.tickets += n(c.tickets);
+            t.escalated += n(c.escalated);
+            t.resolved_ever += n(c.resolved_ever);
+            t.reopened += n(c.reopened);
+            t.urged += n(c.urged);
+            t.sla_tracked += n(c.sla_tracked);
+            t.sla_breached += n(c.sla_breached);
+            t.windowed += n(c.windowed);
+            t.window_missed += n(c.window_missed);
+            for (i, v) in [c.csat_1, c.csat_2, c.csat_3, c.csat_4, c.csat_5].into_iter().enumerate() {
+                t.csat[i] += n(v);
+            }
+            if c.outcome == Outcome::AutoReplied.as_str() {
+                t.auto_replied += n(c.tickets);
+            }
+        }
+        t
+    }
 }
 
 /// A word's counts in the last 7 days and the 7 before.
@@ -91,21 +125,24 @@ pub struct WordRow {
 pub struct Counted {
     /// Tickets per hour over the previous range and this one.
     pub hourly: Vec<HourCount>,
-    pub breakdowns: Vec<(Dimension, Vec<KeyCount>)>,
-    pub totals: Totals,
+    /// The range's cells (every combination of the dimensions with tickets).
+    pub cells: Vec<Cell>,
+    /// Whether to show merchants (the platform's view): the merchant breakdown and table.
+    pub per_merchant: bool,
     /// `(metric, base)` → bucket → count.
     pub durations: BTreeMap<(Metric, TimeBase), BTreeMap<u16, u64>>,
-    /// Pending tickets per hour they came in.
+    /// Pending tickets per hour they came in (the recent ones at least).
     pub pending: Vec<HourCount>,
-    pub merchants: Vec<MerchantRow>,
+    /// All pending tickets, when `pending` holds only the recent hours: the oldest band is the rest.
+    pub pending_total: Option<u64>,
     /// `None` when the filters are narrower than deflections are counted.
     pub deflections: Option<u64>,
     pub words: Vec<WordRow>,
     pub spikes: Vec<SpikeEvent>,
 }
 
-fn n(v: Option<f64>) -> u64 {
-    v.unwrap_or(0.0).max(0.0).round() as u64
+fn n(v: f64) -> u64 {
+    v.max(0.0).round() as u64
 }
 
 /// `part / whole`, `None` when `whole` is 0.
@@ -119,21 +156,73 @@ pub fn instant_text(hour: i64) -> String {
     instant_of(hour).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// Tickets per value of `dim`, largest first (ties by value), at most `limit`.
+pub fn breakdown(cells: &[Cell], dim: Dimension, limit: usize) -> Vec<Slice> {
+    let mut by: BTreeMap<&str, (u64, Option<&str>)> = BTreeMap::new();
+    for c in cells {
+        let (key, label) = match dim {
+            Dimension::Category => (c.category.as_str(), None),
+            Dimension::Priority => (c.priority.as_str(), None),
+            Dimension::Merchant => (c.merchant_id.as_str(), c.merchant_name.as_deref()),
+            Dimension::Site => (c.site_key.as_str(), c.site_name.as_deref()),
+            Dimension::Channel => (c.channel.as_str(), None),
+            Dimension::Region => (c.region.as_str(), None),
+        };
+        let slot = by.entry(key).or_insert((0, label));
+        slot.0 += n(c.tickets);
+    }
+    let mut slices: Vec<Slice> = by
+        .into_iter()
+        .filter(|(_, (t, _))| *t > 0)
+        .map(|(k, (t, label))| Slice { key: k.to_string(), label: label.unwrap_or(k).to_string(), tickets: t })
+        .collect();
+    slices.sort_by(|a, b| b.tickets.cmp(&a.tickets).then(a.key.cmp(&b.key)));
+    slices.truncate(limit);
+    slices
+}
+
+/// Per merchant (sites without one left out): tickets, window met and 平台介入 rates, the 20 with
+/// the most tickets.
+pub fn merchant_table(cells: &[Cell]) -> Vec<MerchantKpis> {
+    let mut by: BTreeMap<&str, (Totals, Option<&str>)> = BTreeMap::new();
+    for c in cells.iter().filter(|c| !c.merchant_id.is_empty()) {
+        let slot = by.entry(&c.merchant_id).or_insert_with(|| (Totals::default(), c.merchant_name.as_deref()));
+        let t = Totals::of([c]);
+        slot.0.tickets += t.tickets;
+        slot.0.windowed += t.windowed;
+        slot.0.window_missed += t.window_missed;
+        slot.0.escalated += t.escalated;
+    }
+    let mut rows: Vec<MerchantKpis> = by
+        .into_iter()
+        .filter(|(_, (t, _))| t.tickets > 0)
+        .map(|(id, (t, name))| MerchantKpis {
+            merchant: id.to_string(),
+            name: name.unwrap_or(id).to_string(),
+            tickets: t.tickets,
+            window_met: rate(t.windowed.saturating_sub(t.window_missed), t.windowed),
+            escalated_rate: rate(t.escalated, t.tickets),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.tickets.cmp(&a.tickets).then(a.merchant.cmp(&b.merchant)));
+    rows.truncate(20);
+    rows
+}
+
 /// The overview of `range`, cut by `g`, at `now_hour` (for the backlog's ages).
 pub fn assemble(c: &Counted, range: &Range, g: Granularity, now_hour: i64) -> Overview {
     let prev = range.previous();
     let mut per_period: BTreeMap<i64, (u64, u64)> = range.periods(g).into_iter().map(|p| (p, (0, 0))).collect();
     for h in &c.hourly {
         let hour = h.hour as i64;
-        let count = n(Some(h.n));
+        let count = n(h.n);
         if (range.from..range.to).contains(&hour) {
             if let Some(slot) = per_period.get_mut(&range.period_start(hour, g)) {
                 slot.0 += count;
             }
         } else if (prev.from..prev.to).contains(&hour) {
             // The same place in the previous range.
-            let shifted = hour + range.hours();
-            if let Some(slot) = per_period.get_mut(&range.period_start(shifted, g)) {
+            if let Some(slot) = per_period.get_mut(&range.period_start(hour + range.hours(), g)) {
                 slot.1 += count;
             }
         }
@@ -148,20 +237,9 @@ pub fn assemble(c: &Counted, range: &Range, g: Granularity, now_hour: i64) -> Ov
             previous,
         })
         .collect();
-    let slices = |dim: Dimension| -> Vec<Slice> {
-        c.breakdowns
-            .iter()
-            .find(|(d, _)| *d == dim)
-            .map(|(_, rows)| {
-                rows.iter().map(|r| Slice { key: r.k.clone(), label: r.label.clone().unwrap_or_else(|| r.k.clone()), tickets: n(Some(r.n)) }).collect()
-            })
-            .unwrap_or_default()
-    };
-    let t = &c.totals;
-    let tickets = n(t.tickets);
-    let dist = [n(t.csat_1), n(t.csat_2), n(t.csat_3), n(t.csat_4), n(t.csat_5)];
-    let csat_n: u64 = dist.iter().sum();
-    let csat_sum: u64 = dist.iter().enumerate().map(|(i, k)| (i as u64 + 1) * k).sum();
+    let t = Totals::of(&c.cells);
+    let csat_n: u64 = t.csat.iter().sum();
+    let csat_sum: u64 = t.csat.iter().enumerate().map(|(i, k)| (i as u64 + 1) * k).sum();
     let percentiles = |m: Metric| {
         let empty = BTreeMap::new();
         let business = c.durations.get(&(m, TimeBase::Business)).unwrap_or(&empty);
@@ -174,47 +252,36 @@ pub fn assemble(c: &Counted, range: &Range, g: Granularity, now_hour: i64) -> Ov
             wall_p90: quantile(wall, 0.9),
         }
     };
-    let deflections = c.deflections.unwrap_or(0);
     let kpis = Kpis {
-        tickets,
+        tickets: t.tickets,
         first_response: percentiles(Metric::FirstResponse),
         resolution: percentiles(Metric::Resolution),
         merchant_response: percentiles(Metric::MerchantResponse),
-        sla_met: rate(n(t.sla_tracked).saturating_sub(n(t.sla_breached)), n(t.sla_tracked)),
-        window_met: rate(n(t.windowed).saturating_sub(n(t.window_missed)), n(t.windowed)),
-        escalated_rate: rate(n(t.escalated), tickets),
-        reopen_rate: rate(n(t.reopened), n(t.resolved_ever)),
-        urge_rate: rate(n(t.urged), tickets),
+        sla_met: rate(t.sla_tracked.saturating_sub(t.sla_breached), t.sla_tracked),
+        window_met: rate(t.windowed.saturating_sub(t.window_missed), t.windowed),
+        escalated_rate: rate(t.escalated, t.tickets),
+        reopen_rate: rate(t.reopened, t.resolved_ever),
+        urge_rate: rate(t.urged, t.tickets),
         csat_avg: (csat_n > 0).then(|| csat_sum as f64 / csat_n as f64),
         csat_n,
-        csat_dist: dist,
-        auto_reply_rate: rate(n(t.auto_replied), tickets),
-        deflections,
-        deflection_rate: c.deflections.and_then(|d| rate(d, d + tickets)),
+        csat_dist: t.csat,
+        auto_reply_rate: rate(t.auto_replied, t.tickets),
+        deflections: c.deflections.unwrap_or(0),
+        deflection_rate: c.deflections.and_then(|d| rate(d, d + t.tickets)),
     };
     let mut backlog: Vec<Slice> = BACKLOG_BANDS.iter().map(|(label, _)| Slice { key: (*label).into(), label: (*label).into(), tickets: 0 }).collect();
     for h in &c.pending {
         let age = now_hour - h.hour as i64;
         let band = BACKLOG_BANDS.iter().position(|(_, up_to)| age < *up_to).unwrap_or(BACKLOG_BANDS.len() - 1);
-        backlog[band].tickets += n(Some(h.n));
+        backlog[band].tickets += n(h.n);
     }
-    let merchants = c
-        .merchants
-        .iter()
-        .map(|m| {
-            let (windowed, missed) = (n(Some(m.windowed)), n(Some(m.window_missed)));
-            MerchantKpis {
-                merchant: m.merchant_id.clone(),
-                name: m.name.clone().unwrap_or_else(|| m.merchant_id.clone()),
-                tickets: n(Some(m.tickets)),
-                window_met: rate(windowed.saturating_sub(missed), windowed),
-                escalated_rate: rate(n(Some(m.escalated)), n(Some(m.tickets))),
-            }
-        })
-        .collect();
+    if let Some(total) = c.pending_total {
+        let recent: u64 = backlog[..BACKLOG_BANDS.len() - 1].iter().map(|b| b.tickets).sum();
+        backlog[BACKLOG_BANDS.len() - 1].tickets = total.saturating_sub(recent);
+    }
     let mut words: BTreeMap<&str, Vec<WordTrend>> = BTreeMap::new();
     for w in &c.words {
-        words.entry(&w.category).or_default().push(WordTrend { word: w.word.clone(), this_week: n(Some(w.this_week)), last_week: n(Some(w.last_week)) });
+        words.entry(&w.category).or_default().push(WordTrend { word: w.word.clone(), this_week: n(w.this_week), last_week: n(w.last_week) });
     }
     let words = words
         .into_iter()
@@ -233,15 +300,15 @@ pub fn assemble(c: &Counted, range: &Range, g: Granularity, now_hour: i64) -> Ov
         from_instant: instant_text(range.from),
         to_instant: instant_text(range.to),
         volume,
-        by_category: slices(Dimension::Category),
-        by_priority: slices(Dimension::Priority),
-        by_merchant: slices(Dimension::Merchant),
-        by_site: slices(Dimension::Site),
-        by_channel: slices(Dimension::Channel),
-        by_region: slices(Dimension::Region),
+        by_category: breakdown(&c.cells, Dimension::Category, 20),
+        by_priority: breakdown(&c.cells, Dimension::Priority, 20),
+        by_merchant: if c.per_merchant { breakdown(&c.cells, Dimension::Merchant, 10) } else { Vec::new() },
+        by_site: breakdown(&c.cells, Dimension::Site, 20),
+        by_channel: breakdown(&c.cells, Dimension::Channel, 20),
+        by_region: breakdown(&c.cells, Dimension::Region, 20),
         kpis,
         backlog,
-        merchants,
+        merchants: if c.per_merchant { merchant_table(&c.cells) } else { Vec::new() },
         words,
         spikes: c.spikes.clone(),
     }
@@ -273,30 +340,49 @@ mod tests {
         assert_eq!(o.to_instant, "2026-12-06T16:00:00.000Z");
     }
 
+    fn cell(merchant: &str, category: &str, outcome: &str) -> Cell {
+        Cell { merchant_id: merchant.into(), category: category.into(), outcome: outcome.into(), site_key: "s".into(), ..Cell::default() }
+    }
+
     #[test]
     fn rates_and_csat() {
-        let totals = Totals {
-            tickets: Some(10.0),
-            escalated: Some(2.0),
-            resolved_ever: Some(4.0),
-            reopened: Some(1.0),
-            urged: Some(3.0),
-            sla_tracked: Some(8.0),
-            sla_breached: Some(2.0),
-            windowed: Some(5.0),
-            window_missed: Some(1.0),
-            csat_1: Some(1.0),
-            csat_5: Some(3.0),
-            auto_replied: Some(2.0),
-            ..Totals::default()
-        };
-        let o = assemble(&Counted { totals, deflections: Some(10), ..Counted::default() }, &range(), Granularity::Day, 0);
-        let k = o.kpis;
+        let cells = vec![
+            Cell {
+                tickets: 8.0,
+                escalated: 2.0,
+                resolved_ever: 4.0,
+                reopened: 1.0,
+                urged: 3.0,
+                sla_tracked: 8.0,
+                sla_breached: 2.0,
+                windowed: 5.0,
+                window_missed: 1.0,
+                csat_1: 1.0,
+                csat_5: 3.0,
+                ..cell("m1", "delivery", "pending")
+            },
+            Cell { tickets: 2.0, ..cell("m2", "food_quality", "auto_replied") },
+        ];
+        let o = assemble(&Counted { cells, deflections: Some(10), per_merchant: true, ..Counted::default() }, &range(), Granularity::Day, 0);
+        let k = &o.kpis;
         assert_eq!((k.sla_met, k.window_met, k.escalated_rate, k.reopen_rate), (Some(0.75), Some(0.8), Some(0.2), Some(0.25)));
         assert_eq!((k.urge_rate, k.auto_reply_rate, k.deflection_rate), (Some(0.3), Some(0.2), Some(0.5)));
         assert_eq!((k.csat_n, k.csat_avg, k.csat_dist), (4, Some(4.0), [1, 0, 0, 0, 3]));
+        let cats: Vec<(&str, u64)> = o.by_category.iter().map(|s| (s.key.as_str(), s.tickets)).collect();
+        assert_eq!(cats, [("delivery", 8), ("food_quality", 2)]);
+        let merchants: Vec<(&str, Option<f64>)> = o.merchants.iter().map(|m| (m.merchant.as_str(), m.escalated_rate)).collect();
+        assert_eq!(merchants, [("m1", Some(0.25)), ("m2", Some(0.0))]);
         let empty = assemble(&Counted::default(), &range(), Granularity::Day, 0).kpis;
         assert_eq!((empty.sla_met, empty.csat_avg, empty.deflection_rate), (None, None, None));
+    }
+
+    #[test]
+    fn a_merchants_view_has_no_merchant_table() {
+        let cells = vec![Cell { tickets: 3.0, merchant_name: Some("老街小馆".into()), ..cell("m1", "delivery", "pending") }];
+        let o = assemble(&Counted { cells: cells.clone(), ..Counted::default() }, &range(), Granularity::Day, 0);
+        assert!(o.merchants.is_empty() && o.by_merchant.is_empty());
+        let o = assemble(&Counted { cells, per_merchant: true, ..Counted::default() }, &range(), Granularity::Day, 0);
+        assert_eq!((o.by_merchant[0].label.as_str(), o.by_merchant[0].tickets), ("老街小馆", 3));
     }
 
     #[test]
@@ -306,6 +392,10 @@ mod tests {
         let o = assemble(&Counted { pending, ..Counted::default() }, &range(), Granularity::Day, now);
         let got: Vec<u64> = o.backlog.iter().map(|b| b.tickets).collect();
         assert_eq!(got, [1, 2, 0, 3, 0, 4]);
+        // Only the last week by hour, and the total: the oldest band is the rest.
+        let recent = [(now, 1.0), (now - 30, 3.0)].map(|(h, n)| HourCount { hour: h as f64, n }).to_vec();
+        let o = assemble(&Counted { pending: recent, pending_total: Some(10), ..Counted::default() }, &range(), Granularity::Day, now);
+        assert_eq!(o.backlog.iter().map(|b| b.tickets).collect::<Vec<_>>(), [1, 0, 0, 3, 0, 6]);
     }
 
     #[test]

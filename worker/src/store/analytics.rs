@@ -4,10 +4,10 @@
 //! caller's tenancy, so a merchant's staff only ever read their merchant's rows.
 
 use qingting_shared::accounts::membership::Visibility;
-use qingting_shared::analytics::dims::{Dimension, Metric, TimeBase};
+use qingting_shared::analytics::dims::{Metric, TimeBase};
 use qingting_shared::analytics::duration;
-use qingting_shared::analytics::overview::{Counted, Totals};
-use qingting_shared::analytics::period::Range;
+use qingting_shared::analytics::overview::Counted;
+use qingting_shared::analytics::period::{Granularity, Range};
 use qingting_shared::api::ReplyAuthor;
 use qingting_shared::intake::IntakeDecision;
 use qingting_shared::workflow::calendar::{Calendar, Instant};
@@ -161,6 +161,15 @@ impl Scope {
         s
     }
 
+    /// This scope within the Asia/Shanghai days `[from, to)` (`daily_counts.day`).
+    pub fn days(&self, from: i64, to: i64) -> Scope {
+        let mut s = self.clone();
+        let a = s.bind((from as f64).js());
+        let b = s.bind((to as f64).js());
+        s.clauses.push(format!("day >= {a} AND day < {b}"));
+        s
+    }
+
     fn sql(&self) -> String {
         if self.clauses.is_empty() { "1 = 1".into() } else { self.clauses.join(" AND ") }
     }
@@ -186,38 +195,70 @@ pub struct SpikeRow {
     pub raised_at: String,
 }
 
-const TOTALS: &str = "SUM(tickets) AS tickets, SUM(escalated) AS escalated, SUM(resolved_ever) AS resolved_ever, SUM(reopened) AS reopened, \
+/// The cells' columns: every dimension, the names the breakdowns show, every measure summed.
+const CELLS: &str = "site_key, (SELECT merchant_name FROM sites WHERE key = site_key) AS site_name, merchant_id, \
+     (SELECT name FROM merchants WHERE id = merchant_id) AS merchant_name, category, priority, channel, region, outcome, \
+     SUM(tickets) AS tickets, SUM(escalated) AS escalated, SUM(resolved_ever) AS resolved_ever, SUM(reopened) AS reopened, \
      SUM(urged) AS urged, SUM(sla_tracked) AS sla_tracked, SUM(sla_breached) AS sla_breached, SUM(windowed) AS windowed, \
      SUM(window_missed) AS window_missed, SUM(csat_1) AS csat_1, SUM(csat_2) AS csat_2, SUM(csat_3) AS csat_3, SUM(csat_4) AS csat_4, \
-     SUM(csat_5) AS csat_5, SUM(CASE WHEN outcome = 'auto_replied' THEN tickets ELSE 0 END) AS auto_replied";
+     SUM(csat_5) AS csat_5";
+
+/// The offset of the zone `daily_counts` keeps its days in (Asia/Shanghai).
+const DAILY_ZONE_HOURS: i64 = 8;
+
+/// Hours of the backlog read by hour; older pending tickets are one band, from `pending_now`.
+const BACKLOG_RECENT_HOURS: i64 = 168;
 
 /// Reads the overview of `range` for the caller's `visibility` and filters `f` (`now_hour` for the
-/// words' weeks).
-pub async fn read(db: &D1Database, visibility: &Visibility, f: &Filters, range: &Range, now_hour: i64, merchants_too: bool) -> Result<Counted, ApiError> {
+/// backlog's ages and the words' weeks) in one batch: the volume of this range and the one before,
+/// one pass over the range grouped by every dimension (totals, breakdowns and merchants are folded
+/// from it in `shared`), the duration histogram, the backlog, deflections and words. A range of
+/// whole days seen from +08:00 reads `daily_counts`; another zone, or an hourly series, reads by
+/// hour.
+pub async fn read(
+    db: &D1Database,
+    visibility: &Visibility,
+    f: &Filters,
+    range: &Range,
+    g: Granularity,
+    now_hour: i64,
+    per_merchant: bool,
+) -> Result<Counted, ApiError> {
     let scope = &Scope::new(visibility, f);
     let prev = range.previous();
-    let within = scope.hours(range.from, range.to);
-    let mut batch = vec![
-        scope.hours(prev.from, range.to).select(db, "hour, SUM(tickets) AS n", "hourly_counts", "GROUP BY hour HAVING SUM(tickets) != 0")?,
-        within.select(db, TOTALS, "hourly_counts", "")?,
-        within.select(db, "metric, base, bucket, SUM(n) AS n", "duration_hist", "GROUP BY metric, base, bucket HAVING SUM(n) > 0")?,
-        scope.select(db, "hour, SUM(tickets) AS n", "hourly_counts", "AND outcome = 'pending' GROUP BY hour HAVING SUM(tickets) > 0")?,
-    ];
-    let dims = [Dimension::Category, Dimension::Priority, Dimension::Merchant, Dimension::Site, Dimension::Channel, Dimension::Region];
-    for dim in dims {
-        let (label, limit) = match dim {
-            Dimension::Merchant => ("(SELECT name FROM merchants WHERE id = merchant_id)", 10),
-            Dimension::Site => ("(SELECT merchant_name FROM sites WHERE key = site_key)", 20),
-            _ => ("NULL", 20),
-        };
-        let col = dim.column();
-        batch.push(within.select(
+    let daily = range.zone.offset_hours == DAILY_ZONE_HOURS && (range.from + DAILY_ZONE_HOURS) % 24 == 0 && range.hours() % 24 == 0;
+    let day = |h: i64| (h + DAILY_ZONE_HOURS).div_euclid(24);
+    let (cells_scope, cells_table) =
+        if daily { (scope.days(day(range.from), day(range.to)), "daily_counts") } else { (scope.hours(range.from, range.to), "hourly_counts") };
+    let volume = if daily && g != Granularity::Hour {
+        // Each day by its first hour, so the periods fold the same way.
+        scope.days(day(prev.from), day(range.to)).select(
             db,
-            &format!("{col} AS k, {label} AS label, SUM(tickets) AS n"),
+            &format!("day * 24 - {DAILY_ZONE_HOURS} AS hour, SUM(tickets) AS n"),
+            "daily_counts",
+            "GROUP BY day HAVING SUM(tickets) != 0",
+        )?
+    } else {
+        scope.hours(prev.from, range.to).select(db, "hour, SUM(tickets) AS n", "hourly_counts", "GROUP BY hour HAVING SUM(tickets) != 0")?
+    };
+    let mut batch = vec![
+        volume,
+        cells_scope.select(db, CELLS, cells_table, "GROUP BY site_key, merchant_id, category, priority, channel, region, outcome HAVING SUM(tickets) != 0")?,
+        scope.hours(range.from, range.to).select(
+            db,
+            "metric, base, bucket, SUM(n) AS n",
+            "duration_hist",
+            "GROUP BY metric, base, bucket HAVING SUM(n) > 0",
+        )?,
+        // The backlog: the last week's pending tickets by hour, and all pending ones.
+        scope.hours(now_hour + 1 - BACKLOG_RECENT_HOURS, now_hour + 1).select(
+            db,
+            "hour, SUM(tickets) AS n",
             "hourly_counts",
-            &format!("GROUP BY {col} HAVING SUM(tickets) > 0 ORDER BY n DESC, k LIMIT {limit}"),
-        )?);
-    }
+            "AND outcome = 'pending' GROUP BY hour HAVING SUM(tickets) > 0",
+        )?,
+        scope.select(db, "SUM(n) AS n", "pending_now", "")?,
+    ];
     // Deflections are counted per site and merchant only: a narrower filter cannot apply to them.
     let narrow = [&f.category, &f.priority, &f.channel, &f.region].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
     let deflect = if narrow { None } else { Some(batch.len()) };
@@ -225,7 +266,7 @@ pub async fn read(db: &D1Database, visibility: &Visibility, f: &Filters, range: 
         batch.push(scope.hours(range.from, range.to).select(db, "SUM(n) AS n", "hourly_deflections", "")?);
     }
     let words_at = batch.len();
-    let week = now_hour.min(range.to);
+    let week = (now_hour + 1).min(range.to);
     // The words are counted by merchant, site and category only.
     let by_words = Scope::new(visibility, &Filters { priority: None, channel: None, region: None, ..f.clone() });
     batch.push(by_words.hours(week - 14 * 24, week).select(
@@ -238,19 +279,13 @@ pub async fn read(db: &D1Database, visibility: &Visibility, f: &Filters, range: 
         "hourly_words",
         "GROUP BY category, word",
     )?);
-    let merchants_at = batch.len();
-    if merchants_too {
-        batch.push(within.select(
-            db,
-            "merchant_id, (SELECT name FROM merchants WHERE id = merchant_id) AS name, SUM(tickets) AS tickets, SUM(windowed) AS windowed, \
-             SUM(window_missed) AS window_missed, SUM(escalated) AS escalated",
-            "hourly_counts",
-            "AND merchant_id != '' GROUP BY merchant_id HAVING SUM(tickets) > 0 ORDER BY tickets DESC LIMIT 20",
-        )?);
-    }
     let results = db.batch(batch).await?;
-    let mut read = Counted { hourly: results[0].results()?, ..Counted::default() };
-    read.totals = results[1].results::<Totals>()?.into_iter().next().unwrap_or_default();
+    #[derive(Deserialize)]
+    struct N {
+        n: Option<f64>,
+    }
+    let sum = |r: &worker::D1Result| -> Result<u64, ApiError> { Ok(r.results::<N>()?.first().and_then(|r| r.n).unwrap_or(0.0).max(0.0) as u64) };
+    let mut read = Counted { hourly: results[0].results()?, cells: results[1].results()?, per_merchant, ..Counted::default() };
     #[derive(Deserialize)]
     struct Bucket {
         metric: String,
@@ -264,20 +299,11 @@ pub async fn read(db: &D1Database, visibility: &Visibility, f: &Filters, range: 
         }
     }
     read.pending = results[3].results()?;
-    for (i, dim) in dims.iter().enumerate() {
-        read.breakdowns.push((*dim, results[4 + i].results()?));
-    }
+    read.pending_total = Some(sum(&results[4])?);
     if let Some(i) = deflect {
-        #[derive(Deserialize)]
-        struct N {
-            n: Option<f64>,
-        }
-        read.deflections = Some(results[i].results::<N>()?.first().and_then(|r| r.n).unwrap_or(0.0).max(0.0) as u64);
+        read.deflections = Some(sum(&results[i])?);
     }
     read.words = results[words_at].results()?;
-    if merchants_too {
-        read.merchants = results[merchants_at].results()?;
-    }
     Ok(read)
 }
 
