@@ -84,7 +84,13 @@ pub fn duration_statement(
 pub fn words_statements(db: &D1Database, id: &str, now: &str, site: &str, d: &IntakeDecision) -> Result<Vec<D1PreparedStatement>, ApiError> {
     let class = &d.classification;
     let Some(category) = class.primary.as_ref().filter(|_| class.complaint) else { return Ok(Vec::new()) };
-    let words: Vec<&str> = class.top_tokens.iter().map(String::as_str).filter(|w| w.chars().count() >= 2 && !w.contains('*')).take(WORDS_PER_TICKET).collect();
+    let words: Vec<&str> = class
+        .top_tokens
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.chars().count() >= 2 && !w.contains('*') && w.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation()))
+        .take(WORDS_PER_TICKET)
+        .collect();
     if words.is_empty() {
         return Ok(Vec::new());
     }
