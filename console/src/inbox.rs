@@ -1,7 +1,9 @@
 //! `/console/tickets`: the inbox. Saved views with a count each (`GET /v1/tickets/counts`),
 //! filters and search kept in the address (so a view can be bookmarked and the back button
-//! works), the list newest first, oldest first or by priority (`sort`) with cursor paging ("加载更多"), and row
-//! selection with bulk assign-to-me and resolve (`POST /v1/tickets/bulk`).
+//! works; the dashboard's drill-downs add merchant, channel, region and a creation range, shown as
+//! removable chips, a chunk of their own), the list newest first, oldest first or by priority
+//! (`sort`) with cursor paging ("加载更多"), and row selection with bulk assign-to-me and resolve
+//! (`POST /v1/tickets/bulk`).
 //!
 //! Rows are a list of cards that lay out as rows on wide screens. Complaint previews come from
 //! customers: rendered as text nodes only.
@@ -86,8 +88,13 @@ pub fn SlaDue(due_at: Option<String>, breached: bool) -> impl IntoView {
 /// The view shown when the address names none: everything still to be worked.
 const DEFAULT_VIEW: &str = "unresolved";
 
-/// The inbox filters the address may carry, in the order they are sent.
-const FILTERS: [&str; 6] = ["status", "priority", "category", "holder", "site", "q"];
+/// The inbox filters the address may carry, in the order they are sent; the last five come from
+/// the dashboard's drill-down (`analytics`): merchant, channel, region (`-`: none) and the
+/// creation range (RFC 3339 instants, `[created_from, created_to)`).
+const FILTERS: [&str; 11] = ["status", "priority", "category", "holder", "site", "q", "merchant", "channel", "region", "created_from", "created_to"];
+
+/// The dashboard's filters the inbox has no picker for, shown as removable chips.
+const DASHBOARD_FILTERS: [&str; 5] = ["merchant", "channel", "region", "created_from", "created_to"];
 
 /// The inbox's query string for the API from the page's address (`view` always set).
 fn api_query(get: impl Fn(&str) -> Option<String>, cursor: Option<&str>) -> String {
@@ -149,6 +156,8 @@ pub fn Inbox() -> impl IntoView {
     });
     let counts = LocalResource::new(api::counts);
     let notice = RwSignal::new(None::<String>);
+    // Opened from the dashboard: its filters as chips (a chunk of their own, fetched only then).
+    let drilled = Memo::new(move |_| query.with(|m| DASHBOARD_FILTERS.iter().any(|k| m.get(k).is_some_and(|v| !v.trim().is_empty()))));
     Now::provide();
     let loading = loading_view;
     let failed = move |errors: ArcRwSignal<Errors>| {
@@ -165,6 +174,7 @@ pub fn Inbox() -> impl IntoView {
             <h1>{uw(|u| u.tickets_title)}</h1>
             <ViewTabs counts=counts/>
             <Filters/>
+            {move || drilled.get().then(|| Suspend::new(async move { dashboard_filters().await }))}
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             <Suspense fallback=loading>
                 <ErrorBoundary fallback=failed>
@@ -271,8 +281,17 @@ fn Filters() -> impl IntoView {
         }
     };
     let statuses = Signal::derive(move || TicketStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.staff_label(lang()).to_string())).collect());
-    let priorities = Signal::derive(move || Priority::ALL.iter().map(|p| (p.as_str().to_string(), i18n::priority_label(lang(), Some(p.as_str())))).collect());
-    let categories = Signal::derive(move || i18n::categories(lang()));
+    // `-` is "none" (the dashboard's drill-down into its 未定 and 未分类 bars).
+    let priorities = Signal::derive(move || {
+        let mut p: Vec<(String, String)> = Priority::ALL.iter().map(|p| (p.as_str().to_string(), i18n::priority_label(lang(), Some(p.as_str())))).collect();
+        p.push(("-".into(), tk().no_priority.into()));
+        p
+    });
+    let categories = Signal::derive(move || {
+        let mut c = i18n::categories(lang());
+        c.push(("-".into(), tk().no_category.into()));
+        c
+    });
     let holders = Signal::derive(move || vec![("merchant".into(), tk().holder_merchant.into()), ("platform".into(), tk().holder_platform.into())]);
     let (q, site) = (RwSignal::new(value("q")()), RwSignal::new(value("site")()));
     // Follow the address (a view link or the back button changes it).
@@ -335,6 +354,103 @@ fn Filters() -> impl IntoView {
                 <button type="button" class="link" on:click=clear.clone()>{tw(|t| t.clear)}</button>
             </Show>
         </fieldset>
+    }
+}
+
+/// [`DashboardFilters`], split off: only an inbox opened from the dashboard shows it.
+#[lazy]
+fn dashboard_filters() -> AnyView {
+    view! { <DashboardFilters/> }.into_any()
+}
+
+/// A merchant's name (`GET /v1/merchants`).
+async fn merchant_name(id: String) -> Option<String> {
+    crate::settings::api::merchants().await.ok()?.into_iter().find(|m| m.id == id).map(|m| m.name)
+}
+
+/// The dashboard's filters this inbox was opened with that have no picker here (merchant, channel,
+/// region, the creation range), one removable chip each, so it is clear why the list is narrower.
+#[component]
+fn DashboardFilters() -> impl IntoView {
+    let console = Console::get();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    // A merchant's name, looked up only when one is asked for.
+    let merchant = Memo::new(move |_| query.with(|m| m.get("merchant")).filter(|m| !m.is_empty() && m != "-"));
+    let name = LocalResource::new(move || {
+        let wanted = merchant.get();
+        async move {
+            match wanted {
+                Some(id) => merchant_name(id).await,
+                None => None,
+            }
+        }
+    });
+    let chips = move || {
+        let ui = console.ui();
+        let (an, tk) = (&ui.an, &ui.tk);
+        let value = |k: &str| query.with(|m| m.get(k)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut out: Vec<(String, &'static [&'static str])> = Vec::new();
+        if let Some(id) = value("merchant") {
+            let name = match id.as_str() {
+                "-" => an.no_merchant.to_string(),
+                _ => name.get().flatten().unwrap_or(id),
+            };
+            out.push((format!("{}：{name}", an.merchant), &["merchant"]));
+        }
+        if let Some(c) = value("channel") {
+            let words = match c.as_str() {
+                "widget" => tk.channel_widget.to_string(),
+                "api" => an.channel_api.to_string(),
+                "-" => an.unknown.to_string(),
+                _ => c,
+            };
+            out.push((format!("{}：{words}", tk.channel), &["channel"]));
+        }
+        if let Some(r) = value("region") {
+            out.push((format!("{}：{}", an.region, if r == "-" { an.unknown.to_string() } else { r }), &["region"]));
+        }
+        let (from, to) = (value("created_from"), value("created_to"));
+        if from.is_some() || to.is_some() {
+            let at = |v: Option<String>| v.map_or_else(|| "…".to_string(), |v| local_time(&v));
+            out.push((format!("{}：{} – {}", an.created, at(from), at(to)), &["created_from", "created_to"]));
+        }
+        out
+    };
+    let remove = move |keys: &'static [&'static str]| {
+        let mut q = String::new();
+        query.with_untracked(|m| {
+            for key in ["view"].into_iter().chain(FILTERS).chain(["sort"]) {
+                if let Some(v) = m.get(key).filter(|v| !v.trim().is_empty() && !keys.contains(&key)) {
+                    api::push_param(&mut q, key, v.trim());
+                }
+            }
+        });
+        navigate(&format!("/console/tickets{q}"), NavigateOptions { resolve: false, ..Default::default() });
+    };
+    let chips = move || {
+        chips()
+            .into_iter()
+            .map(|(words, keys)| {
+                let remove = remove.clone();
+                let said = format!("{}{words}", console.ui().an.remove);
+                view! {
+                    <span class="chip">
+                        <span>{words}</span>
+                        <button type="button" class="chip-x" on:click=move |_| remove(keys)>
+                            <span aria-hidden="true">"×"</span>
+                            <span class="sr-only">{said}</span>
+                        </button>
+                    </span>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="drill-line" role="group" aria-labelledby="drill-title">
+            <span id="drill-title" class="drill-title">{move || console.ui().an.from_dashboard}</span>
+            {chips}
+        </div>
     }
 }
 

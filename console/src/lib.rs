@@ -6,7 +6,8 @@
 //! with the fresh ticket), `i18n` (zh-CN first, zh-TW, en as one `PerLang<Ui>`), `sign_in` (the
 //! sign-in page), `shell` (the signed-in frame and the language switch), `inbox` (saved views,
 //! filters, search, paging, bulk actions), `ticket` (one ticket: conversation, timeline, every
-//! action with shortcuts), `notifications` (the header's bell and the list), `pages` (the small
+//! action with shortcuts), `notifications` (the header's bell and the list), `analytics` (the
+//! dashboard: KPI tiles and ECharts charts that drill down into the inbox), `pages` (the small
 //! pages).
 //!
 //! Rules: text from the server (names, later complaints) is only ever rendered as text nodes,
@@ -18,6 +19,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{Lazy, path};
 use wasm_bindgen::prelude::*;
 
+mod analytics;
 mod api;
 mod i18n;
 mod inbox;
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::Home/>
                     <Route path=path!("tickets") view=inbox::Inbox/>
                     <Route path=path!("tickets/:id") view={Lazy::<ticket::TicketRoute>::new()}/>
+                    <Route path=path!("analytics") view={Lazy::<analytics::AnalyticsRoute>::new()}/>
                     <Route path=path!("notifications") view={Lazy::<notifications::NotificationsRoute>::new()}/>
                     <ParentRoute path=path!("settings") view=settings::Layout>
                         <Route path=path!("") view=settings::Overview/>

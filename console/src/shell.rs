@@ -209,6 +209,7 @@ fn Frame(
                 <a href="/console/tickets" class="brand">{uw(|u| u.brand)}</a>
                 <nav class="nav" aria-label=uw(|u| u.nav_label)>
                     <A href="/console/tickets">{uw(|u| u.nav_tickets)}</A>
+                    <A href="/console/analytics">{uw(|u| u.nav_analytics)}</A>
                     <A href="/console/settings">{uw(|u| u.nav_settings)}</A>
                 </nav>
                 <div class="account">

@@ -174,3 +174,9 @@ pub fn sw(word: fn(&crate::settings::words::SettingsWords) -> &'static str) -> i
     let console = Console::get();
     move || word(&console.ui().st)
 }
+
+/// Like [`uw`], for the dashboard's words.
+pub fn aw(word: fn(&crate::i18n::AnalyticsWords) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let console = Console::get();
+    move || word(&console.ui().an)
+}

@@ -227,7 +227,7 @@ test('keyboard only: Tab to the fields, Enter signs in and returns to the page a
   assert.equal(new URL(page.url()).pathname, '/console/tickets/77');
   assert.equal(await activeId(page), 'main', 'the focus moves to the page content, not to the document start');
   // Through the shell by keyboard: the sign-out button is reachable and works with Enter.
-  for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.textContent)) !== '退出登录'; i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.textContent)) !== '退出登录'; i++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page.locator('#email').waitFor({ timeout: 10_000 });
   await page.close();

@@ -75,6 +75,8 @@ async fn overview_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response
         .await?
         .into_iter()
         .filter(|s| q.filters.category.as_deref().is_none_or(|c| c.is_empty() || c == s.category))
+        // A merchant's view shows that merchant's alerts (not the platform-wide ones).
+        .filter(|s| q.filters.merchant.as_deref().is_none_or(|m| m.is_empty() || (s.scope == "merchant" && m == s.merchant_id)))
         .map(|s| SpikeEvent {
             id: s.id,
             scope: s.scope,

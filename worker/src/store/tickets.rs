@@ -131,8 +131,8 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
     for (clause, value) in [
         ("c.status = ?", &f.status),
         ("c.holder = ?", &f.holder),
-        ("c.priority = ?", &f.priority),
-        ("c.category = ?", &f.category),
+        (if f.priority.as_deref() == Some("-") { "COALESCE(c.priority, '') = ?" } else { "c.priority = ?" }, &f.priority),
+        (if f.category.as_deref() == Some("-") { "COALESCE(c.category, '') = ?" } else { "c.category = ?" }, &f.category),
         ("c.site_key = ?", &f.site),
         ("c.team_id = ?", &f.team),
         ("c.assignee_id = ?", &f.assignee),
@@ -143,7 +143,8 @@ pub async fn list(db: &D1Database, visibility: &Visibility, me: &str, f: &Filter
         ("c.region = ?", &f.region),
     ] {
         if let Some(v) = value {
-            // `-` is "none" (a site without a merchant, an unknown region), stored as ''.
+            // `-` is "none" (no category or priority, a site without a merchant, an unknown
+            // region), stored as '' (or NULL, read through COALESCE above).
             bind(&mut clauses, &mut args, clause, if v == "-" { "".js() } else { v.as_str().js() });
         }
     }

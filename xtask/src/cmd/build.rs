@@ -180,14 +180,16 @@ fn optimise_chunks(split: &std::path::Path, main: &std::path::Path, opt: &std::p
     Ok(())
 }
 
-/// The console at `target/www/console/`: `index.html` naming `app/<hash>/`, a directory named by
-/// the hash of everything in it: the wasm-bindgen glue bundled with its start call and the split
-/// loader, the main `.wasm`, the lazily loaded `.wasm` chunks (`#[lazy_route]` pages, split off by
-/// `wasm_split_cli_support`, the splitter `cargo leptos --split` uses) and the CSS. Deep links are
-/// served `index.html` by the worker (`worker/src/lib.rs`); its CSP is in `www/_headers` and the
-/// worker.
+/// The console at `target/www/console/`: ECharts in `vendor/` (the dashboard's, [`echarts`]),
+/// `index.html` naming `app/<hash>/`, a directory named by the hash of everything in it: the
+/// wasm-bindgen glue bundled with its start call and the split loader, the main `.wasm`, the
+/// lazily loaded `.wasm` chunks (`#[lazy_route]` pages, split off by `wasm_split_cli_support`, the
+/// splitter `cargo leptos --split` uses) and the CSS (`console.css`; `analytics.css`, the
+/// dashboard's, fetched with it). Deep links are served `index.html` by the
+/// worker (`worker/src/lib.rs`); its CSP is in `www/_headers` and the worker.
 pub fn console() -> Result<()> {
     let root = root();
+    echarts()?;
     step("building the console (leptos + leptos_router → wasm32, profile wasm-release, relocations kept for splitting)");
     // `cargo rustc` passes the link argument to the console alone: its dependencies keep the
     // artefacts the widget's build shares.
@@ -229,7 +231,8 @@ pub fn console() -> Result<()> {
     }
     step("console: esbuild --minify (glue + split loader + start, CSS) → target/www/console/app/<hash>/");
     let chunks = wasm_files(&opt)?;
-    let mut parts = vec![read(&pkg.join("qingting_console.js"))?, read(&pkg.join("__wasm_split.js"))?, read(&web.join("console.css"))?];
+    let mut parts =
+        vec![read(&pkg.join("qingting_console.js"))?, read(&pkg.join("__wasm_split.js"))?, read(&web.join("console.css"))?, read(&web.join("analytics.css"))?];
     for chunk in &chunks {
         parts.push(read(chunk)?);
     }
@@ -251,12 +254,33 @@ pub fn console() -> Result<()> {
         .arg(&start)
         .args(["--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
         .arg(format!("--outfile={}", dir.join("console.js").display())))?;
-    sh(Command::new(node_bin("esbuild"))
-        .arg(web.join("console.css"))
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", dir.join("console.css").display())))?;
+    // The dashboard's stylesheet is fetched with the dashboard (`console/src/analytics/echarts.rs`).
+    for css in ["console.css", "analytics.css"] {
+        sh(Command::new(node_bin("esbuild"))
+            .arg(web.join(css))
+            .args(["--minify", "--log-level=warning"])
+            .arg(format!("--outfile={}", dir.join(css).display())))?;
+    }
     let page = String::from_utf8(read(&web.join("index.html"))?).map_err(|e| e.to_string())?;
     std::fs::write(out.join("index.html"), page.replace("__APP__", &hash)).map_err(|e| e.to_string())
+}
+
+/// Apache ECharts for the dashboard, at `target/www/console/vendor/echarts.min.js`: the pinned npm
+/// package's minified build (`package.json`), served from the console's own origin (the CSP's
+/// `script-src 'self'`: no CDN, no inline script) and fetched only when `/console/analytics`
+/// mounts (`console/src/analytics/echarts.rs`), never on the console's first load.
+fn echarts() -> Result<()> {
+    let from = root().join("node_modules/echarts/dist/echarts.min.js");
+    let to = site_dir().join("console/vendor/echarts.min.js");
+    if !from.exists() {
+        return Err(format!("{} is missing: run `npm ci` (cargo xtask setup does)", from.display()));
+    }
+    if is_stale(&to, std::slice::from_ref(&from)) {
+        step("console: copying ECharts (node_modules/echarts/dist/echarts.min.js → target/www/console/vendor/)");
+        std::fs::create_dir_all(to.parent().ok_or("no vendor directory")?).map_err(|e| e.to_string())?;
+        std::fs::copy(&from, &to).map_err(|e| format!("copy {}: {e}", from.display()))?;
+    }
+    Ok(())
 }
 
 /// The `.wasm` files directly in `dir`, sorted.

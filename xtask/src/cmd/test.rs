@@ -65,9 +65,16 @@ fn browser_tests(root: &std::path::Path) -> Result<()> {
         .env("QT_ADMIN_TOKEN", admin_token)
         .env("QT_OUTPUT_DIR", &output))
     .and_then(|()| {
-        step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, settings, invitation setup, axe-core WCAG 2.1 A/AA)");
+        step("browser end to end: the staff console (sign-in, shell, inbox, ticket page, settings, invitation setup, dashboard, axe-core WCAG 2.1 A/AA)");
         sh(Command::new("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/console.test.mjs", "tests/e2e/tickets.test.mjs", "tests/e2e/settings.test.mjs"])
+            .args([
+                "--test",
+                "--test-concurrency=1",
+                "tests/e2e/console.test.mjs",
+                "tests/e2e/tickets.test.mjs",
+                "tests/e2e/settings.test.mjs",
+                "tests/e2e/analytics.test.mjs",
+            ])
             .current_dir(root)
             .env("QT_BASE_URL", &server.base_url)
             .env("QT_ADMIN_TOKEN", admin_token)
