@@ -15,29 +15,13 @@ use std::path::Path;
 use qingting_devserver::DevServer;
 use serde_json::json;
 
-use super::bench_inbox::{self, percentile, timed};
+use super::bench_inbox::{self, Args, percentile, timed};
 use super::demo::{self, MERCHANTS, Session};
 use crate::http;
 use crate::util::{Result, root, step};
 
-struct Args {
-    tickets: usize,
-    samples: usize,
-}
-
 fn parse_args(args: &[String]) -> Result<Args> {
-    let usage = || "usage: cargo xtask bench-analytics [--tickets N] [--samples N]".to_string();
-    let mut out = Args { tickets: 1_000_000, samples: 20 };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value: usize = it.next().and_then(|v| v.parse().ok()).ok_or_else(usage)?;
-        match flag.as_str() {
-            "--tickets" => out.tickets = value,
-            "--samples" => out.samples = value.max(5),
-            _ => return Err(usage()),
-        }
-    }
-    Ok(out)
+    bench_inbox::bench_args(args, "bench-analytics", Args { tickets: 1_000_000, samples: 20 })
 }
 
 /// The triggers that keep the counts (migration 0020), dropped for the comparison.

@@ -34,14 +34,16 @@ const BATCH: usize = 10_000;
 /// Sites of other merchants, so a merchant sees a tenth of the tickets.
 const OTHER_SITES: usize = 8;
 
-struct Args {
-    tickets: usize,
-    samples: usize,
+/// The arguments of the benchmarks over a local D1 (`bench-inbox`, `bench-analytics`).
+pub struct Args {
+    pub tickets: usize,
+    pub samples: usize,
 }
 
-fn parse_args(args: &[String]) -> Result<Args> {
-    let usage = || "usage: cargo xtask bench-inbox [--tickets N] [--samples N]".to_string();
-    let mut out = Args { tickets: 100_000, samples: 40 };
+/// `[--tickets N] [--samples N]` for `command`, from `defaults`; samples at least 5.
+pub fn bench_args(args: &[String], command: &str, defaults: Args) -> Result<Args> {
+    let usage = || format!("usage: cargo xtask {command} [--tickets N] [--samples N]");
+    let mut out = defaults;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value: usize = it.next().and_then(|v| v.parse().ok()).ok_or_else(usage)?;
@@ -52,6 +54,10 @@ fn parse_args(args: &[String]) -> Result<Args> {
         }
     }
     Ok(out)
+}
+
+fn parse_args(args: &[String]) -> Result<Args> {
+    bench_args(args, "bench-inbox", Args { tickets: 100_000, samples: 40 })
 }
 
 fn dir() -> PathBuf {
