@@ -145,6 +145,7 @@ mod tests {
             categories: vec![Category::from_static("refund")],
             primary: Some(Category::from_static("refund")),
             priority: None,
+            urgent_score: 0.0,
             top_tokens: vec![],
         };
         let r = route(&index, &seg, "退款多久到账啊", &refund, t);

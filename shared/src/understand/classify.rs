@@ -37,6 +37,10 @@ pub struct Classification {
     pub primary: Option<Category>,
     /// `None` when not a complaint.
     pub priority: Option<Priority>,
+    /// Calibrated probability that the text reports an urgent (P1) matter — a food-safety
+    /// incident or an account-security case — from the model's urgent head (0 without one).
+    #[serde(default)]
+    pub urgent_score: f32,
     /// The words that drove the decision, strongest first, for display.
     pub top_tokens: Vec<String>,
 }
@@ -73,7 +77,7 @@ impl Classifier {
         Classifier { segmenter, model, categories }
     }
 
-    /// A classifier over model bytes (`QTM1`) and the built-in dictionary.
+    /// A classifier over model bytes (`QTM2` or `QTM1`) and the built-in dictionary.
     pub fn from_model_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
         Ok(Classifier::new(Segmenter::builtin(), Model::from_bytes(bytes)?))
     }
@@ -132,32 +136,76 @@ impl Classifier {
         (complaint, cats)
     }
 
+    /// Calibrated probability that the text reports an urgent matter, and whether it reaches the
+    /// head's threshold (`(0, false)` for a model without an urgent head or an empty text).
+    pub fn urgent(&self, analysis: &Analysis) -> (f32, bool) {
+        match &self.model.urgent {
+            Some(u) if !analysis.features.is_empty() => {
+                let p = sigmoid(u.platt_a * u.table.logits(&analysis.features)[0] + u.platt_b);
+                (p, p >= u.table.heads[0].threshold)
+            }
+            _ => (0.0, false),
+        }
+    }
+
     /// Classifies one text (any script, width or case; it is normalised here).
+    ///
+    /// The urgent head overrules the others where it fires: the text is a complaint even if the
+    /// complaint head doubts it, it is P1, and its primary category is food safety or account
+    /// security (whichever head is more probable) unless it already is one of them.
     pub fn classify(&self, text: &str) -> Classification {
         let analysis = self.analyse(text);
         let (complaint_score, probs) = self.scores(&analysis);
-        let complaint = !analysis.features.is_empty() && complaint_score >= self.model.complaint.heads[0].threshold;
+        let (urgent_score, urgent) = self.urgent(&analysis);
+        let complaint = !analysis.features.is_empty() && (complaint_score >= self.model.complaint.heads[0].threshold || urgent);
         if !complaint {
             let top_tokens = self.top_tokens(&analysis.tokens, |h| self.model.complaint.weight(h, 0), true);
-            return Classification { complaint, complaint_score, categories: Vec::new(), primary: None, priority: None, top_tokens };
+            return Classification { complaint, complaint_score, categories: Vec::new(), primary: None, priority: None, urgent_score, top_tokens };
         }
-        let (mut chosen, mut primary_idx) = self.categorize(&probs);
-        // Explicit rule: a food-safety incident is routed as food safety (priority.rs).
-        if let Some(safety) = self.categories.iter().position(|c| c.as_str() == "food_safety")
-            && safety_incident(&analysis.normalized)
-        {
-            chosen.retain(|&i| i != safety && self.categories[i] != Category::OTHER);
-            chosen.insert(0, safety);
-            primary_idx = safety;
+        self.classify_complaint(&analysis, complaint_score, &probs, urgent_score, urgent)
+    }
+
+    /// Classifies a text already known to be a complaint: categories, primary and priority.
+    /// `classify` with the complaint decision taken as given (benchmarks compare category
+    /// systems on the same complaints this way).
+    pub fn classify_as_complaint(&self, text: &str) -> Classification {
+        let analysis = self.analyse(text);
+        let (complaint_score, probs) = self.scores(&analysis);
+        let (urgent_score, urgent) = self.urgent(&analysis);
+        self.classify_complaint(&analysis, complaint_score, &probs, urgent_score, urgent)
+    }
+
+    fn classify_complaint(&self, analysis: &Analysis, complaint_score: f32, probs: &[f32], urgent_score: f32, urgent: bool) -> Classification {
+        let (mut chosen, mut primary_idx) = self.categorize(probs);
+        let position = |id: &str| self.categories.iter().position(|c| c.as_str() == id);
+        let (safety, account) = (position("food_safety"), position("account_security"));
+        // Explicit rule: a food-safety incident is routed as food safety (priority.rs); else the
+        // urgent head picks the more probable of the two urgent categories.
+        let forced = if safety_incident(&analysis.normalized) {
+            safety
+        } else if urgent && Some(primary_idx) != safety && Some(primary_idx) != account {
+            match (safety, account) {
+                (Some(s), Some(a)) => Some(if probs[a] > probs[s] { a } else { s }),
+                (s, a) => s.or(a),
+            }
+        } else {
+            None
+        };
+        if let Some(f) = forced {
+            chosen.retain(|&i| i != f && self.categories[i] != Category::OTHER);
+            chosen.insert(0, f);
+            primary_idx = f;
         }
         let primary = self.categories[primary_idx].clone();
         let categories: Vec<Category> = chosen.iter().map(|&i| self.categories[i].clone()).collect();
         let (mut priority, reason) = priority_for(&analysis.normalized, &categories);
-        if reason == PriorityReason::Default && complaint_score < MILD_SCORE {
+        if urgent && priority != Priority::P1 {
+            priority = Priority::P1;
+        } else if reason == PriorityReason::Default && complaint_score < MILD_SCORE {
             priority = Priority::P4;
         }
         let top_tokens = self.top_tokens(&analysis.tokens, |h| self.model.categories.weight(h, primary_idx), false);
-        Classification { complaint, complaint_score, categories, primary: Some(primary), priority: Some(priority), top_tokens }
+        Classification { complaint: true, complaint_score, categories, primary: Some(primary), priority: Some(priority), urgent_score, top_tokens }
     }
 
     /// Up to five distinct words whose own weight pushed hardest toward the decision.
@@ -234,6 +282,35 @@ mod tests {
         assert!(r.complaint);
         assert_eq!(r.priority, Some(Priority::P1));
         assert_eq!(c().classify("再不退款我就投诉到12315").priority, Some(Priority::P1));
+    }
+
+    #[test]
+    fn the_urgent_head_finds_safety_reports_the_word_lists_do_not_hold() {
+        // None of these fires a rule of priority.rs (checked first, or the test proves nothing).
+        for t in ["米饭里吃出一根绳子", "菜里有个黑乎乎的小东西，好像是只小强", "吃完上吐下泻，一晚上没睡"] {
+            let (p, reason) = priority_for(&normalize(t), &[]);
+            assert_ne!(p, Priority::P1, "{t}: a rule fired ({reason:?})");
+            let r = c().classify(t);
+            assert!(r.complaint, "{t}");
+            assert_eq!(r.priority, Some(Priority::P1), "{t}: urgent score {}", r.urgent_score);
+            assert_eq!(r.primary.as_ref().map(Category::as_str), Some("food_safety"), "{t}");
+        }
+        // And stays quiet on ordinary complaints and praise.
+        for t in ["送餐员态度很差", "塑料袋破了，汤洒了一半", "很好吃，下次还来", "菜太咸了"] {
+            let r = c().classify(t);
+            assert_ne!(r.priority, Some(Priority::P1), "{t}: urgent score {}", r.urgent_score);
+        }
+    }
+
+    #[test]
+    fn a_model_without_the_urgent_head_still_classifies() {
+        let mut m = Model::from_bytes(BUILTIN_MODEL).expect("embedded model parses");
+        assert!(m.urgent.is_some(), "the shipped model has an urgent head");
+        m.urgent = None;
+        let old = Classifier::new(Segmenter::builtin(), Model::from_bytes(&m.to_bytes()).expect("QTM1 parses"));
+        let r = old.classify("米饭里吃出一根绳子");
+        assert_eq!(r.urgent_score, 0.0);
+        assert_eq!(old.classify("饭里有头发，吃完拉肚子").priority, Some(Priority::P1), "the rules still apply");
     }
 
     #[test]

@@ -161,9 +161,54 @@ impl fmt::Display for MultiLabelReport {
     }
 }
 
+/// The Wilson score interval of a proportion `k / n` at 95 % (z = 1.96): honest for the small
+/// counts of urgent complaints, where the normal approximation goes below 0 or above 1.
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (z, n_f) = (1.96f64, n as f64);
+    let p = k as f64 / n_f;
+    let centre = p + z * z / (2.0 * n_f);
+    let half = z * (p * (1.0 - p) / n_f + z * z / (4.0 * n_f * n_f)).sqrt();
+    let denom = 1.0 + z * z / n_f;
+    (((centre - half) / denom).max(0.0), ((centre + half) / denom).min(1.0))
+}
+
+/// A detector's recall and precision with their 95 % Wilson intervals, as one table row.
+pub fn detector_row(name: &str, prf: &Prf) -> String {
+    let (rl, rh) = wilson(prf.tp, prf.tp + prf.fn_);
+    let (pl, ph) = wilson(prf.tp, prf.tp + prf.fp);
+    format!(
+        "| {name} | {} of {} | {:.3} [{rl:.2}, {rh:.2}] | {:.3} [{pl:.2}, {ph:.2}] | {} |",
+        prf.tp,
+        prf.tp + prf.fn_,
+        prf.recall(),
+        prf.precision(),
+        prf.fp
+    )
+}
+
+/// The header of [`detector_row`]'s table.
+pub const DETECTOR_HEADER: &str = "| detector | found | recall [95 % CI] | precision [95 % CI] | false alarms |\n|---|---:|---:|---:|---:|";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_intervals_hold_the_proportion_and_stay_in_range() {
+        let (lo, hi) = wilson(18, 20);
+        assert!(lo < 0.9 && 0.9 < hi && lo > 0.6 && hi < 1.0, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+        let (lo, hi) = wilson(0, 10);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.2 && hi < 0.35, "{hi}");
+        let (lo, hi) = wilson(10, 10);
+        assert!(lo > 0.65 && hi == 1.0);
+        let row = detector_row("x", &Prf { tp: 9, fp: 3, fn_: 1 });
+        assert!(row.contains("9 of 10") && row.contains("0.900") && row.contains("0.750"), "{row}");
+    }
 
     #[test]
     fn binary_counts() {

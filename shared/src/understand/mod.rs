@@ -2,7 +2,7 @@
 //!
 //! The pipeline is [`text`] (normalisation, Traditional → Simplified through the generated
 //! `t2s_table`) → [`segment`] (jieba-rs over the trimmed dictionary `model/dict.txt`) →
-//! [`features`] (hashed word and character n-grams) → [`model`] (the quantised `QTM1` linear
+//! [`features`] (hashed word and character n-grams) → [`model`] (the quantised `QTM2` linear
 //! model) → [`classify`] (complaint score, categories, the words that drove them), with
 //! [`priority`]'s explicit rules on top. [`numeric`] keeps the arithmetic bit-identical in the
 //! browser and on the edge; [`train`] and [`eval`] fit and measure the model; [`similar`] is the

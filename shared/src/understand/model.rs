@@ -2,11 +2,13 @@
 //! categories) with i8 weights and a per-head scale, in one versioned binary file
 //! (`shared/model/qingting.qtm`, embedded with `include_bytes!`).
 //!
-//! ## Format `QTM1` (little-endian)
+//! ## Format `QTM2` (little-endian)
 //!
 //! ```text
-//! "QTM1" | u16 version length | version (UTF-8)
+//! "QTM2" | u16 version length | version (UTF-8)
 //! complaint table | category table | f32 platt_a | f32 platt_b
+//! urgent table | f32 urgent platt_a | f32 urgent platt_b
+//! (`QTM1`, the format before the urgent head, ends after the first `platt_b` and still parses.)
 //! table := u8 bits | u8 heads | heads × (u8 name length | name | f32 scale | f32 bias | f32 threshold)
 //!          | u32 non-zero count | non-zero × (LEB128 gap | i8 weight)
 //! ```
@@ -21,7 +23,8 @@ use thiserror::Error;
 
 use crate::understand::features::Feature;
 
-const MAGIC: &[u8; 4] = b"QTM1";
+const MAGIC_V1: &[u8; 4] = b"QTM1";
+const MAGIC: &[u8; 4] = b"QTM2";
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ModelError {
@@ -164,6 +167,19 @@ pub struct Model {
     /// Platt scaling of the complaint logit: `p = sigmoid(a × logit + b)`.
     pub platt_a: f32,
     pub platt_b: f32,
+    /// The urgent (P1) detector, if the artefact has one (`QTM2`).
+    pub urgent: Option<UrgentHead>,
+}
+
+/// A calibrated one-head table that says whether a text reports an urgent (P1) matter: a
+/// food-safety incident (illness, a foreign object) or an account-security case. Its threshold
+/// (in the head) was chosen on out-of-fold probabilities for recall with a precision floor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrgentHead {
+    pub table: LinearTable,
+    /// Platt scaling of the logit: `p = sigmoid(a × logit + b)`.
+    pub platt_a: f32,
+    pub platt_b: f32,
 }
 
 struct Reader<'a> {
@@ -219,23 +235,30 @@ impl LinearTable {
 }
 
 impl Model {
-    /// Serialises to the `QTM1` format.
+    /// Serialises to the `QTM2` format (`QTM1` when there is no urgent head).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.complaint.weights.len() + self.categories.weights.len() + 512);
-        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(if self.urgent.is_some() { MAGIC } else { MAGIC_V1 });
         out.extend_from_slice(&(self.version.len() as u16).to_le_bytes());
         out.extend_from_slice(self.version.as_bytes());
         self.complaint.write(&mut out);
         self.categories.write(&mut out);
         out.extend_from_slice(&self.platt_a.to_le_bytes());
         out.extend_from_slice(&self.platt_b.to_le_bytes());
+        if let Some(u) = &self.urgent {
+            u.table.write(&mut out);
+            out.extend_from_slice(&u.platt_a.to_le_bytes());
+            out.extend_from_slice(&u.platt_b.to_le_bytes());
+        }
         out
     }
 
-    /// Parses a `QTM1` file, checking every length.
+    /// Parses a `QTM2` (or `QTM1`) file, checking every length.
     pub fn from_bytes(data: &[u8]) -> Result<Model, ModelError> {
         let mut r = Reader { data };
-        if r.bytes(4).map_err(|_| ModelError::BadMagic)? != MAGIC {
+        let magic = r.bytes(4).map_err(|_| ModelError::BadMagic)?;
+        let v2 = magic == MAGIC;
+        if !v2 && magic != MAGIC_V1 {
             return Err(ModelError::BadMagic);
         }
         let len = r.u16()? as usize;
@@ -246,10 +269,19 @@ impl Model {
         }
         let categories = LinearTable::read(&mut r)?;
         let (platt_a, platt_b) = (r.f32()?, r.f32()?);
+        let urgent = if v2 {
+            let table = LinearTable::read(&mut r)?;
+            if table.heads.len() != 1 {
+                return Err(ModelError::Malformed("the urgent table must have one head"));
+            }
+            Some(UrgentHead { table, platt_a: r.f32()?, platt_b: r.f32()? })
+        } else {
+            None
+        };
         if !r.data.is_empty() {
             return Err(ModelError::Malformed("trailing bytes"));
         }
-        Ok(Model { version, complaint, categories, platt_a, platt_b })
+        Ok(Model { version, complaint, categories, platt_a, platt_b, urgent })
     }
 }
 
@@ -263,13 +295,26 @@ mod tests {
             heads: names.iter().map(|n| Head { name: n.to_string(), scale: 0.01, bias: -0.5, threshold: 0.4 }).collect(),
             weights: (0..(1usize << bits) * names.len()).map(|i| if i % 3 == 0 { 0 } else { (i % 251) as i8 - 120 }).collect(),
         };
-        Model { version: "test-1".into(), complaint: table(&["complaint"], 6), categories: table(&["delivery", "other"], 5), platt_a: 1.2, platt_b: -0.1 }
+        Model {
+            version: "test-1".into(),
+            complaint: table(&["complaint"], 6),
+            categories: table(&["delivery", "other"], 5),
+            platt_a: 1.2,
+            platt_b: -0.1,
+            urgent: None,
+        }
     }
 
     #[test]
     fn round_trips_through_bytes() {
         let m = tiny();
-        assert_eq!(Model::from_bytes(&m.to_bytes()), Ok(m));
+        assert_eq!(&m.to_bytes()[..4], b"QTM1");
+        assert_eq!(Model::from_bytes(&m.to_bytes()), Ok(m.clone()));
+        let urgent = Model { urgent: Some(UrgentHead { table: m.complaint.clone(), platt_a: 0.9, platt_b: 0.2 }), ..m };
+        let bytes = urgent.to_bytes();
+        assert_eq!(&bytes[..4], b"QTM2");
+        assert_eq!(Model::from_bytes(&bytes), Ok(urgent));
+        assert_eq!(Model::from_bytes(&bytes[..bytes.len() - 1]), Err(ModelError::Truncated));
     }
 
     #[test]

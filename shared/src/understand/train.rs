@@ -25,6 +25,10 @@ pub struct TrainConfig {
     /// Weigh each head's positives by `sqrt(negatives / positives)` (capped at 8), so rare
     /// categories are learnt rather than drowned by the common ones.
     pub balance: bool,
+    /// With `balance`, weigh the positives by the full class ratio `negatives / positives`
+    /// (scikit-learn's `class_weight="balanced"` up to a constant) instead of its capped square
+    /// root: for a detector of a rare class that must find nearly all of them.
+    pub full_balance: bool,
 }
 
 /// Float weights before quantisation.
@@ -140,7 +144,11 @@ fn train_from(mut table: FloatTable, examples: &[Example], cfg: &TrainConfig, ke
         .map(|h| {
             let pos = examples.iter().filter(|e| e.targets[h]).count().max(1) as f32;
             let neg = (examples.len() as f32 - pos).max(1.0);
-            if cfg.balance { (neg / pos).sqrt().clamp(1.0, 8.0) } else { 1.0 }
+            match (cfg.balance, cfg.full_balance) {
+                (true, true) => (neg / pos).max(1.0),
+                (true, false) => (neg / pos).sqrt().clamp(1.0, 8.0),
+                (false, _) => 1.0,
+            }
         })
         .collect();
     let mut g2 = vec![1e-6f32; buckets * heads];
@@ -242,7 +250,7 @@ mod tests {
     #[test]
     fn learns_a_separable_problem_deterministically() {
         let data: Vec<Example> = (0..200).map(|i| if i % 2 == 0 { ex(&[1, 100 + i], true) } else { ex(&[2, 100 + i], false) }).collect();
-        let cfg = TrainConfig { bits: 10, epochs: 5, learning_rate: 0.5, l2: 1e-6, seed: 7, balance: false };
+        let cfg = TrainConfig { bits: 10, epochs: 5, learning_rate: 0.5, l2: 1e-6, seed: 7, balance: false, full_balance: false };
         let a = fit(&data, 1, &cfg);
         let b = fit(&data, 1, &cfg);
         assert_eq!(a.weights, b.weights, "same seed, same model");
