@@ -9,8 +9,16 @@ complaint_train.jsonl  waimai_10k train (all 9,584; negative = complaint, with o
 complaint_extra.jsonl  online_shopping_10_cats, all 62,773 non-empty reviews (label 0 = complaint):
                        out-of-domain e-commerce reviews, trained on but never used for calibration
 complaint_dev.jsonl    waimai_10k dev, all 1,198 rows with the dataset's own labels (the benchmark)
-category_train.jsonl   the complaints among our labelled waimai train rows, ATEC questions and the
-                       project-written examples, with categories and primary
+category_train.jsonl   the complaints among our labelled waimai train rows, ATEC questions, the
+                       project-written examples and the 1,600 labelled online_shopping reviews,
+                       with categories and primary
+urgent_train.jsonl     complaint_train's rows, the labelled online_shopping reviews and the
+                       project-written urgent examples (data/authored/urgent.jsonl): `urgent` (P1)
+                       true for the food-safety rows read as illness or a foreign object
+                       (waimai_train_safety.jsonl, online_shopping_safety.jsonl), for
+                       account-security complaints and as written
+urgent_dev.jsonl       waimai_10k dev, all 1,198 rows: `urgent` as read in waimai_dev_urgent.jsonl
+                       for the 798 negatives, false for the 400 praise rows
 category_dev.jsonl     the 789 complaints among our labelled waimai dev rows (never trained on)
 faq_complaints_{train,dev}.jsonl  waimai_10k negatives (complaints that need a person), for
                        choosing and checking the FAQ auto-reply threshold
@@ -74,25 +82,51 @@ def main():
         complaint_train.append({'id': qid, 'text': text, 'complaint': lab['complaint']})
         if lab['complaint']:
             category_train.append({'id': qid, 'text': text, 'categories': lab['categories'], 'primary': lab['primary']})
+    authored = authored + load(os.path.join(ROOT, 'data', 'authored', 'urgent.jsonl'))
     for r in authored:
         # Project-written examples state the taxonomy's definition (a mild complaint is still a
         # complaint), which sentiment-labelled corpora contradict; they weigh AUTHORED_WEIGHT.
         complaint_train.append({'id': r['id'], 'text': r['text'], 'complaint': r['complaint'], 'weight': AUTHORED_WEIGHT})
         if r['complaint']:
             category_train.append({'id': r['id'], 'text': r['text'], 'categories': r['categories'], 'primary': r['primary']})
-    write('complaint_train.jsonl', complaint_train)
-    write('category_train.jsonl', category_train)
-
+    shop_labels = labels('online_shopping.jsonl')
     extra = []
     with zipfile.ZipFile(f'{EXT}/online_shopping_10_cats/online_shopping_10_cats.zip') as z:
         name = next(n for n in z.namelist() if n.endswith('.csv'))
         for i, r in enumerate(csv.DictReader(io.TextIOWrapper(z.open(name), encoding='utf-8'))):
             if r['review'] and r['review'].strip():
-                extra.append({'id': f'online_shopping-{i}', 'text': r['review'], 'complaint': r['label'] == '0'})
+                rid = f'online_shopping-{i}'
+                lab = shop_labels.get(rid)
+                extra.append({'id': rid, 'text': r['review'], 'complaint': lab['complaint'] if lab else r['label'] == '0'})
+                if lab and lab['complaint']:
+                    category_train.append({'id': rid, 'text': r['review'], 'categories': lab['categories'], 'primary': lab['primary']})
+    write('complaint_train.jsonl', complaint_train)
+    write('category_train.jsonl', category_train)
     write('complaint_extra.jsonl', extra)
+
+    # Urgent (P1): what was read as illness or a foreign object, and account-security complaints.
+    safety = labels('waimai_train_safety.jsonl')
+    category_of = {r['id']: r['categories'] for r in category_train}
+    urgent_train = []
+    for r in complaint_train:
+        if r['id'].startswith('qt-urgent-'):
+            continue  # added below with their own urgent label
+        urgent = 'account_security' in category_of.get(r['id'], []) or (r['id'] in safety and safety[r['id']]['urgent'])
+        urgent_train.append({'id': r['id'], 'text': r['text'], 'urgent': urgent})
+    shop_safety = labels('online_shopping_safety.jsonl')
+    for r in extra:
+        cats = category_of.get(r['id'])
+        if cats is not None:
+            urgent = 'account_security' in cats or (r['id'] in shop_safety and shop_safety[r['id']]['urgent'])
+            urgent_train.append({'id': r['id'], 'text': r['text'], 'urgent': urgent})
+    for r in load(os.path.join(ROOT, 'data', 'authored', 'urgent.jsonl')):
+        urgent_train.append({'id': r['id'], 'text': r['text'], 'urgent': r['urgent']})
+    write('urgent_train.jsonl', urgent_train)
 
     dev = load(f'{EXT}/waimai_10k/dev.jsonl')
     write('complaint_dev.jsonl', [{'id': r['id'], 'text': r['text'], 'complaint': r['sentiment'] == 'negative'} for r in dev])
+    dev_urgent = labels('waimai_dev_urgent.jsonl')
+    write('urgent_dev.jsonl', [{'id': r['id'], 'text': r['text'], 'urgent': r['id'] in dev_urgent and dev_urgent[r['id']]['urgent']} for r in dev])
     category_dev = []
     for r in dev:
         lab = dev_labels.get(r['id'])

@@ -15,6 +15,9 @@ pub struct Labelled {
     pub categories: Vec<String>,
     #[serde(default)]
     pub primary: Option<String>,
+    /// Whether the text reports an urgent (P1) matter, for the urgent files.
+    #[serde(default)]
+    pub urgent: Option<bool>,
     /// Training weight (default 1).
     #[serde(default)]
     pub weight: Option<f32>,

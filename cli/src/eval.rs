@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use qingting_shared::understand::classify::Classifier;
-use qingting_shared::understand::eval::{LabelledPrediction, binary, multilabel};
+use qingting_shared::Priority;
+use qingting_shared::understand::classify::{Classification, Classifier};
+use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, Prf, binary, detector_row, multilabel};
+use qingting_shared::understand::model::Model;
 
 use crate::CliError;
 use crate::data::{Labelled, read_jsonl};
@@ -17,11 +19,14 @@ pub struct Args {
     /// JSONL `{"id","text","categories","primary"}` of complaints: category metrics.
     #[arg(long)]
     categories: Option<PathBuf>,
+    /// JSONL `{"id","text","urgent"}`: recall and precision of P1 with 95 % intervals.
+    #[arg(long)]
+    urgent: Option<PathBuf>,
 }
 
 pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
-    if args.complaint.is_none() && args.categories.is_none() {
-        return Err(CliError::Usage("give --complaint and/or --categories".into()));
+    if args.complaint.is_none() && args.categories.is_none() && args.urgent.is_none() {
+        return Err(CliError::Usage("give --complaint, --categories and/or --urgent".into()));
     }
     println!("model {}", classifier.model_version());
     if let Some(path) = &args.complaint {
@@ -57,6 +62,35 @@ pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
             e2e.macro_f1(),
             e2e.primary_accuracy()
         );
+    }
+    if let Some(path) = &args.urgent {
+        let rows = read_jsonl::<Labelled>(path)?;
+        let rules_only = Classifier::new(classifier.segmenter().clone(), Model { urgent: None, ..classifier.model().clone() });
+        let (mut end_to_end, mut rules, mut head, mut missed) = (Prf::default(), Prf::default(), Prf::default(), Vec::new());
+        for r in &rows {
+            let Some(gold) = r.urgent else { continue };
+            let p1 = |c: &Classification| c.priority == Some(Priority::P1);
+            let full = classifier.classify(&r.text);
+            let by_head = classifier.urgent(&classifier.analyse(&r.text)).1;
+            for (prf, predicted) in [(&mut end_to_end, p1(&full)), (&mut rules, p1(&rules_only.classify(&r.text))), (&mut head, by_head)] {
+                match (predicted, gold) {
+                    (true, true) => prf.tp += 1,
+                    (true, false) => prf.fp += 1,
+                    (false, true) => prf.fn_ += 1,
+                    _ => {}
+                }
+            }
+            if gold && !p1(&full) {
+                missed.push(format!("{} (urgent score {:.2}, complaint {})", r.id, full.urgent_score, full.complaint));
+            }
+        }
+        println!("\n## {} — urgent (P1)\n{DETECTOR_HEADER}", path.display());
+        println!("{}", detector_row("rules alone (no urgent head)", &rules));
+        println!("{}", detector_row("urgent head alone", &head));
+        println!("{}", detector_row("P1 as classified (rules or head)", &end_to_end));
+        if !missed.is_empty() {
+            println!("missed: {}", missed.join("; "));
+        }
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! per input line (a bad line gets an `{"error":{"code","message"}}` line, never a crash):
 //!
 //! ```text
-//! qingting classify | explain   {"id","text"}        → the classification (explain: plus "top_tokens")
+//! qingting classify | explain   {"id","text"}        → the classification (explain: plus "top_tokens";
+//!                                                      "given_complaint": true skips the complaint decision)
 //! qingting segment              one text per line    → space-separated tokens
 //! qingting faq                  {"id","text","lang"?} → the worker's intake decision (decision, status, reply)
 //! qingting similar              {"id","q1","q2"}     → {"id","score"}
@@ -137,7 +138,9 @@ pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize, explai
     let Some(text) = text else {
         return json!({"id": id, "line": line_no, "error": {"code": "missing_text", "message": "each line needs a string field `text`"}});
     };
-    let c = classifier.classify(text);
+    // `"given_complaint": true` takes the complaint decision as given (category benchmarks).
+    let given = parsed.as_ref().ok().and_then(|v| v.get("given_complaint")).and_then(Value::as_bool).unwrap_or(false);
+    let c = if given { classifier.classify_as_complaint(text) } else { classifier.classify(text) };
     let mut out = json!({
         "id": id,
         "complaint": c.complaint,
@@ -145,6 +148,7 @@ pub fn classify_line(classifier: &Classifier, line: &str, line_no: usize, explai
         "categories": c.categories,
         "primary": c.primary,
         "priority": c.priority,
+        "urgent_score": (f64::from(c.urgent_score) * 1e4).round() / 1e4,
     });
     if explain {
         out["top_tokens"] = json!(c.top_tokens);

@@ -54,7 +54,7 @@ pub fn train(segmenter: &Segmenter, args: &TrainArgs) -> Result<(), CliError> {
     let pairs = read_jsonl::<Pair>(&args.pairs)?;
     let examples: Vec<Example> =
         pairs.iter().filter_map(|p| p.same.map(|s| Example { features: pair_features(segmenter, &p.q1, &p.q2), targets: vec![s == 1], weight: 1.0 })).collect();
-    let cfg = TrainConfig { bits: 18, epochs: 8, learning_rate: 0.2, l2: 1e-6, seed: 20261123, balance: false };
+    let cfg = TrainConfig { bits: 18, epochs: 8, learning_rate: 0.2, l2: 1e-6, seed: 20261123, balance: false, full_balance: false };
     let mut table = fit(&examples, 1, &cfg);
     table.prune(0.3);
     let model = table.quantize(&["same"], &[0.5], 15);

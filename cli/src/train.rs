@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use qingting_shared::Taxonomy;
 use qingting_shared::understand::classify::analyse;
-use qingting_shared::understand::eval::{LabelledPrediction, multilabel};
-use qingting_shared::understand::model::Model;
+use qingting_shared::taxonomy::Priority;
+use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, Prf, detector_row, multilabel};
+use qingting_shared::understand::model::{Model, UrgentHead};
+use qingting_shared::understand::priority::priority_for;
 use qingting_shared::understand::numeric::sigmoid;
 use qingting_shared::understand::segment::Segmenter;
 use qingting_shared::understand::train::{Example, TrainConfig, best_accuracy_threshold, best_f1_threshold, fit_sparse, platt, shuffle};
@@ -66,6 +68,117 @@ pub struct Args {
     /// Share of the training data held out to calibrate scores and choose thresholds.
     #[arg(long, default_value_t = 0.15)]
     holdout: f64,
+    /// JSONL `{"id","text","urgent"}` for the urgent (P1) head; without it the artefact has none.
+    #[arg(long)]
+    urgent: Option<PathBuf>,
+    #[arg(long, default_value_t = 14)]
+    bits_urgent: u8,
+    #[arg(long, default_value_t = 15)]
+    urgent_epochs: u32,
+    /// Repeat examples of rare categories up to this many times (1 = off).
+    #[arg(long, default_value_t = 1)]
+    category_oversample: usize,
+    /// How many times each urgent example is repeated in training (the class is rare).
+    #[arg(long, default_value_t = 8)]
+    urgent_oversample: usize,
+    /// Share of the urgent head's non-zero weights kept.
+    #[arg(long, default_value_t = 1.0)]
+    keep_urgent: f32,
+    /// The urgent threshold is the lowest whose out-of-fold precision (rules or head) is at least this.
+    #[arg(long, default_value_t = 0.7)]
+    urgent_precision: f64,
+}
+
+/// Repeats each example by the square root of its rarest category's class ratio, capped at
+/// `cap` (1 = no repetition): the rare categories are learnt without large sample weights.
+fn repeat_rare(examples: &[Example], cap: usize) -> Vec<Example> {
+    if cap <= 1 || examples.is_empty() {
+        return examples.to_vec();
+    }
+    let heads = examples[0].targets.len();
+    let n = examples.len() as f64;
+    let factor: Vec<usize> = (0..heads)
+        .map(|h| {
+            let pos = examples.iter().filter(|e| e.targets[h]).count().max(1) as f64;
+            (((n - pos) / pos).sqrt().round() as usize).clamp(1, cap)
+        })
+        .collect();
+    examples
+        .iter()
+        .flat_map(|e| {
+            let times = (0..heads).filter(|&h| e.targets[h]).map(|h| factor[h]).max().unwrap_or(1);
+            std::iter::repeat_n(e, times)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Each positive `times` times: a rare class learnt by repetition rather than by one large
+/// weight, which would blow up Adagrad's accumulators for exactly the features that matter.
+fn oversample<'a>(examples: impl Iterator<Item = &'a Example>, times: usize) -> Vec<Example> {
+    examples.flat_map(|e| std::iter::repeat_n(e, if e.targets[0] { times.max(1) } else { 1 })).cloned().collect()
+}
+
+/// The urgent head: out-of-fold logits → Platt scaling → the lowest threshold whose out-of-fold
+/// precision, together with the explicit P1 rules, reaches the floor; then a refit on everything.
+fn train_urgent(args: &Args, path: &PathBuf, segmenter: &Segmenter, cfg: &TrainConfig) -> Result<UrgentHead, CliError> {
+    let rows = read_jsonl::<Labelled>(path)?;
+    let mut examples = Vec::with_capacity(rows.len());
+    let mut rule = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let label = r.urgent.ok_or_else(|| CliError::Usage(format!("{}: row {} has no `urgent`", path.display(), r.id)))?;
+        let a = analyse(segmenter, &r.text);
+        rule.push(priority_for(&a.normalized, &[]).0 == Priority::P1);
+        examples.push(Example { features: a.features, targets: vec![label], weight: r.weight.unwrap_or(1.0) });
+    }
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    shuffle(&mut order, args.seed ^ 0x7777);
+    let mut oof = vec![0f32; examples.len()];
+    for fold in 0..args.folds {
+        let held: std::collections::HashSet<usize> = order.iter().copied().skip(fold).step_by(args.folds).collect();
+        let fit_set = oversample((0..examples.len()).filter(|i| !held.contains(i)).map(|i| &examples[i]), args.urgent_oversample);
+        let table = fit_sparse(&fit_set, 1, cfg, args.keep_urgent, 3);
+        for &i in &held {
+            oof[i] = table.logits(&examples[i].features)[0];
+        }
+    }
+    let scored: Vec<(f32, bool)> = oof.iter().zip(&examples).map(|(&z, e)| (z, e.targets[0])).collect();
+    let (a, b) = platt(&scored);
+    let probs: Vec<f32> = oof.iter().map(|&z| sigmoid(a * z + b)).collect();
+    // Figures and the threshold come from real texts only: project-written examples (ids
+    // `qt-…`) are trained on but are easier than what customers write, and would flatter both.
+    let real: Vec<bool> = rows.iter().map(|r| !r.id.starts_with("qt-")).collect();
+    let count = |decide: &dyn Fn(usize) -> bool| {
+        let mut prf = Prf::default();
+        for (i, e) in examples.iter().enumerate().filter(|(i, _)| real[*i]) {
+            match (decide(i), e.targets[0]) {
+                (true, true) => prf.tp += 1,
+                (true, false) => prf.fp += 1,
+                (false, true) => prf.fn_ += 1,
+                _ => {}
+            }
+        }
+        prf
+    };
+    let mut threshold = 0.99f32;
+    for step in (1..100).rev() {
+        let t = step as f32 / 100.0;
+        let prf = count(&|i| rule[i] || probs[i] >= t);
+        if prf.precision() >= args.urgent_precision {
+            threshold = t;
+        }
+    }
+    eprintln!(
+        "urgent, out-of-fold ({} folds; {} texts, figures over the {} real ones; threshold {threshold:.2}):\n{DETECTOR_HEADER}",
+        args.folds,
+        examples.len(),
+        real.iter().filter(|&&r| r).count()
+    );
+    eprintln!("{}", detector_row("rules alone", &count(&|i| rule[i])));
+    eprintln!("{}", detector_row("urgent head alone", &count(&|i| probs[i] >= threshold)));
+    eprintln!("{}", detector_row("rules or head", &count(&|i| rule[i] || probs[i] >= threshold)));
+    let table = fit_sparse(&oversample(examples.iter(), args.urgent_oversample), 1, cfg, args.keep_urgent, 3);
+    Ok(UrgentHead { table: table.quantize(&["urgent"], &[threshold], args.levels), platt_a: a, platt_b: b })
 }
 
 fn split<T: Clone>(items: &[T], holdout: f64, seed: u64) -> (Vec<T>, Vec<T>) {
@@ -128,7 +241,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     }
     eprintln!("training on {} (+{} out-of-domain) complaint-or-not texts and {} categorised complaints", complaint.len(), extra.len(), categories.len());
 
-    let cfg = |bits| TrainConfig { bits, epochs: args.epochs, learning_rate: args.learning_rate, l2: args.l2, seed: args.seed, balance: false };
+    let cfg = |bits| TrainConfig { bits, epochs: args.epochs, learning_rate: args.learning_rate, l2: args.l2, seed: args.seed, balance: false, full_balance: false };
     let category_cfg = |bits| TrainConfig {
         balance: args.balance,
         epochs: args.category_epochs.unwrap_or(args.epochs),
@@ -155,7 +268,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     for fold in 0..args.folds {
         let held: Vec<usize> = order.iter().copied().skip(fold).step_by(args.folds).collect();
         let fit_set: Vec<Example> = order.iter().filter(|i| !held.contains(i)).map(|&i| categories[i].clone()).collect();
-        let table = fit_sparse(&fit_set, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
+        let table = fit_sparse(&repeat_rare(&fit_set, args.category_oversample), names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
         for &i in &held {
             oof[i] = table.logits(&categories[i].features).into_iter().map(sigmoid).collect();
         }
@@ -175,8 +288,13 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     // 2. Refit on everything with the same settings; keep the calibration.
     let all: Vec<Example> = complaint.iter().chain(&extra).cloned().collect();
     let c_final = fit_sparse(&all, 1, &cfg(args.bits_complaint), args.keep_complaint, 2);
-    let k_final = fit_sparse(&categories, names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
+    let k_final = fit_sparse(&repeat_rare(&categories, args.category_oversample), names.len(), &category_cfg(args.bits_categories), args.keep_categories, 5);
+    let urgent = match &args.urgent {
+        Some(path) => Some(train_urgent(args, path, &segmenter, &TrainConfig { bits: args.bits_urgent, balance: false, epochs: args.urgent_epochs, ..category_cfg(args.bits_urgent) })?),
+        None => None,
+    };
     let model = Model {
+        urgent,
         version: args.version.clone(),
         complaint: c_final.quantize(&["complaint"], &[complaint_threshold], args.levels),
         categories: k_final.quantize(&names, &thresholds, args.levels),

@@ -10,9 +10,9 @@ use crate::util::{Result, datasets, python_venv, root, sh, step};
 /// the dev split): see docs/CLASSIFIER.md.
 pub const TRAIN_ARGS: &[&str] = &[
     "--bits-complaint",
-    "18",
+    "16",
     "--bits-categories",
-    "14",
+    "18",
     "--epochs",
     "4",
     "--learning-rate",
@@ -24,9 +24,19 @@ pub const TRAIN_ARGS: &[&str] = &[
     "--category-learning-rate",
     "0.5",
     "--keep-complaint",
-    "0.05",
+    "0.2",
     "--keep-categories",
-    "0.1",
+    "0.008",
+    "--bits-urgent",
+    "18",
+    "--urgent-epochs",
+    "15",
+    "--urgent-oversample",
+    "30",
+    "--keep-urgent",
+    "0.02",
+    "--urgent-precision",
+    "0.6",
     "--levels",
     "7",
     "--seed",
@@ -34,7 +44,7 @@ pub const TRAIN_ARGS: &[&str] = &[
 ];
 
 /// The version tag of the model this tree trains: bump it whenever labels, data or settings change.
-pub const MODEL_VERSION: &str = "qt-lr-2";
+pub const MODEL_VERSION: &str = "qt-lr-3";
 
 pub fn train(args: &[String]) -> Result<()> {
     let root = root();
@@ -49,7 +59,7 @@ pub fn train(args: &[String]) -> Result<()> {
     step("training (qingting train) → shared/model/qingting.qtm");
     sh(Command::new(root.join("target/release/qingting"))
         .args(["train", "--complaint", "target/data/complaint_train.jsonl", "--complaint-extra", "target/data/complaint_extra.jsonl"])
-        .args(["--categories", "target/data/category_train.jsonl", "--out", "shared/model/qingting.qtm", "--version", MODEL_VERSION])
+        .args(["--categories", "target/data/category_train.jsonl", "--urgent", "target/data/urgent_train.jsonl", "--out", "shared/model/qingting.qtm", "--version", MODEL_VERSION])
         .args(TRAIN_ARGS)
         .current_dir(&root))?;
     eval(&[])
@@ -57,12 +67,12 @@ pub fn train(args: &[String]) -> Result<()> {
 
 pub fn eval(_: &[String]) -> Result<()> {
     let root = root();
-    if !root.join("target/data/complaint_dev.jsonl").exists() {
+    if !root.join("target/data/urgent_dev.jsonl").exists() {
         datasets()?;
     }
     sh(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "qingting-cli"]).current_dir(&root))?;
     step("evaluating the built-in model on the dev splits");
     sh(Command::new(root.join("target/release/qingting"))
-        .args(["eval", "--complaint", "target/data/complaint_dev.jsonl", "--categories", "target/data/category_dev.jsonl"])
+        .args(["eval", "--complaint", "target/data/complaint_dev.jsonl", "--categories", "target/data/category_dev.jsonl", "--urgent", "target/data/urgent_dev.jsonl"])
         .current_dir(&root))
 }
