@@ -15,6 +15,9 @@ pub struct Labelled {
     pub categories: Vec<String>,
     #[serde(default)]
     pub primary: Option<String>,
+    /// The priority staff settled on (corrections files).
+    #[serde(default)]
+    pub priority: Option<String>,
     /// Whether the text reports an urgent (P1) matter, for the urgent files.
     #[serde(default)]
     pub urgent: Option<bool>,

@@ -68,6 +68,10 @@ pub struct Args {
     /// Share of the training data held out to calibrate scores and choose thresholds.
     #[arg(long, default_value_t = 0.15)]
     holdout: f64,
+    /// Staff corrections exported by `GET /v1/corrections` (repeatable): trained on as category
+    /// examples, and as urgent examples (corrected to P1 or not) when `--urgent` is given.
+    #[arg(long)]
+    corrections: Vec<PathBuf>,
     /// JSONL `{"id","text","urgent"}` for the urgent (P1) head; without it the artefact has none.
     #[arg(long)]
     urgent: Option<PathBuf>,
@@ -87,6 +91,19 @@ pub struct Args {
     /// The urgent threshold is the lowest whose out-of-fold precision (rules or head) is at least this.
     #[arg(long, default_value_t = 0.7)]
     urgent_precision: f64,
+}
+
+/// The rows of every `--corrections` file (`GET /v1/corrections`): complaints as staff settled
+/// them, the text masked. A ticket corrected twice appears once per file; later files win.
+fn corrections(args: &Args) -> Result<Vec<Labelled>, CliError> {
+    let mut by_id: Vec<Labelled> = Vec::new();
+    for path in &args.corrections {
+        for r in read_jsonl::<Labelled>(path)? {
+            by_id.retain(|o| o.id != r.id);
+            by_id.push(r);
+        }
+    }
+    Ok(by_id)
 }
 
 /// Repeats each example by the square root of its rarest category's class ratio, capped at
@@ -122,7 +139,12 @@ fn oversample<'a>(examples: impl Iterator<Item = &'a Example>, times: usize) -> 
 /// The urgent head: out-of-fold logits → Platt scaling → the lowest threshold whose out-of-fold
 /// precision, together with the explicit P1 rules, reaches the floor; then a refit on everything.
 fn train_urgent(args: &Args, path: &PathBuf, segmenter: &Segmenter, cfg: &TrainConfig) -> Result<UrgentHead, CliError> {
-    let rows = read_jsonl::<Labelled>(path)?;
+    let mut rows = read_jsonl::<Labelled>(path)?;
+    // Staff corrections: a ticket corrected to P1 is urgent, one corrected to anything else is not.
+    rows.extend(corrections(args)?.into_iter().map(|mut r| {
+        r.urgent = Some(r.priority.as_deref() == Some("P1"));
+        r
+    }));
     let mut examples = Vec::with_capacity(rows.len());
     let mut rule = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -230,7 +252,12 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         Some(path) => complaint_examples(path)?,
         None => Vec::new(),
     };
-    let category_rows = read_jsonl::<Labelled>(&args.categories)?;
+    let mut category_rows = read_jsonl::<Labelled>(&args.categories)?;
+    let corrected = corrections(args)?;
+    if !corrected.is_empty() {
+        eprintln!("adding {} staff corrections to the category and urgent data", corrected.len());
+    }
+    category_rows.extend(corrected.into_iter().filter(|r| !r.categories.is_empty()));
     let mut categories = Vec::with_capacity(category_rows.len());
     for r in &category_rows {
         if let Some(unknown) = r.categories.iter().find(|c| !names.contains(&c.as_str())) {
@@ -305,4 +332,33 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     std::fs::write(&args.out, &bytes).map_err(|source| CliError::Io { path: args.out.display().to_string(), source })?;
     eprintln!("wrote {} ({} bytes, version {})", args.out.display(), bytes.len(), model.version);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn corrections_files_are_merged_by_ticket_later_files_winning() {
+        let dir = std::env::temp_dir().join(format!("qingting-corrections-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+        std::fs::write(&a, "{\"id\":\"t1\",\"text\":\"汤洒了\",\"complaint\":true,\"categories\":[\"delivery\"],\"primary\":\"delivery\",\"priority\":\"P3\"}\n{\"id\":\"t2\",\"text\":\"吃出塑料片\",\"complaint\":true,\"categories\":[\"food_safety\"],\"primary\":\"food_safety\",\"priority\":\"P1\",\"reason\":\"异物\"}\n").unwrap();
+        std::fs::write(&b, "{\"id\":\"t1\",\"text\":\"汤洒了\",\"complaint\":true,\"categories\":[\"delivery\"],\"primary\":\"delivery\",\"priority\":\"P2\"}\n").unwrap();
+        let cli = Cli::parse_from(["t", "--complaint", "c", "--categories", "k", "--version", "v", "--corrections", a.to_str().unwrap(), "--corrections", b.to_str().unwrap()]);
+        let rows = corrections(&cli.args).unwrap();
+        assert_eq!(rows.len(), 2);
+        let t1 = rows.iter().find(|r| r.id == "t1").unwrap();
+        assert_eq!(t1.priority.as_deref(), Some("P2"), "the later file wins");
+        assert_eq!(rows.iter().find(|r| r.id == "t2").unwrap().categories, vec!["food_safety".to_string()]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

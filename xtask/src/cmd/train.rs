@@ -1,4 +1,4 @@
-//! `cargo xtask train [--dict]` and `cargo xtask eval`: rebuild the model artefact (and, with
+//! `cargo xtask train [--dict] [--corrections FILE]…` and `cargo xtask eval`: rebuild the model artefact (and, with
 //! `--dict`, the segmentation dictionary) from the external corpora and the project's labels.
 //! Needs `../shared/data/external/` beside the checkout. Deterministic: same inputs, same bytes.
 
@@ -61,8 +61,24 @@ pub fn train(args: &[String]) -> Result<()> {
         .args(["train", "--complaint", "target/data/complaint_train.jsonl", "--complaint-extra", "target/data/complaint_extra.jsonl"])
         .args(["--categories", "target/data/category_train.jsonl", "--urgent", "target/data/urgent_train.jsonl", "--out", "shared/model/qingting.qtm", "--version", MODEL_VERSION])
         .args(TRAIN_ARGS)
+        .args(corrections(args))
         .current_dir(&root))?;
     eval(&[])
+}
+
+/// `--corrections FILE` (repeatable): staff corrections from `GET /v1/corrections`, passed on to
+/// `qingting train`. A model trained with them is a deployment's own: give it its own version.
+fn corrections(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--corrections"
+            && let Some(path) = it.next()
+        {
+            out.extend(["--corrections".to_string(), path.clone()]);
+        }
+    }
+    out
 }
 
 pub fn eval(_: &[String]) -> Result<()> {
