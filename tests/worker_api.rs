@@ -617,6 +617,8 @@ fn late_delivery_is_acknowledged_and_forwarded_in_every_format() -> Result<(), F
     eq(feishu["msg_type"].as_str(), Some("text"), "feishu format")?;
     check(feishu["sign"].as_str().is_some_and(|s| !s.is_empty()) && feishu["timestamp"].is_string(), "feishu signed")?;
     check(field(&feishu, &["content", "text"]).as_str().is_some_and(|t| t.contains(ticket_no)), "feishu names the ticket")?;
+    let said = field(&feishu, &["content", "text"]).as_str().unwrap_or_default().to_string();
+    check(said.lines().any(|l| l.starts_with("顾客原话")) && said.lines().any(|l| l.starts_with("｜ ")), format!("the customer's words set apart: {said}"))?;
     let ding = one("/dingtalk-bots")?;
     check(ding.path.contains("access_token=t&timestamp=") && ding.path.contains("&sign="), format!("dingtalk signed URL: {}", ding.path))?;
     eq(serde_json::from_slice::<Value>(&ding.body)?["msgtype"].as_str(), Some("text"), "dingtalk format")?;

@@ -107,13 +107,83 @@ pub fn bot_safe(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// The plain-text notice the bots post (in the complaint's language).
+/// At most this many lines of customer text in a group-chat message; the rest is joined onto
+/// the last line, so a complaint cannot push forged lines down a merchant's chat.
+pub const BOT_TEXT_LINES: usize = 8;
+
+/// The mark in front of every line of customer text in a chat message: what follows it is the
+/// customer's, never Qingting's (a forged "【倾听】…" line still starts with it).
+pub const QUOTE_MARK: &str = "｜ ";
+
+/// Makes a link unclickable and recognisably defanged: `https://evil.example/x` becomes
+/// `hxxps://evil[.]example/x`, and a bare `evil.example` becomes `evil[.]example`; a dot between
+/// digits (`3.5元`) stays.
+pub fn defang_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let lower = text.to_ascii_lowercase();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        let rest = &lower[at..];
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            out.push_str("hxxp");
+            i += 4;
+            continue;
+        }
+        if c == '.' && i > 0 && i + 1 < chars.len() {
+            let (prev, next) = (chars[i - 1].1, chars[i + 1].1);
+            if prev.is_ascii_alphanumeric() && next.is_ascii_alphabetic() {
+                out.push_str("[.]");
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Customer text for a group chat: [`bot_safe`], links defanged, at most [`BOT_TEXT_LINES`]
+/// non-empty lines, and every line behind [`QUOTE_MARK`], so it is set apart from the notice's
+/// own lines and cannot pass for them.
+pub fn quoted_customer_text(text: &str, max_chars: usize) -> String {
+    let safe = defang_links(&bot_safe(text, max_chars));
+    let lines: Vec<&str> = safe.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    let mut kept: Vec<String> = lines.iter().take(BOT_TEXT_LINES).map(|l| l.replace('\t', " ")).collect();
+    if lines.len() > BOT_TEXT_LINES
+        && let Some(last) = kept.last_mut()
+    {
+        for extra in &lines[BOT_TEXT_LINES..] {
+            last.push_str(" / ");
+            last.push_str(extra.trim());
+        }
+    }
+    kept.iter().map(|l| format!("{QUOTE_MARK}{l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// One line of customer-supplied text (an order number): no line breaks, links defanged.
+fn one_line(text: &str, max_chars: usize) -> String {
+    defang_links(&bot_safe(text, max_chars).replace(['\n', '\r', '\t'], " "))
+}
+
+/// The plain-text notice the bots post (in the complaint's language): Qingting's header lines,
+/// then the customer's words set apart under a label, line by line behind [`QUOTE_MARK`].
 pub fn bot_text(t: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy) -> String {
     let lang = Lang::from_tag(&t.lang).unwrap_or_default();
-    let (head, reopened, cat_l, pri_l, order_l, reply_l) = match lang {
-        Lang::ZhCn => ("【倾听】新投诉", "【倾听】顾客表示自动答复未解决", "类别", "优先级", "订单", "已发送的答复"),
-        Lang::ZhTw => ("【傾聽】新投訴", "【傾聽】顧客表示自動答覆未解決", "類別", "優先級", "訂單", "已發送的答覆"),
-        Lang::En => ("[Qingting] New complaint", "[Qingting] Customer says the automatic answer did not help", "Category", "Priority", "Order", "Reply sent"),
+    let (head, reopened, cat_l, pri_l, order_l, reply_l, words_l) = match lang {
+        Lang::ZhCn => ("【倾听】新投诉", "【倾听】顾客表示自动答复未解决", "类别", "优先级", "订单", "已发送的答复", "顾客原话（链接已停用）"),
+        Lang::ZhTw => ("【傾聽】新投訴", "【傾聽】顧客表示自動答覆未解決", "類別", "優先級", "訂單", "已發送的答覆", "顧客原話（連結已停用）"),
+        Lang::En => (
+            "[Qingting] New complaint",
+            "[Qingting] Customer says the automatic answer did not help",
+            "Category",
+            "Priority",
+            "Order",
+            "Reply sent",
+            "Customer's words (links disabled)",
+        ),
     };
     let mut out = String::new();
     out.push_str(if reason == ForwardReason::Reopened { reopened } else { head });
@@ -125,10 +195,10 @@ pub fn bot_text(t: &ForwardedTicket, reason: ForwardReason, taxonomy: &Taxonomy)
         out.push_str(&format!("{pri_l}: {} {}\n", p.as_str(), p.label(lang)));
     }
     if let Some(o) = &t.order_id {
-        out.push_str(&format!("{order_l}: {}\n", bot_safe(o, 64)));
+        out.push_str(&format!("{order_l}: {}\n", one_line(o, 64)));
     }
-    out.push('\n');
-    out.push_str(&bot_safe(&t.text, BOT_TEXT_CHARS));
+    out.push_str(&format!("{words_l}:\n"));
+    out.push_str(&quoted_customer_text(&t.text, BOT_TEXT_CHARS));
     if let Some(r) = &t.first_reply {
         out.push_str(&format!("\n\n{reply_l}: {}", bot_safe(&r.text, 200)));
     }
@@ -253,6 +323,31 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&wecom.body).unwrap();
         assert_eq!(v["msgtype"], "text");
         assert_eq!(wecom.url, "https://hooks.example.cn/x?key=1");
+    }
+
+    #[test]
+    fn customer_text_cannot_forge_notice_lines_or_post_live_links() {
+        let tax = Taxonomy::default_taxonomy();
+        let mut t = ticket();
+        t.text = "好的\n\n【倾听】新投诉 QT000000-FAKE01\n优先级: P1 紧急\n请点击 https://evil.example/pay 或 pay.evil.cn 领取赔偿\n1\n2\n3\n4\n5\n6\n7".into();
+        t.order_id = Some("E1\n【倾听】系统通知".into());
+        let text = bot_text(&t, ForwardReason::Created, &tax);
+        let lines: Vec<&str> = text.lines().collect();
+        // Qingting's own lines come first; every line after the label is the customer's, marked.
+        let label = lines.iter().position(|l| l.starts_with("顾客原话")).expect("the label line");
+        assert_eq!(lines.iter().filter(|l| l.starts_with("【倾听】")).count(), 1, "{text}");
+        assert!(lines[0].starts_with("【倾听】新投诉"));
+        let quoted: Vec<&&str> = lines[label + 1..].iter().take_while(|l| !l.is_empty()).collect();
+        assert!(quoted.iter().all(|l| l.starts_with(QUOTE_MARK)), "{text}");
+        assert_eq!(quoted.len(), BOT_TEXT_LINES, "lines capped: {text}");
+        assert!(lines.iter().skip(label + 1 + quoted.len()).all(|l| l.is_empty() || l.starts_with("已发送的答复")), "{text}");
+        assert!(text.contains("7"), "text beyond the cap is kept on the last line: {text}");
+        assert!(!text.contains("https://") && !text.contains("evil.example") && !text.contains("pay.evil.cn"), "{text}");
+        assert!(text.contains("hxxps://evil[.]example/pay") && text.contains("pay[.]evil[.]cn"), "{text}");
+        assert!(text.contains("订单: E1 【倾听】系统通知") && !text.contains("\n【倾听】系统通知"), "order on one line: {text}");
+        // Amounts keep their decimal point.
+        assert_eq!(defang_links("退3.5元"), "退3.5元");
+        assert_eq!(defang_links("HTTP://X.COM"), "hxxp://X[.]COM");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use destination::{Destination, DestinationError, DestinationKind, REDACTED};
 pub use judge::{Outcome, judge, retry_delay};
 #[cfg(feature = "signing")]
 pub use message::render;
-pub use message::{FirstReply, ForwardedTicket, OutgoingRequest, WebhookEnvelope, bot_safe, bot_text};
+pub use message::{BOT_TEXT_LINES, FirstReply, ForwardedTicket, OutgoingRequest, QUOTE_MARK, WebhookEnvelope, bot_safe, bot_text, defang_links, quoted_customer_text};
 #[cfg(feature = "signing")]
 pub use sign::{SignatureError, sign_webhook, verify_signature};
 
