@@ -381,7 +381,27 @@ fn widget_files_are_served_for_other_origins() -> Result<(), Failed> {
     check(frame_script.raw.contains(app.trim_start_matches("/widget/")), "the frame's script names the current app file")?;
     check(frame_script.header("Cache-Control").is_some_and(|c| c.contains("max-age=300")), "and is cached briefly")?;
     let demo = get("/demo/", &[])?;
-    check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")
+    check(demo.status == 200 && demo.raw.contains("/widget/qingting.js"), "demo page embeds the widget")?;
+    for page in ["/", "/demo/"] {
+        let r = get(page, &[])?;
+        check(
+            r.header("Content-Security-Policy").is_some_and(|c| c.contains("frame-ancestors 'none'")),
+            format!("{page}: a CSP with frame-ancestors ({:?})", r.header("Content-Security-Policy")),
+        )?;
+        eq(r.header("X-Content-Type-Options"), Some("nosniff"), page)?;
+    }
+    Ok(())
+}
+
+fn api_answers_are_nosniff_and_vary_by_origin() -> Result<(), Failed> {
+    // With and without an Origin, cacheable or not, success or refusal.
+    for (path, origin) in [("/v1/health", None), ("/v1/faq?site=demo&lang=zh-CN", None), ("/v1/faq?site=demo&lang=zh-CN", Some(ORIGIN)), ("/v1/nothing-here", None)] {
+        let headers: Vec<(&str, &str)> = origin.map(|o| vec![("Origin", o)]).unwrap_or_default();
+        let r = get(path, &headers)?;
+        eq(r.header("X-Content-Type-Options"), Some("nosniff"), &format!("{path} nosniff"))?;
+        check(r.header("Vary").is_some_and(|v| v.contains("Origin")), format!("{path} (origin {origin:?}): Vary {:?}", r.header("Vary")))?;
+    }
+    Ok(())
 }
 
 fn unknown_routes_and_methods_answer_json() -> Result<(), Failed> {
@@ -754,6 +774,7 @@ E x"
     eq(field(&shown.body, &["destinations"])[0]["secret"].as_str(), Some("********"), "secrets are never shown back")?;
     eq(shown.body["merchant_name"].as_str(), Some("商家 shop"), "merchant name")?;
     check(!shown.raw.contains(WEBHOOK_SECRET), "secret absent from the answer")?;
+    check(!shown.raw.contains("/ok-shop"), format!("a webhook's path (it may hold a token) is not shown back: {}", shown.raw))?;
     // The console edits what it was shown: the stars keep the stored secret; a new URL is taken.
     let mut edited = field(&shown.body, &["destinations"]).clone();
     edited[0]["url"] = json!(rx.url("/ok-shop-2"));
@@ -1415,6 +1436,7 @@ fn main() {
         ("customer_view_needs_the_access_token", customer_view_needs_the_access_token),
         ("cors_lets_merchant_pages_read_answers", cors_lets_merchant_pages_read_answers),
         ("widget_files_are_served_for_other_origins", widget_files_are_served_for_other_origins),
+        ("api_answers_are_nosniff_and_vary_by_origin", api_answers_are_nosniff_and_vary_by_origin),
         ("unknown_routes_and_methods_answer_json", unknown_routes_and_methods_answer_json),
         ("faq_pack_is_served_per_site_and_language", faq_pack_is_served_per_site_and_language),
         ("deflection_events_are_counted_per_site_entry_and_day", deflection_events_are_counted_per_site_entry_and_day),

@@ -235,7 +235,9 @@ test('a merchant admin invites an agent, makes a team and configures a site', as
   });
   const cookie = login.headers.get('set-cookie').split(';')[0];
   const cfg = await (await fetch(`${api}/v1/admin/sites/${site}`, { headers: { Cookie: cookie } })).json();
-  assert.deepEqual(cfg.destinations.map((d) => [d.id, d.kind, d.url, d.secret]), [['dest-1', 'webhook', 'https://hooks.settings.test/qingting-v2', '********']]);
+  assert.deepEqual(cfg.destinations.map((d) => [d.id, d.kind, d.url, d.secret]), [['dest-1', 'webhook', 'https://hooks.settings.test/********', '********']], 'the path shown redacted');
+  const stored = await (await fetch(`${api}/v1/admin/sites/${site}`, { headers: { Cookie: cookie } })).text();
+  assert.ok(!stored.includes('qingting-v2'), 'a webhook path never comes back');
   assert.equal(cfg.thresholds.resolve, 0.9);
   assert.equal(cfg.faq_pack.entries[0].id, 'shop-hours');
   await p.close();

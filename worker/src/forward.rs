@@ -387,7 +387,8 @@ async fn send_request(kind: forward::DestinationKind, out: forward::OutgoingRequ
     let timeout = Delay::from(SEND_TIMEOUT);
     match select(Box::pin(exchange), Box::pin(timeout)).await {
         Either::Left((Ok((status, body)), _)) => (Some(status), forward::judge(kind, status, &body)),
-        Either::Left((Err(e), _)) => (None, Outcome::Retry(format!("network error: {}", e.to_string().chars().take(200).collect::<String>()))),
+        // A fixed reason: the runtime's message may quote the URL, which can carry a token.
+        Either::Left((Err(_), _)) => (None, Outcome::Retry("network error: the receiver could not be reached".into())),
         Either::Right(_) => {
             controller.abort();
             (None, Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs())))

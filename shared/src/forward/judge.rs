@@ -11,7 +11,7 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// Reads a receiver's answer. The generic webhook must answer 2xx. The bots answer HTTP 200 even
+/// Reads a receiver's answer into a status and a fixed reason: never the receiver's text. The generic webhook must answer 2xx. The bots answer HTTP 200 even
 /// when they refuse a message, with the verdict in the body: Feishu `{"code":0}`, DingTalk and
 /// WeCom `{"errcode":0}`.
 pub fn judge(kind: DestinationKind, status: u16, body: &str) -> Outcome {
@@ -34,10 +34,9 @@ pub fn judge(kind: DestinationKind, status: u16, body: &str) -> Outcome {
     let code = v.get(field).or_else(|| v.get("StatusCode")).and_then(serde_json::Value::as_i64);
     match code {
         Some(0) => Outcome::Delivered,
-        Some(c) => {
-            let msg = v.get("msg").or_else(|| v.get("errmsg")).and_then(serde_json::Value::as_str).unwrap_or("");
-            Outcome::Retry(format!("{field} {c}: {}", msg.chars().take(200).collect::<String>()))
-        }
+        // The code only: the receiver's own words never reach the delivery log (it is shown
+        // back through the API, and a receiver is not to be trusted with what staff read).
+        Some(c) => Outcome::Retry(format!("the bot refused the message ({field} {c})")),
         None => Outcome::Retry(format!("the bot's answer has no {field}")),
     }
 }
@@ -61,6 +60,9 @@ mod tests {
         assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"code":0,"msg":"success"}"#), Outcome::Delivered);
         assert_eq!(judge(DestinationKind::Feishu, 200, r#"{"StatusCode":0}"#), Outcome::Delivered);
         assert!(matches!(judge(DestinationKind::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Outcome::Retry(r) if r.contains("19021")));
+        // The receiver's words are not copied (a hostile endpoint could write anything there).
+        let hostile = r#"{"code":1,"msg":"<img src=x onerror=alert(1)> call 13812345678"}"#;
+        assert!(matches!(judge(DestinationKind::Feishu, 200, hostile), Outcome::Retry(r) if r == "the bot refused the message (code 1)"));
         assert_eq!(judge(DestinationKind::Dingtalk, 200, r#"{"errcode":0,"errmsg":"ok"}"#), Outcome::Delivered);
         assert!(matches!(judge(DestinationKind::Wecom, 200, r#"{"errcode":93000}"#), Outcome::Retry(_)));
         assert!(matches!(judge(DestinationKind::Wecom, 200, "<html>"), Outcome::Retry(_)));
