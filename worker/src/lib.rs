@@ -261,15 +261,20 @@ async fn dev_scheduled(req: Request, ctx: RouteContext<()>) -> Result<Response> 
 /// The API is public and uses no cookies, so any origin may read its answers; *which* origins may
 /// submit for a site is checked per site in the handler. Echoing the origin (instead of `*`) keeps
 /// caches honest with `Vary: Origin`.
+/// Every API answer: CORS for the calling page (if any), `Vary: Origin` always (an answer
+/// cached for one origin — or for none — must not be served to another), and `nosniff`.
 fn with_cors(mut response: Response, origin: Option<&str>) -> Result<Response> {
+    let h = response.headers_mut();
     if let Some(origin) = origin {
-        let h = response.headers_mut();
         h.set("Access-Control-Allow-Origin", origin)?;
         h.set("Access-Control-Allow-Methods", ALLOW_METHODS)?;
         h.set("Access-Control-Allow-Headers", ALLOW_HEADERS)?;
         h.set("Access-Control-Expose-Headers", EXPOSE_HEADERS)?;
         h.set("Access-Control-Max-Age", "600")?;
+    }
+    if !h.get("Vary")?.is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("origin"))) {
         h.append("Vary", "Origin")?;
     }
+    h.set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
 }
