@@ -206,7 +206,14 @@ fn reused_key_with_other_content_is_a_conflict() -> Result<(), Failed> {
     let r = submit(&json!({"site": "demo", "text": "完全不同的第二条 REUSE-2"}), "idem-reuse-0001")?;
     eq(r.status, 409, "status")?;
     eq(r.code(), "idempotency_conflict", "code")?;
-    eq(rows("SELECT id FROM complaints WHERE text LIKE '%REUSE-2%'")?.len(), 0, "second not stored")
+    eq(rows("SELECT id FROM complaints WHERE text LIKE '%REUSE-2%'")?.len(), 0, "second not stored")?;
+    // The fingerprint is keyed: not the bare SHA-256 of what was sent, which beside the masked
+    // text would give hidden digits back by guessing.
+    let stored = rows("SELECT request_hash FROM complaints WHERE text LIKE '%REUSE-1%'")?;
+    let hash = stored[0]["request_hash"].as_str().unwrap_or_default().to_string();
+    check(hash.starts_with("k1:") && hash.len() == 67, format!("a keyed fingerprint: {hash}"))?;
+    // And a retry with the same content is still recognised.
+    eq(submit(&json!({"site": "demo", "text": "第一条 REUSE-1"}), "idem-reuse-0001")?.status, 201, "the same retry answers the same ticket")
 }
 
 fn every_validation_error_is_clear_and_stores_nothing() -> Result<(), Failed> {

@@ -12,7 +12,6 @@ use qingting_shared::workflow::routing::{Field, Trigger};
 use qingting_shared::workflow::sla::{Clocks, CustomerSignal, escalation_for};
 use qingting_shared::workflow::{Action, Actor, Change, ChangeKind, EscalationReason, Holder, TicketState, TicketStatus, apply};
 use qingting_shared::{Classifier, ComplaintSubmission, Lang, Priority, TicketNo};
-use sha2::{Digest, Sha256};
 use worker::{D1Database, Request, Response, Result, RouteContext};
 
 use crate::config::Config;
@@ -45,9 +44,10 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     site.check_origin(origin.as_deref(), &own)?;
     let channel = Channel::of_request(origin.as_deref(), &own);
 
-    let request_hash = hex::encode(Sha256::digest(complaint.fingerprint_input().as_bytes()));
+    let fingerprint = complaint.fingerprint_input();
+    let request_hash = token::request_hash(secret, &fingerprint);
     if let Some(existing) = complaints::by_key(&db, &site.key, idempotency_key).await? {
-        return replay(&db, existing, &request_hash, secret).await;
+        return replay(&db, existing, &fingerprint, secret).await;
     }
 
     // Never trust the client: classify again, mask and route with the code `qingting faq` runs.
@@ -107,7 +107,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
                 // A concurrent request with the same key stored first: answer with its ticket.
                 let existing =
                     complaints::by_key(&db, &site.key, idempotency_key).await?.ok_or_else(|| ApiError::Internal("idempotency row vanished".into()))?;
-                return replay(&db, existing, &request_hash, secret).await;
+                return replay(&db, existing, &fingerprint, secret).await;
             }
             Inserted::TicketNoTaken => continue,
         }
@@ -211,8 +211,8 @@ fn urgent_escalation(id: &str, status: TicketStatus) -> Option<Change> {
 }
 
 /// Answers a retry with the ticket it already created, or refuses a reused key.
-async fn replay(db: &D1Database, existing: ComplaintRow, request_hash: &str, secret: &str) -> Result<Response, ApiError> {
-    if existing.request_hash != request_hash {
+async fn replay(db: &D1Database, existing: ComplaintRow, fingerprint: &str, secret: &str) -> Result<Response, ApiError> {
+    if !token::same_request(secret, &existing.request_hash, fingerprint) {
         return Err(ApiError::IdempotencyConflict);
     }
     let reply = complaints::replies(db, &existing.id).await?.into_iter().next();

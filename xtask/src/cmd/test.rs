@@ -31,8 +31,8 @@ fn cargo_tests(root: &std::path::Path) -> Result<()> {
         .args(["test", "--workspace", "--exclude", "qingting-widget", "--exclude", "qingting-console", "--exclude", "qingting-worker"])
         .current_dir(root))?;
 
-    step("cargo test: the widget's and the console's plain logic (drafts, words), natively");
-    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "--lib"]).current_dir(root))?;
+    step("cargo test: the widget's, the console's and the worker's plain logic (drafts, words, frame policy, keyed hashes), natively");
+    sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "-p", "qingting-worker", "--lib"]).current_dir(root))?;
 
     Ok(())
 }
