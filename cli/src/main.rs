@@ -9,6 +9,7 @@
 //! qingting faq                  {"id","text","lang"?} → the worker's intake decision (decision, status, reply)
 //! qingting similar              {"id","q1","q2"}     → {"id","score"}
 //! qingting sla                  {"id","calendar","start","minutes","pauses"?} → {"id","due","due_local"}
+//! qingting mask-eval           --corpus FILE        → recall and precision of masking per kind
 //! qingting spikes               {"key","hour","count"}  → at the end, one {"key","hour","kind","observed","expected","p",…} per alert
 //! qingting train | eval | similar-train | similar-eval | faq-measure | faq-compile   (files; see --help)
 //! ```
@@ -25,6 +26,7 @@ use qingting_shared::understand::classify::Classifier;
 mod data;
 mod eval;
 mod faq;
+mod mask_eval;
 mod similar;
 mod sla;
 mod spikes;
@@ -77,6 +79,8 @@ enum Command {
     Train(train::Args),
     /// Evaluate on labelled JSONL files and print metrics.
     Eval(eval::Args),
+    /// Recall and precision of personal-data masking per kind over a corpus (data/masking/).
+    MaskEval(mask_eval::Args),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +191,7 @@ fn main() -> ExitCode {
         Command::FaqCompile { pack, out } => faq_compile(pack, out.as_ref()),
         Command::Sla => sla::run(),
         Command::Spikes(args) => spikes::run(args),
+        Command::MaskEval(args) => mask_eval::run(args),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
             Command::Classify => classify(&c, false),
             Command::Explain => classify(&c, true),
@@ -197,7 +202,7 @@ fn main() -> ExitCode {
             Command::SimilarTrain(args) => similar::train(c.segmenter(), args),
             Command::SimilarEval(args) => similar::eval(c.segmenter(), args),
             Command::FaqMeasure(args) => faq::measure(&c, args),
-            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla | Command::Spikes(_) => unreachable!("handled above"),
+            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla | Command::Spikes(_) | Command::MaskEval(_) => unreachable!("handled above"),
         }),
     };
     match result {

@@ -5,6 +5,7 @@ mod bench_analytics;
 mod bench_baselines;
 mod bench_browser;
 mod bench_inbox;
+mod bench_masking;
 mod bench_spikes;
 mod bench_sweep;
 mod build;
@@ -90,6 +91,12 @@ pub const COMMANDS: &[Command] = &[
         args: "[--tickets N] [--samples N]",
         about: "the dashboards' API over 1,000,000 tickets in a local D1, and what the counts add to intake (docs/BENCHMARKS.md)",
         run: bench_analytics::bench_analytics,
+    },
+    Command {
+        name: "bench-masking",
+        args: "[--verbose]",
+        about: "recall and precision of personal-data masking per kind over the project's corpus (data/masking/)",
+        run: bench_masking::bench_masking,
     },
     Command {
         name: "bench-baselines",
