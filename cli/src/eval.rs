@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use qingting_shared::Priority;
 use qingting_shared::understand::classify::{Classification, Classifier};
-use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, Prf, binary, detector_row, multilabel};
+use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, binary, detector_row, multilabel};
 use qingting_shared::understand::model::Model;
 
 use crate::CliError;
@@ -66,28 +66,23 @@ pub fn run(classifier: &Classifier, args: &Args) -> Result<(), CliError> {
     if let Some(path) = &args.urgent {
         let rows = read_jsonl::<Labelled>(path)?;
         let rules_only = Classifier::new(classifier.segmenter().clone(), Model { urgent: None, ..classifier.model().clone() });
-        let (mut end_to_end, mut rules, mut head, mut missed) = (Prf::default(), Prf::default(), Prf::default(), Vec::new());
+        let (mut end_to_end, mut rules, mut head, mut missed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for r in &rows {
             let Some(gold) = r.urgent else { continue };
             let p1 = |c: &Classification| c.priority == Some(Priority::P1);
             let full = classifier.classify(&r.text);
             let by_head = classifier.urgent(&classifier.analyse(&r.text)).1;
-            for (prf, predicted) in [(&mut end_to_end, p1(&full)), (&mut rules, p1(&rules_only.classify(&r.text))), (&mut head, by_head)] {
-                match (predicted, gold) {
-                    (true, true) => prf.tp += 1,
-                    (true, false) => prf.fp += 1,
-                    (false, true) => prf.fn_ += 1,
-                    _ => {}
-                }
-            }
+            end_to_end.push((p1(&full), gold));
+            rules.push((p1(&rules_only.classify(&r.text)), gold));
+            head.push((by_head, gold));
             if gold && !p1(&full) {
                 missed.push(format!("{} (urgent score {:.2}, complaint {})", r.id, full.urgent_score, full.complaint));
             }
         }
         println!("\n## {} — urgent (P1)\n{DETECTOR_HEADER}", path.display());
-        println!("{}", detector_row("rules alone (no urgent head)", &rules));
-        println!("{}", detector_row("urgent head alone", &head));
-        println!("{}", detector_row("P1 as classified (rules or head)", &end_to_end));
+        println!("{}", detector_row("rules alone (no urgent head)", &binary(&rules).positive));
+        println!("{}", detector_row("urgent head alone", &binary(&head).positive));
+        println!("{}", detector_row("P1 as classified (rules or head)", &binary(&end_to_end).positive));
         if !missed.is_empty() {
             println!("missed: {}", missed.join("; "));
         }

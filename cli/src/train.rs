@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use qingting_shared::Taxonomy;
 use qingting_shared::understand::classify::analyse;
 use qingting_shared::taxonomy::Priority;
-use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, Prf, detector_row, multilabel};
+use qingting_shared::understand::eval::{DETECTOR_HEADER, LabelledPrediction, binary, detector_row, multilabel};
 use qingting_shared::understand::model::{Model, UrgentHead};
 use qingting_shared::understand::priority::priority_for;
 use qingting_shared::understand::numeric::sigmoid;
@@ -171,16 +171,8 @@ fn train_urgent(args: &Args, path: &PathBuf, segmenter: &Segmenter, cfg: &TrainC
     // `qt-…`) are trained on but are easier than what customers write, and would flatter both.
     let real: Vec<bool> = rows.iter().map(|r| !r.id.starts_with("qt-")).collect();
     let count = |decide: &dyn Fn(usize) -> bool| {
-        let mut prf = Prf::default();
-        for (i, e) in examples.iter().enumerate().filter(|(i, _)| real[*i]) {
-            match (decide(i), e.targets[0]) {
-                (true, true) => prf.tp += 1,
-                (true, false) => prf.fp += 1,
-                (false, true) => prf.fn_ += 1,
-                _ => {}
-            }
-        }
-        prf
+        let pairs: Vec<(bool, bool)> = examples.iter().enumerate().filter(|(i, _)| real[*i]).map(|(i, e)| (decide(i), e.targets[0])).collect();
+        binary(&pairs).positive
     };
     let mut threshold = 0.99f32;
     for step in (1..100).rev() {
