@@ -37,8 +37,9 @@ fn corpus_kind(k: PiiKind) -> &'static str {
     match k {
         PiiKind::Phone => "phone",
         PiiKind::IdNumber => "id_number",
-        PiiKind::CardNumber => "card",
+        PiiKind::CardNumber | PiiKind::CardSecurity => "card",
         PiiKind::Email => "email",
+        PiiKind::ChatAccount | PiiKind::Contact => "qq_wechat",
     }
 }
 

@@ -1,6 +1,6 @@
 //! `qingting train`: fit, calibrate on a seeded hold-out, refit on everything, quantise, write.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use qingting_shared::Taxonomy;
 use qingting_shared::understand::classify::analyse;
@@ -138,7 +138,7 @@ fn oversample<'a>(examples: impl Iterator<Item = &'a Example>, times: usize) -> 
 
 /// The urgent head: out-of-fold logits → Platt scaling → the lowest threshold whose out-of-fold
 /// precision, together with the explicit P1 rules, reaches the floor; then a refit on everything.
-fn train_urgent(args: &Args, path: &PathBuf, segmenter: &Segmenter, cfg: &TrainConfig) -> Result<UrgentHead, CliError> {
+fn train_urgent(args: &Args, path: &Path, segmenter: &Segmenter, cfg: &TrainConfig) -> Result<UrgentHead, CliError> {
     let mut rows = read_jsonl::<Labelled>(path)?;
     // Staff corrections: a ticket corrected to P1 is urgent, one corrected to anything else is not.
     rows.extend(corrections(args)?.into_iter().map(|mut r| {

@@ -15,7 +15,7 @@ use crate::forward::{
     destination::{Destination, DestinationKind},
     sign,
 };
-use crate::intake::mask::mask_pii;
+use crate::intake::mask::{mask_contact, mask_order_id, mask_pii};
 use crate::lang::Lang;
 use crate::taxonomy::{Category, Priority, Taxonomy};
 use crate::workflow::TicketStatus;
@@ -242,7 +242,8 @@ pub fn render(dest: &Destination, ticket: &ForwardedTicket, reason: ForwardReaso
     let mut ticket = ticket.clone();
     // Masked again on the way out, whatever the row holds.
     ticket.text = mask_pii(&ticket.text).text;
-    ticket.contact = ticket.contact.as_deref().map(|c| mask_pii(c).text);
+    ticket.contact = ticket.contact.as_deref().map(|c| mask_contact(c).text);
+    ticket.order_id = ticket.order_id.as_deref().map(|o| mask_order_id(o).text);
     if let Some(r) = &mut ticket.first_reply {
         r.text = mask_pii(&r.text).text;
     }
@@ -323,6 +324,26 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&wecom.body).unwrap();
         assert_eq!(v["msgtype"], "text");
         assert_eq!(wecom.url, "https://hooks.example.cn/x?key=1");
+    }
+
+    #[test]
+    fn order_number_and_contact_are_masked_on_the_way_out() {
+        let tax = Taxonomy::default_taxonomy();
+        let mut t = ticket();
+        // Both fields are the customer's to fill in: a phone typed as the order number, a bare WeChat id as the contact.
+        t.order_id = Some("13912345678".into());
+        t.contact = Some("zhang_san_88".into());
+        let hook = render(&dest(DestinationKind::Webhook, Some("0123456789abcdef-secret")), &t, ForwardReason::Created, 0, &tax);
+        let env: WebhookEnvelope = serde_json::from_str(&hook.body).unwrap();
+        assert_eq!(env.ticket.order_id.as_deref(), Some("139****5678"));
+        assert_eq!(env.ticket.contact.as_deref(), Some("z***"));
+        assert!(!hook.body.contains("13912345678") && !hook.body.contains("zhang_san_88"), "{}", hook.body);
+        let bot = render(&dest(DestinationKind::Wecom, None), &t, ForwardReason::Created, 0, &tax);
+        assert!(bot.body.contains("139****5678") && !bot.body.contains("13912345678"), "{}", bot.body);
+        // An ordinary order number passes unchanged, even when it looks like a card.
+        t.order_id = Some("4111111111111111".into());
+        let hook = render(&dest(DestinationKind::Webhook, Some("0123456789abcdef-secret")), &t, ForwardReason::Created, 0, &tax);
+        assert!(hook.body.contains("\"order_id\":\"4111111111111111\""), "{}", hook.body);
     }
 
     #[test]
