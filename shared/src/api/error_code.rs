@@ -19,6 +19,8 @@ str_enum! {
         InvalidSite = "invalid_site",
         InvalidOrderId = "invalid_order_id",
         ContactTooLong = "contact_too_long",
+        /// A contact that would run as a spreadsheet formula.
+        InvalidContact = "invalid_contact",
         InvalidLang = "invalid_lang",
         InvalidClientHint = "invalid_client_hint",
         InvalidRegion = "invalid_region",
@@ -96,6 +98,7 @@ impl ErrorCode {
             | InvalidSite
             | InvalidOrderId
             | ContactTooLong
+            | InvalidContact
             | InvalidLang
             | InvalidClientHint
             | InvalidRegion

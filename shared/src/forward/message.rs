@@ -15,7 +15,7 @@ use crate::forward::{
     destination::{Destination, DestinationKind},
     sign,
 };
-use crate::intake::mask::{mask_contact, mask_order_id, mask_pii};
+use crate::intake::mask::mask_pii;
 use crate::lang::Lang;
 use crate::taxonomy::{Category, Priority, Taxonomy};
 use crate::workflow::TicketStatus;
@@ -242,8 +242,8 @@ pub fn render(dest: &Destination, ticket: &ForwardedTicket, reason: ForwardReaso
     let mut ticket = ticket.clone();
     // Masked again on the way out, whatever the row holds.
     ticket.text = mask_pii(&ticket.text).text;
-    ticket.contact = ticket.contact.as_deref().map(|c| mask_contact(c).text);
-    ticket.order_id = ticket.order_id.as_deref().map(|o| mask_order_id(o).text);
+    ticket.contact = ticket.contact.as_deref().map(|c| crate::intake::mask::mask_contact(c).text);
+    ticket.order_id = ticket.order_id.as_deref().map(|o| crate::intake::mask::mask_order_id(o).text);
     if let Some(r) = &mut ticket.first_reply {
         r.text = mask_pii(&r.text).text;
     }

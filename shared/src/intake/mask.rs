@@ -70,7 +70,7 @@ pub fn mask_contact(contact: &str) -> Masked {
     let m = mask_pii(contact);
     let trimmed = contact.trim();
     match trimmed.chars().next() {
-        Some(first) if m.found.is_empty() => Masked { text: format!("{first}***"), found: vec![PiiKind::Contact] },
+        Some(first) if m.found.is_empty() => Masked { text: hidden_after(first, None), found: vec![PiiKind::Contact] },
         _ => m,
     }
 }
@@ -87,16 +87,18 @@ fn mask(text: &str, order_field: bool) -> Masked {
     let chars: Vec<char> = original.iter().map(|&c| normalise(c)).collect();
     let mut spans: Vec<Span> = Vec::new();
     let free = |spans: &[Span], s: usize, e: usize| spans.iter().all(|p| e <= p.start || s >= p.end);
+    // Kept in order of position (no sort: this runs in the widget, where every routine is paid for).
+    let add = |spans: &mut Vec<Span>, s: Span| spans.insert(spans.partition_point(|p| p.start < s.start), s);
     // 1. e-mail addresses (they may hold digits that would otherwise read as a number).
     for i in 0..chars.len() {
         if let Some(s) = email(&chars, i).filter(|s| free(&spans, s.start, s.end)) {
-            spans.push(s);
+            add(&mut spans, s);
         }
     }
     // 2. values after a label.
     for i in 0..chars.len() {
         if let Some(s) = labelled(&chars, &original, i).filter(|s| free(&spans, s.start, s.end)) {
-            spans.push(s);
+            add(&mut spans, s);
         }
     }
     // 3. numbers and identity cards, left to right.
@@ -106,12 +108,11 @@ fn mask(text: &str, order_field: bool) -> Masked {
         match hit.filter(|s| free(&spans, s.start, s.end)) {
             Some(s) => {
                 i = s.end;
-                spans.push(s);
+                add(&mut spans, s);
             }
             None => i += 1,
         }
     }
-    spans.sort_by_key(|s| s.start);
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     let mut at = 0;
@@ -277,15 +278,28 @@ fn number(chars: &[char], start: usize, order_field: bool) -> Option<Span> {
     None
 }
 
-fn text_of(d: &[u8]) -> String {
-    d.iter().map(|&x| char::from(b'0' + x)).collect()
+/// The first `head` digits, `stars` asterisks, then the last `tail` digits, after `out`.
+fn shown(mut out: String, d: &[u8], head: usize, stars: usize, tail: usize) -> String {
+    let digits = |out: &mut String, d: &[u8]| d.iter().for_each(|&x| out.push(char::from(b'0' + x)));
+    digits(&mut out, &d[..head]);
+    (0..stars).for_each(|_| out.push('*'));
+    digits(&mut out, &d[d.len() - tail..]);
+    out
 }
 
 /// A phone number's digits with the middle hidden: `138****5678`, `091****678`.
-fn hide_middle(d: &[u8]) -> String {
+fn hide_middle(out: String, d: &[u8]) -> String {
     let n = d.len();
     let (head, tail) = if n >= 11 { (3, 4) } else if n >= 10 { (3, 3) } else { (2, 2) };
-    format!("{}****{}", text_of(&d[..head]), text_of(&d[n - tail..]))
+    shown(out, d, head, 4, tail)
+}
+
+/// `c***`, or `c***z` with the last character too.
+fn hidden_after(first: char, last: Option<char>) -> String {
+    let mut s = String::from(first);
+    s.push_str("***");
+    s.extend(last);
+    s
 }
 
 /// Whether the digits after a country code are a mobile number of that place.
@@ -312,23 +326,27 @@ fn classify(d: &[u8], grouped: bool, id_x: bool) -> Option<(PiiKind, String)> {
         [(&[0, 0, 8, 6], mainland_mobile), (&[8, 6], mainland_mobile), (&[8, 8, 6], taiwan_mobile), (&[8, 5, 2], hong_kong), (&[8, 5, 3], hong_kong)];
     for (cc, fits) in codes {
         if let Some(rest) = d.strip_prefix(cc).filter(|r| fits(r)) {
-            return Some((PiiKind::Phone, format!("{} {}", text_of(cc), hide_middle(rest))));
+            let mut out = shown(String::new(), cc, cc.len(), 0, 0);
+            out.push(' ');
+            return Some((PiiKind::Phone, hide_middle(out, rest)));
         }
     }
     // Mainland mobiles; Taiwan mobiles (09…); landlines written with an area code apart.
     if mainland_mobile(d) || (n == 10 && d.starts_with(&[0, 9])) || (grouped && d[0] == 0 && (9..=12).contains(&n)) {
-        return Some((PiiKind::Phone, hide_middle(d)));
+        return Some((PiiKind::Phone, hide_middle(String::new(), d)));
     }
-    let stars = |k: usize| "*".repeat(k);
     if id_x || (n == 18 && plausible_id(d, 6, true)) {
-        let tail = if id_x { format!("{}X", text_of(&d[14..])) } else { text_of(&d[14..]) };
-        return Some((PiiKind::IdNumber, format!("{}{}{tail}", text_of(&d[..3]), stars(11))));
+        let mut out = shown(String::new(), d, 3, 11, n - 14);
+        if id_x {
+            out.push('X');
+        }
+        return Some((PiiKind::IdNumber, out));
     }
     if n == 15 && plausible_id(d, 6, false) {
-        return Some((PiiKind::IdNumber, format!("{}{}{}", text_of(&d[..3]), stars(9), text_of(&d[12..]))));
+        return Some((PiiKind::IdNumber, shown(String::new(), d, 3, 9, 3)));
     }
     if (14..=19).contains(&n) {
-        return Some((PiiKind::CardNumber, format!("{}{}", stars(n - 4), text_of(&d[n - 4..]))));
+        return Some((PiiKind::CardNumber, shown(String::new(), d, 0, n - 4, 4)));
     }
     None
 }
@@ -451,8 +469,8 @@ fn chat_id_end(chars: &[char], j: usize) -> usize {
 /// `wxid_` id needs no label.
 fn labelled(chars: &[char], original: &[char], i: usize) -> Option<Span> {
     let chat = |start: usize, end: usize| {
-        let v: Vec<char> = original[start..end].to_vec();
-        let text = if v.len() >= 6 { format!("{}***{}", v[0], v[v.len() - 1]) } else { format!("{}***", v[0]) };
+        let v = &original[start..end];
+        let text = hidden_after(v[0], (v.len() >= 6).then(|| v[v.len() - 1]));
         Some(Span { start, end, kind: PiiKind::ChatAccount, text })
     };
     let hidden = |start: usize, end: usize| {
@@ -486,7 +504,7 @@ fn labelled(chars: &[char], original: &[char], i: usize) -> Option<Span> {
         // MM/YY or MM/YYYY.
         let j = value_after(e, 7).filter(|&j| chars[j] != '\n')?;
         let month_end = digits_run(chars, j, 1, 2).or_else(|| (chars.get(j + 2) == Some(&'/')).then_some(j + 2))?;
-        let month: u32 = chars[j..month_end].iter().collect::<String>().parse().ok()?;
+        let month = chars[j..month_end].iter().fold(0, |m, &c| m * 10 + u32::from(c) - u32::from('0'));
         if chars.get(month_end) != Some(&'/') || !(1..=12).contains(&month) {
             return None;
         }
@@ -551,16 +569,21 @@ fn email(chars: &[char], i: usize) -> Option<Span> {
     if at_sign && chars.get(j) == Some(&' ') {
         j += 1;
     }
-    let mut labels: Vec<String> = Vec::new();
-    let mut end = j;
+    // Written as `c***@domain`, the domain's labels joined by `.`.
+    let mut text = hidden_after(chars[start], None);
+    text.push('@');
+    let (mut end, mut labels, mut tld) = (j, 0, j..j);
     let mut dot_spelled = false;
     loop {
         let label_end = (j..chars.len()).find(|&k| !(is_alnum(chars[k]) || chars[k] == '-')).unwrap_or(chars.len());
         if label_end == j {
             break;
         }
-        labels.push(chars[j..label_end].iter().collect());
-        end = label_end;
+        if labels > 0 {
+            text.push('.');
+        }
+        text.extend(&chars[j..label_end]);
+        (end, labels, tld) = (label_end, labels + 1, j..label_end);
         let next = match chars.get(label_end) {
             Some('.' | '。') => label_end + 1,
             _ => match keyword_at(chars, label_end, " dot ") {
@@ -576,13 +599,13 @@ fn email(chars: &[char], i: usize) -> Option<Span> {
         }
         j = next;
     }
-    let tld = labels.last()?.to_ascii_lowercase();
-    let tld_ok = tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()) && (!spelled || SPELLED_TLDS.contains(&tld.as_str()));
+    let tld = &chars[tld];
+    let tld_ok = tld.len() >= 2 && tld.iter().all(char::is_ascii_alphabetic) && (!spelled || SPELLED_TLDS.iter().any(|t| t.len() == tld.len() && keyword_at(tld, 0, t).is_some()));
     // A spelled-out address spells its dots too (`look at shop.example.com` is not an address).
-    if labels.len() < 2 || !tld_ok || (spelled && !dot_spelled) {
+    if labels < 2 || !tld_ok || (spelled && !dot_spelled) {
         return None;
     }
-    Some(Span { start, end, kind: PiiKind::Email, text: format!("{}***@{}", chars[start], labels.join(".")) })
+    Some(Span { start, end, kind: PiiKind::Email, text })
 }
 
 #[cfg(test)]

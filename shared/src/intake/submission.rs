@@ -10,7 +10,7 @@ use thiserror::Error;
 use crate::api::ErrorCode;
 use crate::lang::Lang;
 use crate::taxonomy::Priority;
-use crate::understand::text::{char_len, is_invisible_format};
+use crate::understand::text::{char_len, is_blank, is_format};
 
 /// Longest complaint text, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -77,6 +77,8 @@ pub enum ValidationError {
     InvalidOrderId,
     #[error("the contact has {got} characters; at most {max} are allowed")]
     ContactTooLong { got: usize, max: usize },
+    #[error("the contact cannot start with = or @, nor with + or - unless a phone number follows")]
+    InvalidContact,
     #[error("the language `{0}` is not supported (zh-CN, zh-TW, en)")]
     InvalidLang(String),
     #[error("the client hint is not valid: {0}")]
@@ -100,6 +102,7 @@ impl ValidationError {
             ValidationError::InvalidSite => ErrorCode::InvalidSite,
             ValidationError::InvalidOrderId => ErrorCode::InvalidOrderId,
             ValidationError::ContactTooLong { .. } => ErrorCode::ContactTooLong,
+            ValidationError::InvalidContact => ErrorCode::InvalidContact,
             ValidationError::InvalidLang(_) => ErrorCode::InvalidLang,
             ValidationError::InvalidClientHint(_) => ErrorCode::InvalidClientHint,
             ValidationError::InvalidRegion => ErrorCode::InvalidRegion,
@@ -109,9 +112,50 @@ impl ValidationError {
     }
 }
 
-/// Control characters other than tab and line breaks, plus invisible direction overrides.
+/// Characters refused in free text, decided by general category: controls (Cc) other than tab and
+/// line breaks; format characters (Cf: direction marks and overrides, zero-width spaces, the soft
+/// hyphen, U+061C, U+206A–206F, tags) except the joiners emoji and some scripts are written with
+/// (U+200C, U+200D: 🤦‍♀️, 👨‍🍳) and the tags of a flag's tag sequence (🏴 + tags + U+E007F);
+/// and the line and paragraph separators (U+2028, U+2029), which start new lines where a `\n`
+/// would be refused.
 fn has_bad_controls(s: &str) -> bool {
-    s.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_invisible_format(c))
+    // `flag`: just after U+1F3F4; `open`: inside its tags, before the cancel tag U+E007F.
+    let (mut flag, mut open) = (false, false);
+    for c in s.chars() {
+        if flag || open {
+            if ('\u{E0020}'..='\u{E007E}').contains(&c) {
+                open = true;
+                continue;
+            }
+            if open {
+                if c != '\u{E007F}' {
+                    return true;
+                }
+                (flag, open) = (false, false);
+                continue;
+            }
+            flag = false;
+        }
+        match c {
+            '\u{1F3F4}' => flag = true,
+            '\u{200C}' | '\u{200D}' => {}
+            _ if (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_format(c) || matches!(c, '\u{2028}' | '\u{2029}') => return true,
+            _ => {}
+        }
+    }
+    // A tag sequence left unfinished.
+    open
+}
+
+/// Whether a contact could run as a spreadsheet formula once exported (`=cmd|…`, `@SUM(…)`,
+/// `+cmd|…`, `-2+3+cmd|…`). A phone number may start with `+` or `-`: after them only digits,
+/// spaces, hyphens and brackets are allowed.
+fn looks_like_formula(contact: &str) -> bool {
+    match contact.chars().next() {
+        Some('=' | '@') => true,
+        Some('+' | '-') => !contact[1..].chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')')),
+        _ => false,
+    }
 }
 
 fn optional(value: Option<&String>) -> Option<&str> {
@@ -121,7 +165,8 @@ fn optional(value: Option<&String>) -> Option<&str> {
 /// Checks the complaint text alone (the widget uses this while the customer types).
 pub fn validate_text(text: &str) -> Result<&str, ValidationError> {
     let text = text.trim();
-    if text.is_empty() {
+    // A text of only blank characters (U+3164, U+2800, variation selectors …) looks empty.
+    if !text.chars().any(|c| !is_blank(c)) {
         return Err(ValidationError::TextEmpty);
     }
     let got = char_len(text);
@@ -168,8 +213,10 @@ impl ComplaintSubmission {
                 let got = char_len(c);
                 if got > MAX_CONTACT_CHARS {
                     Err(ValidationError::ContactTooLong { got, max: MAX_CONTACT_CHARS })
-                } else if has_bad_controls(c) || c.contains('\n') {
+                } else if has_bad_controls(c) || c.contains(['\n', '\r', '\t']) {
                     Err(ValidationError::ControlCharacters { field: "contact" })
+                } else if looks_like_formula(c) {
+                    Err(ValidationError::InvalidContact)
                 } else {
                     Ok(c.to_string())
                 }
@@ -266,6 +313,36 @@ mod tests {
             sub(&"慢".repeat(MAX_TEXT_CHARS + 1)).validate().unwrap_err(),
             ValidationError::TextTooLong { got: MAX_TEXT_CHARS + 1, max: MAX_TEXT_CHARS }
         );
+    }
+
+    #[test]
+    fn unicode_is_judged_by_general_category() {
+        // Emoji joined with U+200D, and a flag's tag sequence, are text.
+        for ok in ["我🤦\u{200D}♀️了", "厨师👨\u{200D}🍳太慢", "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}的店"] {
+            assert!(sub(ok).validate().is_ok(), "{ok:?}");
+        }
+        // Format characters (Cf) and line separators are not.
+        for bad in ["a\u{061C}b", "a\u{00AD}b", "a\u{206A}b", "a\u{206F}b", "a\u{E0041}b", "🏴\u{E0067}\u{E0062}无结束", "a\u{2028}b"] {
+            assert_eq!(sub(bad).validate().unwrap_err().code(), ErrorCode::ControlCharacters, "{bad:?}");
+        }
+        // A text that shows nothing is empty.
+        for blank in ["\u{3164}", "\u{2800}\u{2800}", "\u{3164} \u{FE0F}"] {
+            assert_eq!(sub(blank).validate().unwrap_err(), ValidationError::TextEmpty, "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn a_contact_is_one_plain_line_and_never_a_formula() {
+        let with = |c: &str| ComplaintSubmission { contact: Some(c.into()), ..sub("慢") }.validate();
+        for ok in ["+86 138 1234 5678", "-(010) 1234-5678", "zhang@qq.com", "微信 zhang_san"] {
+            assert!(with(ok).is_ok(), "{ok}");
+        }
+        for formula in ["=cmd|' /C calc'!A0", "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"] {
+            assert_eq!(with(formula).unwrap_err().code(), ErrorCode::InvalidContact, "{formula}");
+        }
+        for control in ["138\r1234", "138\t1234"] {
+            assert_eq!(with(control).unwrap_err().code(), ErrorCode::ControlCharacters, "{control:?}");
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn normalize(text: &str) -> String {
             pending_space = !out.is_empty();
             continue;
         }
-        if c.is_control() || is_invisible_format(c) {
+        if c.is_control() || is_format(c) {
             continue;
         }
         if pending_space {
@@ -57,10 +57,55 @@ pub fn to_simplified(c: char) -> char {
     }
 }
 
-/// Zero-width and direction-override characters: invisible, and a classic way to smuggle text past
+/// Format characters: Unicode general category Cf (Unicode 16.0), as ranges. Written out because a
+/// general-category crate's tables would cost the widget kilobytes for these 21 ranges; the test
+/// `format_characters_are_exactly_general_category_cf` checks the list against
+/// `unicode-general-category` for every code point.
+const FORMAT_CHARS: [(u32, u32); 21] = [
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// Whether `c` is a format character (general category Cf): zero-width characters, direction
+/// marks and overrides, the soft hyphen, tags. Invisible, and a classic way to smuggle text past
 /// filters or to reorder what a support agent sees.
-pub fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+pub fn is_format(c: char) -> bool {
+    let v = u32::from(c);
+    FORMAT_CHARS.iter().any(|&(a, b)| (a..=b).contains(&v))
+}
+
+/// Whether `c` shows nothing on screen: whitespace, controls, format characters, the other
+/// default-ignorable code points (combining grapheme joiner, Hangul fillers, Mongolian and other
+/// variation selectors, tag space) and the blank braille pattern U+2800. A text made only of these
+/// looks empty.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || is_format(c)
+        || matches!(
+            c,
+            '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{2800}' | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}' | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 /// The length of a text as the customer sees it: Unicode scalar values, not bytes.
@@ -71,6 +116,24 @@ pub fn char_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_characters_are_exactly_general_category_cf() {
+        use unicode_general_category::{GeneralCategory, get_general_category};
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_format(c), get_general_category(c) == GeneralCategory::Format, "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn blank_characters_are_the_invisible_ones() {
+        for c in ['\u{3164}', '\u{2800}', '\u{115F}', '\u{FFA0}', '\u{FE0F}', '\u{00AD}', '\u{3000}', '\u{200D}'] {
+            assert!(is_blank(c), "U+{:04X}", u32::from(c));
+        }
+        for c in ['慢', 'a', '1', '🤦', '。', '\u{0301}'] {
+            assert!(!is_blank(c), "{c}");
+        }
+    }
 
     #[test]
     fn full_width_becomes_half_width() {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qingting_shared::intake::mask::mask_pii;
+use qingting_shared::intake::mask::{Masked, mask_pii};
 use qingting_shared::intake::submission::{ClientHint, MAX_TEXT_CHARS, validate_text};
 use qingting_shared::understand::text::char_len;
 use qingting_shared::{Classifier, ComplaintSubmission};
@@ -41,6 +41,13 @@ fn when_online(f: impl FnOnce() + 'static) {
     w.set_ononline(Some(cb.unchecked_ref()));
 }
 
+/// The masker, split off (`#[lazy]`): fetched with the first keystroke, as the FAQ pack is, so
+/// the first open does not pay for it (≈ 5 KB brotli; docs/BENCHMARKS.md).
+#[lazy]
+fn masked(text: String) -> Masked {
+    mask_pii(&text)
+}
+
 /// The complaint form. It stays mounted while editing, submitting and after errors (hidden once
 /// the receipt shows), so focus and the caret are never lost; only its parts change.
 #[component]
@@ -57,7 +64,18 @@ pub fn ComplaintForm() -> impl IntoView {
     let count_class = move || {
         if count() > MAX_TEXT_CHARS { "qt-count qt-over" } else { "qt-count" }
     };
-    let has_pii = Memo::new(move |_| !mask_pii(&text.get()).found.is_empty());
+    // What will be sent, when masking changes it (the masker arrives with the first keystroke).
+    let preview: RwSignal<Option<String>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let typed = text.get();
+        spawn_local(async move {
+            let m = masked(typed.clone()).await;
+            // A slower answer for an older text must not overwrite a newer one.
+            if text.get_untracked() == typed {
+                preview.set((!m.found.is_empty()).then_some(m.text));
+            }
+        });
+    });
     let submitting = move || matches!(stage.get(), Stage::Submitting);
 
     let on_text = move |ev| {
@@ -87,18 +105,19 @@ pub fn ComplaintForm() -> impl IntoView {
         let key = draft.key_for(content_of(&body_text, &order_id, &contact), store::new_idempotency_key);
         store::save(&cfg.site, &draft);
         pending.set(draft.pending);
-        // Masked here, before anything leaves the device (the server masks again).
-        let body = ComplaintSubmission {
-            site: Some(cfg.site.clone()),
-            text: Some(mask_pii(&body_text).text),
-            order_id: Some(order_id),
-            contact: Some(mask_pii(&contact).text),
-            lang: Some(cfg.lang.tag().to_string()),
-            client: Some(ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) }),
-            region: None,
-        };
+        let client = ClientHint { category: c.primary.map(|p| p.as_str().to_string()), priority: c.priority.map(|p| p.as_str().to_string()) };
         stage.set(Stage::Submitting);
         spawn_local(async move {
+            // Masked here, before anything leaves the device (the server masks again).
+            let body = ComplaintSubmission {
+                site: Some(cfg.site.clone()),
+                text: Some(masked(body_text).await.text),
+                order_id: Some(order_id),
+                contact: Some(masked(contact).await.text),
+                lang: Some(cfg.lang.tag().to_string()),
+                client: Some(client),
+                region: None,
+            };
             match submit(&cfg.api, &key, &body).await {
                 Ok(receipt) => {
                     store::clear(&cfg.site);
@@ -175,11 +194,11 @@ pub fn ComplaintForm() -> impl IntoView {
                 </span>
             </div>
             // `then` on a memoised bool rather than `<Show>`: the same DOM, less code (see lib.rs).
-            {move || has_pii.get().then(|| view! {
+            {move || preview.get().map(|shown| view! {
                 <div class="qt-note qt-masked">
                     <p>{ui.pii_notice}</p>
                     <p>{ui.sp.masked_preview}</p>
-                    <p class="qt-masked-text">{move || mask_pii(&text.get()).text}</p>
+                    <p class="qt-masked-text">{shown}</p>
                 </div>
             })}
             <crate::faq::Suggestions config=config text=text/>
