@@ -64,7 +64,11 @@ pub async fn sweep(db: &D1Database, env: &Env, now: Instant) -> Result<usize, Ap
             Scope::Other(_) => continue,
         };
         let id = format!("{scope}/{merchant}/{}/{}/{}", a.key.category, a.kind.as_str(), a.hour);
-        if store::record_alert(db, &id, scope, merchant, &a.key.category, a.kind.as_str(), a.hour, a.observed, a.expected, a.p, &now_text).await? {
+        // "Never twice in an hour" (the detector's rule, and the food-safety burst's cooldown) is
+        // also kept in SQL: two overlapping runs, each reading the state from before the other
+        // saved it, must not raise the same alert twice.
+        let quiet_since = Calendar::format_instant(now - chrono::Duration::minutes(60));
+        if store::record_alert(db, &id, scope, merchant, &a.key.category, a.kind.as_str(), a.hour, a.observed, a.expected, a.p, &now_text, &quiet_since).await? {
             fresh.push(a);
         }
     }

@@ -477,11 +477,15 @@ pub async fn record_alert(
     expected: f64,
     p: f64,
     now: &str,
+    quiet_since: &str,
 ) -> Result<bool, ApiError> {
+    // Not when the same alert (scope, merchant, category, kind) was raised after `quiet_since`:
+    // the cooldown holds even for runs that overlap.
     let r = query!(
         db,
         "INSERT OR IGNORE INTO spike_alerts (id, scope, merchant_id, category, kind, hour, observed, expected, p, raised_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE NOT EXISTS (SELECT 1 FROM spike_alerts \
+           WHERE scope = ?2 AND merchant_id = ?3 AND category = ?4 AND kind = ?5 AND raised_at > ?11)",
         id,
         scope,
         merchant,
@@ -492,6 +496,7 @@ pub async fn record_alert(
         expected,
         p,
         now,
+        quiet_since,
     )?
     .run()
     .await?;
