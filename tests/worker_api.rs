@@ -153,7 +153,8 @@ fn happy_path_stores_a_classified_masked_row() -> Result<(), Failed> {
     eq(row["ticket_no"].as_str(), Some(ticket), "stored ticket_no")?;
     eq(row["site_key"].as_str(), Some("demo"), "site")?;
     eq(row["order_id"].as_str(), Some("E202611230001"), "order id")?;
-    eq(row["contact"].as_str(), Some("王女士"), "contact")?;
+    // Sealed at rest (AES-GCM; `secrets_and_contacts_are_sealed_at_rest`).
+    check(row["contact"].as_str().is_some_and(|c| c.starts_with("qtenc1:") && !c.contains("王女士")), format!("contact sealed: {}", row["contact"]))?;
     eq(row["category"].as_str(), Some("delivery"), "stored category")?;
     eq(row["client_category"].as_str(), Some("delivery"), "client hint kept")?;
     eq(row["model_version"].as_str(), Some(qingting_model_version().as_str()), "model version")?;
@@ -716,6 +717,172 @@ fn always_failing_receiver_ends_in_the_dead_letter_queue() -> Result<(), Failed>
     eq((view.status, view.body["status"].as_str()), (200, Some("new")), "customer view")
 }
 
+/// Where the platform's default team hears alerts (dead letters, quotas) in these tests.
+const PLATFORM_ALERTS: &str = "/ok-platform-alerts";
+
+/// Gives the platform's default team a webhook channel at `path` (the same for every test that
+/// sets it); the team's id.
+fn platform_channel(path: &str) -> Result<String, Failed> {
+    let team = rows("SELECT id FROM teams WHERE merchant_id = '' AND is_default = 1")?;
+    let team = team.first().and_then(|t| t["id"].as_str()).ok_or("the platform's default team")?.to_string();
+    let url = format!("{}/v1/teams/{team}/channel", ctx().base);
+    let body = json!({"channel": {"id": "group", "kind": "webhook", "url": ctx().receiver.url(path), "secret": WEBHOOK_SECRET}}).to_string();
+    let origin = own_origin();
+    let r = reply(ctx().agent.put(&url).header("Cookie", &operator_cookie()?).header("Origin", &origin).header("Content-Type", "application/json").send(body.as_bytes()))?;
+    eq(r.status, 200, &format!("the platform team's channel ({})", r.raw))?;
+    Ok(team)
+}
+
+/// A site past its daily quota is refused (`429 quota_exceeded` until the next UTC day, nothing
+/// stored) and the platform is told once.
+fn a_site_over_its_daily_quota_is_refused_and_the_platform_told() -> Result<(), Failed> {
+    let rx = &ctx().receiver;
+    platform_channel(PLATFORM_ALERTS)?;
+    site_with("quota", json!([]))?;
+    eq(submit(&json!({"site": "quota", "text": "外卖晚了四十分钟 QUOTA-0"}), "quota-00000000")?.status, 201, "under the quota")?;
+    let counted = rows("SELECT used FROM site_quota_days WHERE site_key = 'quota'")?;
+    eq(counted.first().and_then(|r| r["used"].as_u64()), Some(1), "counted with the complaint")?;
+    // Today's count at the quota (5,000 by default).
+    rows("UPDATE site_quota_days SET used = 5000 WHERE site_key = 'quota'")?;
+    for n in 1..=2 {
+        let r = submit(&json!({"site": "quota", "text": format!("外卖晚了四十分钟 QUOTA-{n}")}), &format!("quota-0000000{n}"))?;
+        eq((r.status, r.code()), (429, "quota_exceeded"), &format!("over the quota ({})", r.raw))?;
+        let wait: u64 = r.header("Retry-After").and_then(|v| v.parse().ok()).unwrap_or(0);
+        check((1..=86_400).contains(&wait), format!("Retry-After until the next day: {wait}"))?;
+    }
+    eq(rows("SELECT COUNT(*) AS n FROM complaints WHERE site_key = 'quota'")?[0]["n"].as_u64(), Some(1), "nothing stored past the quota")?;
+    let told = wait_for(Duration::from_secs(30), || {
+        let got: Vec<String> = rx.requests(PLATFORM_ALERTS).iter().map(|q| String::from_utf8_lossy(&q.body).into_owned()).filter(|b| b.contains("quota") && b.contains("站点 quota ")).collect();
+        (!got.is_empty()).then_some(got)
+    })
+    .ok_or("the platform was not told about the quota")?;
+    std::thread::sleep(Duration::from_secs(2));
+    let again = rx.requests(PLATFORM_ALERTS).iter().filter(|q| String::from_utf8_lossy(&q.body).contains("站点 quota ")).count();
+    eq((told.len(), again), (1, 1), "told once a day")
+}
+
+/// A dead letter alerts the platform's team channel, and comes back: saving the site's
+/// destinations redrives it (once delivered, exactly once), and so does 重新投递 by hand; each
+/// redrive leaves its audit row.
+fn dead_letters_alert_and_are_redriven() -> Result<(), Failed> {
+    let rx = &ctx().receiver;
+    let operator = operator_cookie()?;
+    // The platform's default team gets a channel: dead letters are told there.
+    let team = platform_channel(PLATFORM_ALERTS)?;
+    let sealed = rows(&format!("SELECT channel FROM teams WHERE id = '{team}'"))?;
+    check(sealed[0]["channel"].as_str().is_some_and(|c| c.starts_with("\"qtenc1:") && !c.contains("platform-alerts")), format!("the channel is stored sealed: {}", sealed[0]["channel"]))?;
+
+    site_with("dlq", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/down-dlq"), "secret": WEBHOOK_SECRET}]))?;
+    let r = submit(&json!({"site": "dlq", "text": "骑手把餐送错了楼，打电话也不接 DLQ-1"}), "dlq-00000001")?;
+    let Created { id, .. } = expect_created(&r, "submit")?;
+    let ticket_no = r.body["ticket_no"].as_str().unwrap_or_default().to_string();
+    wait_delivery(&id, "dead_letter", 150)?;
+    // The alert: once, to the channel, naming the ticket.
+    let alerts = wait_for(Duration::from_secs(30), || {
+        let got = rx.requests(PLATFORM_ALERTS);
+        let bodies: Vec<String> = got.iter().map(|a| String::from_utf8_lossy(&a.body).into_owned()).collect();
+        bodies.iter().any(|b| b.contains(&ticket_no)).then_some(bodies)
+    })
+    .ok_or("no dead-letter alert reached the platform's channel")?;
+    let mine: Vec<&String> = alerts.iter().filter(|b| b.contains(&ticket_no)).collect();
+    eq(mine.len(), 1, "one alert per dead letter")?;
+    check(mine[0].contains("转发失败") && mine[0].contains("dead_letter"), format!("the alert's words: {}", mine[0]))?;
+
+    // The receiver's circuit breaker opened on the way (5 failures in a row).
+    let health = rows("SELECT failures, open_until FROM destination_health WHERE site_key = 'dlq' AND destination_id = 'hook'")?;
+    check(health.first().is_some_and(|h| h["failures"].as_u64() >= Some(5) && !h["open_until"].is_null()), format!("the breaker: {health:?}"))?;
+    // The merchant fixes the receiver: saving the destinations forwards the dead letter again.
+    let r = admin("PUT", "/v1/admin/sites/dlq/destinations", Some(&json!({"destinations": [{"id": "hook", "kind": "webhook", "url": rx.url("/ok-dlq-back"), "secret": WEBHOOK_SECRET}]})), None)?;
+    eq(r.status, 200, &format!("new destination ({})", r.raw))?;
+    let d = wait_delivery(&id, "delivered", 60)?;
+    eq(rx.requests("/ok-dlq-back").len(), 1, "delivered exactly once after the redrive")?;
+    eq(rows("SELECT failures FROM destination_health WHERE site_key = 'dlq' AND destination_id = 'hook'")?.first().and_then(|h| h["failures"].as_u64()), Some(0), "a new destination starts healthy, and stays so")?;
+    let log: Vec<Option<&str>> = d.body["attempts"].as_array().map(|a| a.iter().map(|x| x["outcome"].as_str()).collect()).unwrap_or_default();
+    eq(log.last().copied().flatten(), Some("delivered"), "the log ends delivered")?;
+    check(log.contains(&Some("dead_letter")), "the dead letter stays in the log")?;
+    let audit = rows(&format!("SELECT from_state, actor_kind, why FROM delivery_redrives WHERE complaint_id = '{id}'"))?;
+    eq(audit.len(), 1, "one audit row")?;
+    eq((audit[0]["from_state"].as_str(), audit[0]["actor_kind"].as_str(), audit[0]["why"].as_str()), (Some("dead_letter"), Some("staff"), Some("destinations_changed")), "audit")?;
+    // A delivered ticket is not redriven.
+    let r = staff_post(&format!("/v1/admin/complaints/{id}/redrive"), &json!({}), &operator)?;
+    eq((r.status, r.code()), (409, "action_not_allowed"), "redrive of a delivered ticket")?;
+
+    // By hand: a ticket that had nowhere to go.
+    site_with("dlq-none", json!([]))?;
+    let r = submit(&json!({"site": "dlq-none", "text": "外卖洒了一半，汤全漏了 DLQ-2"}), "dlq-00000002")?;
+    let Created { id: lone, .. } = expect_created(&r, "submit")?;
+    wait_delivery(&lone, "no_destination", 30)?;
+    let r = staff_post(&format!("/v1/admin/complaints/{lone}/redrive"), &json!({}), &operator)?;
+    eq(r.status, 200, &format!("redrive by hand ({})", r.raw))?;
+    wait_delivery(&lone, "no_destination", 30)?;
+    let audit = rows(&format!("SELECT from_state, why FROM delivery_redrives WHERE complaint_id = '{lone}'"))?;
+    eq(audit.iter().map(|a| (a["from_state"].as_str(), a["why"].as_str())).collect::<Vec<_>>(), vec![(Some("no_destination"), Some("by_hand"))], "audit")?;
+    let r = staff_post("/v1/admin/sites/dlq-none/redrive", &json!({}), &operator)?;
+    eq((r.status, r.body["redriven"].as_u64()), (200, Some(1)), &format!("a site's redrive ({})", r.raw))?;
+    // Another merchant's admin cannot.
+    let r = staff_post(&format!("/v1/admin/complaints/{lone}/redrive"), &json!({}), "qt_session=nobody")?;
+    check(r.status == 401, format!("without a session: {}", r.raw))
+}
+
+/// Destinations' URLs and secrets, chat channels and customers' contacts are stored sealed
+/// (AES-GCM under `ENCRYPTION_KEY`), and everything that uses them still works: the forward
+/// reaches the receiver, signed, with the contact masked.
+fn secrets_and_contacts_are_sealed_at_rest() -> Result<(), Failed> {
+    let rx = &ctx().receiver;
+    site_with("sealed", json!([{"id": "hook", "kind": "webhook", "url": rx.url("/ok-sealed"), "secret": WEBHOOK_SECRET}]))?;
+    let stored = rows("SELECT url, secret FROM destinations WHERE site_key = 'sealed'")?;
+    let (url, secret) = (stored[0]["url"].as_str().unwrap_or_default(), stored[0]["secret"].as_str().unwrap_or_default());
+    check(url.starts_with("qtenc1:") && secret.starts_with("qtenc1:"), format!("sealed: {url} / {secret}"))?;
+    check(!url.contains("ok-sealed") && !secret.contains(WEBHOOK_SECRET), "no clear text left")?;
+    let r = submit(&json!({"site": "sealed", "text": "骑手把汤洒了一半 SEALED-1", "contact": "13912345678"}), "sealed-00000001")?;
+    let Created { id, .. } = expect_created(&r, "submit")?;
+    let contact = rows(&format!("SELECT contact FROM complaints WHERE id = '{id}'"))?;
+    let contact = contact[0]["contact"].as_str().unwrap_or_default().to_string();
+    check(contact.starts_with("qtenc1:") && !contact.contains("1391234"), format!("the contact is sealed: {contact}"))?;
+    wait_delivery(&id, "delivered", 30)?;
+    let got = rx.requests("/ok-sealed");
+    let body = got.first().map(|q| String::from_utf8_lossy(&q.body).into_owned()).unwrap_or_default();
+    check(body.contains("\"contact\":\"139****5678\""), format!("opened, then masked on the way out: {body}"))?;
+    // The same site's configuration still reads back (redacted) through the API.
+    let view = admin("GET", "/v1/admin/sites/sealed", None, None)?;
+    eq(view.body["destinations"][0]["id"].as_str(), Some("hook"), &format!("configuration ({})", view.raw))
+}
+
+/// One client bursting complaints at one site is stopped before anything is stored (`429
+/// rate_limited` with `Retry-After`), while another client of the same site and the same client
+/// at another site go on; refused submissions leave no row.
+fn intake_is_rate_limited_per_client_and_site() -> Result<(), Failed> {
+    site_with("burst", json!([]))?;
+    site_with("burst-2", json!([]))?;
+    let send = |site: &str, n: usize, ip: &str| {
+        let body = json!({"site": site, "text": format!("外卖又晚了一个小时 BURST-{ip}-{n}")}).to_string();
+        let key = format!("burst-{site}-{}-{n:04}", ip.replace('.', "_"));
+        post_raw(body.as_bytes(), &[("Content-Type", "application/json"), ("Origin", ORIGIN), ("Idempotency-Key", &key), ("CF-Connecting-IP", ip)])
+    };
+    // The limit is 10 a minute; a burst that straddles two windows may pass 20 before the first 429.
+    let (mut accepted, mut refused) = (0, None);
+    for n in 0..25 {
+        let r = send("burst", n, "203.0.113.7")?;
+        match r.status {
+            201 => accepted += 1,
+            429 => {
+                refused = Some(r);
+                break;
+            }
+            _ => return Err(format!("submission {n}: {} {}", r.status, r.raw).into()),
+        }
+    }
+    let r = refused.ok_or("25 submissions from one client in a row were all accepted")?;
+    check((10..=20).contains(&accepted), format!("{accepted} accepted before the first 429"))?;
+    eq(r.code(), "rate_limited", "code")?;
+    eq(r.header("Retry-After"), Some("60"), "Retry-After")?;
+    let stored = rows("SELECT COUNT(*) AS n FROM complaints WHERE site_key = 'burst' AND text LIKE '%BURST-203.0.113.7-%'")?;
+    eq(stored.first().and_then(|r| r["n"].as_u64()), Some(accepted as u64), "only the accepted ones are stored")?;
+    // Another client of the same site, and the same client at another site, are not held up.
+    eq(send("burst", 0, "198.51.100.23")?.status, 201, "another client")?;
+    eq(send("burst-2", 0, "203.0.113.7")?.status, 201, "another site")
+}
+
 fn merchant_configuration_is_validated_and_applied() -> Result<(), Failed> {
     let rx = &ctx().receiver;
     let r = admin("GET", "/v1/admin/sites/demo", None, Some("__Host-qt_session=not-a-session"))?;
@@ -788,7 +955,15 @@ E x"
     let r = admin("PUT", "/v1/admin/sites/shop/destinations", Some(&json!({ "destinations": edited })), None)?;
     eq(r.status, 200, &format!("edit with the secret kept ({})", r.raw))?;
     let stored = rows("SELECT url, secret FROM destinations WHERE site_key = 'shop'")?;
-    eq((stored[0]["url"].as_str(), stored[0]["secret"].as_str()), (Some(rx.url("/ok-shop-2").as_str()), Some(WEBHOOK_SECRET)), "stored after the edit")?;
+    // Stored sealed; what they hold shows in what the API answers and where forwards go.
+    let sealed = |v: &Value| v.as_str().is_some_and(|s| s.starts_with("qtenc1:"));
+    check(sealed(&stored[0]["url"]) && sealed(&stored[0]["secret"]), format!("stored sealed after the edit: {stored:?}"))?;
+    // The new URL is taken and the kept secret still signs.
+    let r = submit(&json!({"site": "shop", "text": "送错了餐，还少了一份米饭 SHOP-EDIT"}), "shop-edit-00000001")?;
+    let Created { id, .. } = expect_created(&r, "submit")?;
+    wait_delivery(&id, "delivered", 30)?;
+    let got = rx.requests("/ok-shop-2");
+    check(!got.is_empty() && got.iter().all(|q| signature_ok(q.header("Qingting-Signature").unwrap_or(""), &q.body, WEBHOOK_SECRET)), "forwarded to the new URL, signed with the kept secret")?;
     let r = admin(
         "PUT",
         "/v1/admin/sites/shop/destinations",
@@ -1451,6 +1626,10 @@ fn main() {
         ("late_delivery_is_acknowledged_and_forwarded_in_every_format", late_delivery_is_acknowledged_and_forwarded_in_every_format),
         ("flaky_receiver_ends_with_exactly_one_verified_delivery", flaky_receiver_ends_with_exactly_one_verified_delivery),
         ("always_failing_receiver_ends_in_the_dead_letter_queue", always_failing_receiver_ends_in_the_dead_letter_queue),
+        ("dead_letters_alert_and_are_redriven", dead_letters_alert_and_are_redriven),
+        ("intake_is_rate_limited_per_client_and_site", intake_is_rate_limited_per_client_and_site),
+        ("secrets_and_contacts_are_sealed_at_rest", secrets_and_contacts_are_sealed_at_rest),
+        ("a_site_over_its_daily_quota_is_refused_and_the_platform_told", a_site_over_its_daily_quota_is_refused_and_the_platform_told),
         ("merchant_configuration_is_validated_and_applied", merchant_configuration_is_validated_and_applied),
         ("cron_sweep_requeues_a_lost_forwarding", cron_sweep_requeues_a_lost_forwarding),
         ("bodies_are_capped_without_content_length", bodies_are_capped_without_content_length),

@@ -10,6 +10,7 @@
 //! qingting similar              {"id","q1","q2"}     → {"id","score"}
 //! qingting sla                  {"id","calendar","start","minutes","pauses"?} → {"id","due","due_local"}
 //! qingting mask-eval           --corpus FILE        → recall and precision of masking per kind
+//! qingting fuzz                 --seconds N          → a time-boxed fuzzing run of the parsers (a table)
 //! qingting spikes               {"key","hour","count"}  → at the end, one {"key","hour","kind","observed","expected","p",…} per alert
 //! qingting train | eval | similar-train | similar-eval | faq-measure | faq-compile   (files; see --help)
 //! ```
@@ -26,6 +27,7 @@ use qingting_shared::understand::classify::Classifier;
 mod data;
 mod eval;
 mod faq;
+mod fuzz;
 mod mask_eval;
 mod similar;
 mod sla;
@@ -81,6 +83,9 @@ enum Command {
     Eval(eval::Args),
     /// Recall and precision of personal-data masking per kind over a corpus (data/masking/).
     MaskEval(mask_eval::Args),
+    /// Fuzz the parsers of outside input (intake JSON, FAQ packs, the model, masking,
+    /// segmentation) for a time box, from the corpus in data/fuzz/; crashes go to target/fuzz-crashes/.
+    Fuzz(fuzz::Args),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +197,7 @@ fn main() -> ExitCode {
         Command::Sla => sla::run(),
         Command::Spikes(args) => spikes::run(args),
         Command::MaskEval(args) => mask_eval::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
         command => load_classifier(cli.model.as_ref()).and_then(|c| match command {
             Command::Classify => classify(&c, false),
             Command::Explain => classify(&c, true),
@@ -202,7 +208,7 @@ fn main() -> ExitCode {
             Command::SimilarTrain(args) => similar::train(c.segmenter(), args),
             Command::SimilarEval(args) => similar::eval(c.segmenter(), args),
             Command::FaqMeasure(args) => faq::measure(&c, args),
-            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla | Command::Spikes(_) | Command::MaskEval(_) => unreachable!("handled above"),
+            Command::Train(_) | Command::FaqCompile { .. } | Command::Sla | Command::Spikes(_) | Command::MaskEval(_) | Command::Fuzz(_) => unreachable!("handled above"),
         }),
     };
     match result {

@@ -351,6 +351,21 @@ pub struct Ticket {
     /// The customer's rating, once offered.
     #[serde(default)]
     pub csat: Option<Csat>,
+    /// Where forwarding to the merchant stands: `queued`, `delivered`, `dead_letter`,
+    /// `no_destination`, `none`.
+    #[serde(default)]
+    pub delivery: Option<String>,
+}
+
+/// Forwards a dead letter (or a ticket that had no destination) again (`POST
+/// /v1/admin/complaints/{id}/redrive`): the site's admins and the platform's.
+pub async fn redrive(id: &str) -> Result<(), Failure> {
+    let path = format!("/v1/admin/complaints/{}/redrive", encode(id));
+    let response = Request::post(&path).json(&serde_json::json!({})).map_err(|_| Failure::Network)?.send().await.map_err(|_| Failure::Network)?;
+    if !response.ok() {
+        return Err(refusal(response).await);
+    }
+    Ok(())
 }
 
 /// A linked ticket.

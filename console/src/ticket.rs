@@ -316,6 +316,7 @@ fn TicketView(initial: Ticket, heading: RwSignal<String>) -> impl IntoView {
         </Show>
         <div class="ticket-grid">
             <div class="ticket-col">
+                <Delivery ticket=ticket/>
                 <Complaint ticket=ticket/>
                 <Conversation ticket=ticket/>
                 <Composer work=work mode=mode compose=compose/>
@@ -460,6 +461,41 @@ fn Complaint(ticket: RwSignal<Ticket>) -> impl IntoView {
                 </Show>
             </dl>
         </section>
+    }
+}
+
+/// Forwarding that gave up, or had nowhere to go, with 重新投递 (refused for those who do not
+/// administer the site: the refusal is shown).
+#[component]
+fn Delivery(ticket: RwSignal<Ticket>) -> impl IntoView {
+    let console = Console::get();
+    let state = move || ticket.with(|t| t.delivery.clone().unwrap_or_default());
+    let failed = move || matches!(state().as_str(), "dead_letter" | "no_destination");
+    let (busy, said) = (RwSignal::new(false), RwSignal::new(None::<String>));
+    let press = move |_| {
+        let id = ticket.with_untracked(|t| t.id.clone());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::redrive(&id).await {
+                Ok(()) => {
+                    if let Ok(fresh) = crate::api::ticket(&id).await {
+                        ticket.set(fresh);
+                    }
+                    said.set(Some(console.ui().tk.redriven.to_string()));
+                }
+                Err(f) => said.set(Some(console.ui().failure(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=failed>
+            <div class="alert delivery-failed" role="alert">
+                <p>{move || if state() == "dead_letter" { console.ui().tk.delivery_dead } else { console.ui().tk.delivery_none }}</p>
+                <button type="button" class="primary" on:click=press disabled=move || busy.get()>{tw(|t| t.redrive)}</button>
+            </div>
+        </Show>
+        <p class="delivery-said" role="status">{move || said.get()}</p>
     }
 }
 

@@ -597,3 +597,34 @@ test('offline, a complaint waits with its key and is sent once the connection re
   assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'sent once, when back online');
   await page.close();
 });
+
+test('over the rate limit, a complaint waits for Retry-After and is sent by itself, once', async () => {
+  const page = await context.newPage();
+  const panel = panelOf(page);
+  await openWidget(page, `${merchant}/`);
+  const text = `催了三次还没送到，电话也打不通 BUSY-${Date.now()}`;
+  // The first attempt is answered as the worker answers a burst; the next goes through.
+  let calls = 0;
+  await page.route(`${api}/v1/complaints`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    calls += 1;
+    if (calls === 1) {
+      return route.fulfill({
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '2', 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Retry-After' },
+        body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests from here for this site; try again in 2 s' } }),
+      });
+    }
+    return route.continue();
+  });
+  await panel.locator('#qt-text').fill(text);
+  await panel.locator('.qt-submit').click();
+  await panel.locator('.qt-waiting').waitFor({ timeout: 15_000 });
+  assert.match(await panel.locator('.qt-waiting').innerText(), /提交太频繁了/);
+  assert.equal(await panel.locator('#qt-text').inputValue(), text, 'the draft stays while waiting');
+  assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 0, 'nothing stored yet');
+  await panel.locator('.qt-done .qt-ticket').waitFor({ timeout: 20_000 });
+  assert.equal(calls, 2, 'one wait, one more attempt');
+  assert.equal(d1(`SELECT COUNT(*) AS n FROM complaints WHERE text = '${text}'`)[0].n, 1, 'sent once after the wait');
+  await page.close();
+});

@@ -89,6 +89,8 @@ pub struct Space {
     pub score_1: &'static str,
     pub score_5: &'static str,
     pub waiting_net: &'static str,
+    /// Over the rate limit: the complaint waits and is sent again by itself.
+    pub waiting_busy: &'static str,
     pub masked_preview: &'static str,
     pub refused: &'static str,
 }
@@ -171,6 +173,7 @@ const ZH_CN: Ui = Ui {
         score_1: "非常不满意",
         score_5: "非常满意",
         waiting_net: "网络已断开：您的投诉已保存在本机，联网后会自动发送，不会重复提交。",
+        waiting_busy: "提交太频繁了：您的投诉已保存，稍等片刻会自动重新发送，不会重复提交。",
         masked_preview: "将发送的内容（号码已隐藏）：",
         refused: "操作未成功：",
     },
@@ -254,6 +257,7 @@ const ZH_TW: Ui = Ui {
         score_1: "非常不滿意",
         score_5: "非常滿意",
         waiting_net: "網路已中斷：您的投訴已保存在本機，連網後會自動送出，不會重複提交。",
+        waiting_busy: "送出太頻繁了：您的投訴已保存，稍候片刻會自動重新送出，不會重複提交。",
         masked_preview: "將送出的內容（號碼已隱藏）：",
         refused: "操作未成功：",
     },
@@ -337,6 +341,7 @@ const EN: Ui = Ui {
         score_1: "Very unhappy",
         score_5: "Very happy",
         waiting_net: "You are offline: your complaint is kept on this device and will be sent when you are back online, once.",
+        waiting_busy: "Too many complaints from here just now: yours is kept and will be sent again by itself in a moment, once.",
         masked_preview: "What will be sent (numbers hidden):",
         refused: "That did not work: ",
     },

@@ -1,5 +1,6 @@
 //! Submitting a complaint: one idempotency key per draft, automatic retries for failures that may
-//! be passing (network, 5xx, 429), never for a refusal (other 4xx).
+//! be passing (network, 5xx), a wait of `Retry-After` when the server says too many (429, then
+//! the form sends again by itself), never a retry for a refusal (other 4xx).
 //!
 //! Answers are read with the browser's `JSON.parse` rather than serde_json's deserializer: that
 //! deserializer (with its float formatting for error messages) cost about 5 KB brotli of the
@@ -17,8 +18,10 @@ use wasm_bindgen::JsValue;
 pub enum SubmitError {
     /// No answer (offline, DNS, CORS, connection reset).
     Network,
-    /// The server failed (5xx) or asked us to slow down (429).
+    /// The server failed (5xx).
     Unavailable(u16),
+    /// Too many submissions from here (429): try again after this many seconds (`Retry-After`).
+    Busy(u32),
     /// The server refused the submission (or it could not be sent). `code` is the API's error
     /// code, `None` when the answer had none this widget knows (e.g. a proxy's error page, or a
     /// request that could not be built); `message` is the server's, or `HTTP {status}`.
@@ -51,7 +54,7 @@ pub async fn submit(api: &str, idempotency_key: &str, body: &ComplaintSubmission
         }
         match submit_once(api, idempotency_key, body).await {
             Ok(receipt) => return Ok(receipt),
-            Err(e @ SubmitError::Rejected { .. }) => return Err(e),
+            Err(e @ (SubmitError::Rejected { .. } | SubmitError::Busy(_))) => return Err(e),
             Err(e) => last = e,
         }
     }
@@ -121,6 +124,10 @@ async fn submit_once(api: &str, idempotency_key: &str, body: &ComplaintSubmissio
         .map_err(|_| SubmitError::Rejected { code: None, message: "could not build the request".into() })?;
     let response = request.send().await.map_err(|_| SubmitError::Network)?;
     let status = response.status();
+    if status == 429 {
+        let wait = response.headers().get("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(60);
+        return Err(SubmitError::Busy(wait.clamp(1, 300)));
+    }
     let text = response.text().await.map_err(|_| SubmitError::Network)?;
     let json = JSON::parse(&text).unwrap_or(JsValue::NULL);
     if (200..300).contains(&status) {

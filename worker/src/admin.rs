@@ -13,6 +13,11 @@
 //! - `PUT  /v1/admin/sites/:site/thresholds`   `{resolve, acknowledge}` (`null` = measured default)
 //! - `GET  /v1/admin/complaints/:id/deliveries` where forwarding stands, and every attempt
 //! - `GET  /v1/admin/deliveries?state=dead_letter&site=KEY` tickets by forwarding state (≤ 100)
+//! - `POST /v1/admin/complaints/:id/redrive`   a dead letter (or a ticket that had no destination)
+//!   forwarded again: the site's admins and the platform's; `409 action_not_allowed` otherwise
+//! - `POST /v1/admin/sites/:site/redrive`      all of the site's (≤ 100 at a time): `{redriven}`
+//!
+//! Saving a site's destinations redrives its dead letters and tickets without destination too.
 
 use qingting_shared::Taxonomy;
 use qingting_shared::accounts::access::manage_scope;
@@ -28,6 +33,8 @@ use crate::auth::{self, Staff};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::{self, JsonBody};
+use crate::forward;
+use crate::store::deliveries::{RedriveTarget, RedriveWhy};
 use crate::store::{self, complaints, deliveries, sites};
 
 /// Packs are the largest bodies: 200 entries of questions and answers.
@@ -42,6 +49,8 @@ handler!(delete_faq, delete_faq_inner);
 handler!(put_thresholds, put_thresholds_inner);
 handler!(deliveries, deliveries_inner);
 handler!(deliveries_by_state, deliveries_by_state_inner);
+handler!(redrive_ticket, redrive_ticket_inner);
+handler!(redrive_site, redrive_site_inner);
 
 /// Checks the bearer token against `ADMIN_TOKEN` (compared as SHA-256 digests, in constant time).
 pub fn check_admin_token(req: &Request, config: &Config) -> Result<(), ApiError> {
@@ -210,7 +219,37 @@ async fn put_destinations_inner(mut req: Request, ctx: &RouteContext<()>) -> Res
     let list = Destination::keep_stored(b.destinations, &sites::destinations(&db, &key).await?)?;
     Destination::validate_all(&list, Config::from_env(&ctx.env).allow_http_destinations)?;
     sites::replace_destinations(&db, &key, &list).await?;
+    // What failed or had nowhere to go may go now.
+    let n = forward::redrive(&ctx.env, &db, RedriveTarget::Site(&key), RedriveWhy::DestinationsChanged, Some(&staff.user.id)).await?;
+    if n > 0 {
+        worker::console_log!("site {key}: destinations saved, {n} tickets forwarded again");
+    }
     config_view(&req, &db, &key).await
+}
+
+/// One ticket's forwarding started over, by its site's admins (or the platform's).
+async fn redrive_ticket_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = operator(&req, ctx).await?;
+    let id = http::uuid_param(ctx, "id")?;
+    if !store::tickets::visible(&db, &visibility(&staff.memberships), id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let row = complaints::by_id(&db, id).await?.ok_or(ApiError::NotFound)?;
+    administered_site(&db, &staff, &row.site_key).await?;
+    if !row.delivery.can_redrive() {
+        return Err(ApiError::ActionNotAllowed("only a dead letter or a ticket that had no destination can be forwarded again".into()));
+    }
+    forward::redrive(&ctx.env, &db, RedriveTarget::Ticket(id), RedriveWhy::ByHand, Some(&staff.user.id)).await?;
+    deliveries_inner(req, ctx).await
+}
+
+/// A site's dead letters and tickets without destination, forwarded again (≤ 100 at a time).
+async fn redrive_site_inner(req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {
+    let (db, staff) = operator(&req, ctx).await?;
+    let key = site_param(ctx)?;
+    administered_site(&db, &staff, &key).await?;
+    let n = forward::redrive(&ctx.env, &db, RedriveTarget::Site(&key), RedriveWhy::ByHand, Some(&staff.user.id)).await?;
+    Ok(Response::from_json(&serde_json::json!({ "site": key, "redriven": n, "limit": forward::REDRIVE_LIMIT }))?)
 }
 
 async fn put_faq_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Response, ApiError> {

@@ -35,6 +35,8 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let key_header = req.headers().get("Idempotency-Key")?;
     let idempotency_key = validate_idempotency_key(key_header.as_deref())?;
     let complaint = submission.validate()?;
+    // Before the first D1 call: a burst costs nothing but this.
+    crate::limits::check(&ctx.env, &req, &complaint.site, crate::limits::Counted::Complaint).await?;
 
     let config = Config::from_env(&ctx.env);
     let db = store::db(&ctx.env)?;
@@ -42,6 +44,7 @@ async fn create_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respon
     let site = sites::existing(&db, &complaint.site).await?;
     let (origin, own) = (http::origin(&req)?, http::own_origin(&req)?);
     site.check_origin(origin.as_deref(), &own)?;
+    crate::limits::daily_quota(&ctx.env, &db, &site.key, config.site_daily_quota).await?;
     let channel = Channel::of_request(origin.as_deref(), &own);
 
     let fingerprint = complaint.fingerprint_input();

@@ -62,3 +62,22 @@ pub async fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32, key_by
     let bits = JsFuture::from(derived.dyn_into::<Promise>().map_err(js_err("deriveBits"))?).await.map_err(js_err("deriveBits"))?;
     Ok(Uint8Array::new(&bits).to_vec())
 }
+
+/// `promise` awaited, as an error naming `what` when it rejects.
+async fn settle(value: JsValue, what: &'static str) -> Result<JsValue, ApiError> {
+    JsFuture::from(value.dyn_into::<Promise>().map_err(js_err(what))?).await.map_err(js_err(what))
+}
+
+/// AES-256-GCM with WebCrypto: `encrypt` (true) or `decrypt` `data` under the 32-byte `key` and
+/// the 12-byte `iv`. A tampered or foreign ciphertext fails to decrypt (the tag is checked).
+pub async fn aes_gcm(encrypt: bool, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let subtle = get(&crypto()?, "subtle")?;
+    let usage = if encrypt { "encrypt" } else { "decrypt" };
+    let args = Array::of5(&JsValue::from_str("raw"), &Uint8Array::from(key), &JsValue::from_str("AES-GCM"), &JsValue::FALSE, &Array::of1(&JsValue::from_str(usage)));
+    let key = settle(method(&subtle, "importKey")?.apply(&subtle, &args).map_err(js_err("importKey"))?, "importKey").await?;
+    let params = Object::new();
+    Reflect::set(&params, &JsValue::from_str("name"), &JsValue::from_str("AES-GCM")).map_err(js_err("AES-GCM parameters"))?;
+    Reflect::set(&params, &JsValue::from_str("iv"), &Uint8Array::from(iv)).map_err(js_err("AES-GCM parameters"))?;
+    let done = method(&subtle, usage)?.call3(&subtle, &params, &key, &Uint8Array::from(data)).map_err(js_err("AES-GCM"))?;
+    Ok(Uint8Array::new(&settle(done, "AES-GCM").await?).to_vec())
+}

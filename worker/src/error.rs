@@ -46,6 +46,10 @@ pub enum ApiError {
     SignInRequired,
     #[error("too many failed sign-ins; try again in {0} s")]
     TooManyAttempts(i64),
+    #[error("too many requests from here for this site; try again in {0} s")]
+    RateLimited(i64),
+    #[error("this site has received its complaints for today; try again in {0} s")]
+    QuotaExceeded(i64),
     #[error("this request must come from Qingting's own pages")]
     CrossOrigin,
     #[error("the first platform admin already exists; sign in instead")]
@@ -134,6 +138,8 @@ impl ApiError {
             ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ApiError::SignInRequired => ErrorCode::SignInRequired,
             ApiError::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            ApiError::RateLimited(_) => ErrorCode::RateLimited,
+            ApiError::QuotaExceeded(_) => ErrorCode::QuotaExceeded,
             ApiError::UrgeTooSoon(_) => ErrorCode::UrgeTooSoon,
             ApiError::Rating(_) => ErrorCode::InvalidRating,
             ApiError::NotRatable(_) => ErrorCode::NotRatable,
@@ -184,7 +190,7 @@ impl ApiError {
             _ => Response::from_json(&body)?,
         }
         .with_status(self.status());
-        if let ApiError::TooManyAttempts(secs) | ApiError::UrgeTooSoon(secs) = self {
+        if let ApiError::TooManyAttempts(secs) | ApiError::UrgeTooSoon(secs) | ApiError::RateLimited(secs) | ApiError::QuotaExceeded(secs) = self {
             response.headers().set("Retry-After", &secs.max(1).to_string())?;
         }
         Ok(response)

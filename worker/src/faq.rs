@@ -133,6 +133,7 @@ async fn event_inner(mut req: Request, ctx: &RouteContext<()>) -> Result<Respons
         return Err(ApiError::UnknownEvent);
     }
     let faq_id = e.faq_id.ok_or(ValidationError::MissingField("faq_id"))?;
+    crate::limits::check(&ctx.env, &req, &site, crate::limits::Counted::Event).await?;
     let db = store::db(&ctx.env)?;
     let site = sites::existing(&db, &site).await?;
     site.check_origin(http::origin(&req)?.as_deref(), &http::own_origin(&req)?)?;

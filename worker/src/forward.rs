@@ -1,14 +1,21 @@
 //! Forwarding: intake and reopening put a [`ForwardJob`] on the `FORWARD` queue; the consumer in
 //! this worker delivers it to every destination of the ticket's site, logging each attempt, and
-//! asks the queue to retry (with backoff) until all accepted. After the queue's `max_retries` the
-//! message lands in the dead-letter queue, whose consumer marks the ticket `dead_letter`. A cron
-//! sweep re-queues tickets whose message was lost. Nothing here decides *what* is sent: that is
-//! `qingting_shared::forward`.
+//! asks the queue to retry (with backoff) until all accepted. After the queue's `max_retries` (over
+//! a day: `retry_horizon`, checked against `wrangler.toml` by a test) the message lands in the
+//! dead-letter queue, whose consumer marks the ticket `dead_letter` and tells the platform's and
+//! the merchant's team channels. A redrive (by hand, or when the site's destinations change) puts
+//! it back. A cron sweep re-queues tickets whose message was lost. Nothing here decides *what* is
+//! sent: that is `qingting_shared::forward`.
+//!
+//! Invariant: a ticket is delivered by the one consumer holding its lease (`delivery_lease`, with
+//! its owner's token); only the owner finishes or releases it, and a message that finds the lease
+//! held is retried after the lease would expire, never acknowledged without work.
 
 use std::time::Duration;
 
 use futures_util::future::{Either, join_all, select};
 use qingting_shared::Taxonomy;
+use qingting_shared::forward::notice::NoticeKind;
 use qingting_shared::forward::{self, AttemptOutcome, DeliveryState, Destination, FirstReply, ForwardReason, ForwardedTicket, Outcome};
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -19,7 +26,7 @@ use worker::{
 use crate::config::{Backoff, Config};
 use crate::error::ApiError;
 use crate::store::complaints::{self, ComplaintRow};
-use crate::store::deliveries::{self, Attempt};
+use crate::store::deliveries::{self, Attempt, Claim};
 use crate::store::{self, sites};
 
 /// Queue binding (producer) for forwarding jobs.
@@ -114,30 +121,67 @@ const LEASE_SECS: u32 = 120;
 /// The sweep re-queues a ticket this long after its next attempt was due.
 const SWEEP_GRACE_SECS: u32 = 300;
 
-/// The `#[event(queue)]` entry: forwarding jobs, or dead letters. Each message is parsed on its
-/// own, so one malformed message cannot hold up the others.
+/// The `#[event(queue)]` entry: forwarding jobs, or dead letters. The batch's messages are handled
+/// at once, each on its own (one slow receiver or one malformed message holds up nobody; every
+/// send has its own time limit, [`SEND_TIMEOUT`]). Each message reserves the D1 queries it may
+/// need ([`ForwardJob::cost`]) from `D1_QUERY_BUDGET` (Workers Free allows 50 per invocation);
+/// those that do not fit are queued again as new messages, which spends none of their retries.
 pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Result<()> {
     let db = env.d1("DB")?;
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
     let config = Config::from_env(&env);
+    // This invocation's lease token: only it may finish or release the leases it takes.
+    let owner = crate::crypto::random_bytes(12).map(|b| crate::crypto::sha256_hex(&b)).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let messages: Vec<RawMessage> = batch.raw_iter().collect();
+    let reserved = std::cell::Cell::new(0u32);
+    join_all(messages.iter().map(|m| handle(&db, &env, m, dead, &config, &owner, &reserved))).await;
+    Ok(())
+}
+
+impl ForwardJob {
+    /// The most D1 queries handling this job takes: a notice or a rating reads its channel or
+    /// destinations; a delivery reads the ticket, its lease, destinations, replies and log, writes
+    /// one row per destination (up to 10) and its state; a dead letter about as much, and its alert.
+    fn cost(&self, dead: bool) -> u32 {
+        match (&self.notice, &self.csat) {
+            (Some(_), _) | (_, Some(_)) => 2,
+            _ if dead => 18,
+            _ => 16,
+        }
+    }
+}
+
+async fn handle(db: &D1Database, env: &Env, message: &RawMessage, dead: bool, config: &Config, owner: &str, reserved: &std::cell::Cell<u32>) {
     let (backoff, allow_http) = (config.backoff, config.allow_http_destinations);
-    for message in batch.raw_iter() {
+    {
         let job: ForwardJob = match serde_wasm_bindgen::from_value(message.body()) {
             Ok(job) => job,
             Err(e) => {
                 // Not a job this worker wrote; its ticket (if any) is still `queued` for the sweep.
                 console_error!("dropping a malformed forwarding message {}: {e}", message.id());
                 message.ack();
-                continue;
+                return;
             }
         };
+        // Reserved before the first await, so the batch's messages share the budget in order.
+        let cost = job.cost(dead);
+        if reserved.get() + cost > config.d1_query_budget && reserved.get() > 0 {
+            // A job goes to the back of the queue afresh; a dead letter (rare) is retried.
+            if !dead && try_enqueue(env, &job).await {
+                message.ack();
+            } else {
+                message.retry();
+            }
+            return;
+        }
+        reserved.set(reserved.get() + cost);
         if let Some(csat) = &job.csat {
             if dead {
                 console_error!("{} gave up after its retries", csat.key);
                 message.ack();
-                continue;
+                return;
             }
-            match deliver_csat(&db, csat, allow_http).await {
+            match deliver_csat(db, csat, allow_http).await {
                 Ok(true) => message.ack(),
                 Ok(false) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build()),
                 Err(e) => {
@@ -145,15 +189,15 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
                     message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
                 }
             }
-            continue;
+            return;
         }
         if let Some(notice) = &job.notice {
             if dead {
                 console_error!("notice {} to {} {} gave up after its retries", notice.key, notice.to_kind, notice.to);
                 message.ack();
-                continue;
+                return;
             }
-            match deliver_notice(&db, notice, allow_http).await {
+            match deliver_notice(db, notice, allow_http).await {
                 Ok(true) => message.ack(),
                 Ok(false) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build()),
                 Err(e) => {
@@ -161,29 +205,28 @@ pub async fn consume(batch: MessageBatch<ForwardJob>, env: Env) -> worker::Resul
                     message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
                 }
             }
-            continue;
+            return;
         }
         if dead {
-            bury(&db, &message, &job).await;
-            continue;
+            bury(db, env, message, &job, config).await;
+            return;
         }
-        match deliver(&db, &job, allow_http, backoff).await {
+        match deliver(db, &job, allow_http, backoff, owner).await {
             Ok(Progress::Done) => message.ack(),
             Ok(Progress::Pending { delay }) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build()),
             Err(e) => {
                 console_error!("forwarding {} failed before sending: {e}", job.complaint_id);
-                let _ = deliveries::release(&db, &job.complaint_id).await;
+                let _ = deliveries::release(db, &job.complaint_id, owner).await;
                 message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(backoff.base).build());
             }
         }
     }
-    Ok(())
 }
 
 /// A dead letter: every destination that never accepted gets a `dead_letter` log row, and the
 /// ticket is marked so that a person sees it (it stays stored and forwarded in status). A ticket
 /// no longer `queued` (a duplicate delivered it meanwhile) is left alone.
-async fn bury(db: &D1Database, message: &RawMessage, job: &ForwardJob) {
+async fn bury(db: &D1Database, env: &Env, message: &RawMessage, job: &ForwardJob, config: &Config) {
     let id = &job.complaint_id;
     let result: Result<bool, ApiError> = async {
         let Some(row) = complaints::by_id(db, id).await? else { return Ok(false) };
@@ -205,8 +248,12 @@ async fn bury(db: &D1Database, message: &RawMessage, job: &ForwardJob) {
                 deliveries::log_attempt(db, &a, &now).await?;
             }
         }
-        deliveries::finish(db, id, DeliveryState::DeadLetter, None, &now).await?;
-        Ok(true)
+        deliveries::finish(db, id, DeliveryState::DeadLetter, None, &now, None).await?;
+        let marked = complaints::by_id(db, id).await?.is_some_and(|r| r.delivery == DeliveryState::DeadLetter);
+        if marked {
+            tell_dead_letter(db, env, &row, config).await?;
+        }
+        Ok(marked)
     }
     .await;
     match result {
@@ -224,6 +271,50 @@ async fn bury(db: &D1Database, message: &RawMessage, job: &ForwardJob) {
     }
 }
 
+/// A notice to every team channel of the platform (`key/<team>` each); failures are logged.
+pub async fn tell_platform(env: &Env, db: &D1Database, kind: NoticeKind, reference: &str, key: &str) {
+    let teams = match crate::store::analytics::channel_teams(db, "").await {
+        Ok(t) => t,
+        Err(e) => {
+            console_error!("{key}: the platform's channels could not be read: {e}");
+            return;
+        }
+    };
+    for team in teams {
+        let notice = NoticeJob { to_kind: "team".into(), key: format!("{key}/{team}"), to: team, kind, reference: reference.into(), ticket_no: String::new() };
+        if !try_enqueue(env, &ForwardJob { complaint_id: String::new(), reason: ForwardReason::Created, notice: Some(notice), csat: None }).await {
+            console_error!("{key}: a notice could not be queued");
+        }
+    }
+}
+
+/// The alert on a dead letter: one notice to every team channel of the platform and of the
+/// ticket's merchant, each with its own delivery key (`dead_letter/<ticket>/<team>`).
+async fn tell_dead_letter(db: &D1Database, env: &Env, row: &ComplaintRow, config: &Config) -> Result<(), ApiError> {
+    let merchant = sites::get(db, &row.site_key).await?.and_then(|s| s.merchant_id).unwrap_or_default();
+    let mut teams = crate::store::analytics::channel_teams(db, "").await?;
+    if !merchant.is_empty() {
+        teams.extend(crate::store::analytics::channel_teams(db, &merchant).await?);
+    }
+    teams.sort();
+    teams.dedup();
+    let hours = forward::retry_horizon(config.forward_retries, config.backoff.base, config.backoff.max).div_ceil(3600);
+    for team in teams {
+        let notice = NoticeJob {
+            to_kind: "team".into(),
+            key: format!("dead_letter/{}/{team}", row.id),
+            to: team,
+            kind: NoticeKind::DeadLetter,
+            reference: hours.to_string(),
+            ticket_no: row.ticket_no.clone(),
+        };
+        if !try_enqueue(env, &ForwardJob { complaint_id: row.id.clone(), reason: ForwardReason::Created, notice: Some(notice), csat: None }).await {
+            console_error!("the dead-letter alert for {} could not be queued", row.id);
+        }
+    }
+    Ok(())
+}
+
 enum Progress {
     /// Nothing more to do for this message (delivered, final, or another consumer holds it).
     Done,
@@ -231,29 +322,43 @@ enum Progress {
     Pending { delay: u32 },
 }
 
-async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff) -> Result<Progress, ApiError> {
+async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff, owner: &str) -> Result<Progress, ApiError> {
     let Some(row) = complaints::by_id(db, &job.complaint_id).await? else {
         console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
         return Ok(Progress::Done);
     };
     let now = now_iso();
-    // Only one consumer delivers a ticket at a time. A message that finds it held or no longer
-    // queued is a duplicate: the holder retries (or finishes) its own message.
-    if !deliveries::claim(db, &row.id, &now, &iso_plus_seconds(LEASE_SECS)).await? {
-        return Ok(Progress::Done);
+    // Only one consumer delivers a ticket at a time. A message that finds it no longer queued is
+    // done; one that finds it held comes back once the lease would have expired (if the holder
+    // died, this message delivers it then).
+    match deliveries::claim(db, &row.id, &now, &iso_plus_seconds(LEASE_SECS), owner).await? {
+        Claim::Taken => {}
+        Claim::Held => return Ok(Progress::Pending { delay: LEASE_SECS }),
+        Claim::Gone => return Ok(Progress::Done),
     }
     let destinations = sites::destinations(db, &row.site_key).await?;
     if destinations.is_empty() {
-        deliveries::finish(db, &row.id, DeliveryState::NoDestination, None, &now).await?;
+        deliveries::finish(db, &row.id, DeliveryState::NoDestination, None, &now, Some(owner)).await?;
         return Ok(Progress::Done);
     }
     let replies = complaints::replies(db, &row.id).await?;
-    let ticket = forwarded_ticket(&row, replies.first())?;
+    let mut ticket = forwarded_ticket(&row, replies.first())?;
+    ticket.contact = crate::seal::open_opt(ticket.contact).await?;
     let log = deliveries::attempts(db, &row.id).await?;
     let taxonomy = Taxonomy::default_taxonomy();
     let reason = row.forward_reason();
-    let pending: Vec<(&Destination, u32)> =
-        destinations.iter().filter(|d| !deliveries::accepted(&log, &d.id)).map(|d| (d, deliveries::failures(&log, &d.id) + 1)).collect();
+    // Destinations whose circuit breaker is open are not tried now: the ticket waits for them.
+    let health = deliveries::health(db, &row.site_key).await?;
+    let now_ms = js_sys::Date::now() as i64;
+    let breaker = |d: &Destination| health.get(&d.id).copied().unwrap_or_default();
+    // (destination, the number this attempt will have), tried now or resting.
+    type Due<'a> = Vec<(&'a Destination, u32)>;
+    let (pending, resting): (Due, Due) = destinations
+        .iter()
+        .filter(|d| !deliveries::accepted(&log, &d.id))
+        .map(|d| (d, deliveries::failures(&log, &d.id) + 1))
+        .partition(|(d, _)| breaker(d).allows(now_ms));
+    let rest_secs = resting.iter().map(|(d, _)| breaker(d).wait_secs(now_ms)).max().unwrap_or(0);
     // Every destination at once: one slow receiver does not hold up the others.
     let results = join_all(pending.iter().map(|(d, _)| async {
         if d.validate(allow_http).is_err() {
@@ -264,6 +369,7 @@ async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: B
     }))
     .await;
     let mut most_failures = 0;
+    let mut breakers = Vec::with_capacity(pending.len());
     for ((d, attempt), (status, outcome)) in pending.iter().zip(results) {
         let (outcome, detail) = match &outcome {
             Outcome::Delivered => (AttemptOutcome::Delivered, None),
@@ -272,15 +378,20 @@ async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: B
                 (AttemptOutcome::Failed, Some(why.as_str()))
             }
         };
+        // Never held longer than the longest backoff (which tests shorten to seconds).
+        let cool_down = forward::breaker::COOL_DOWN_MS.min(i64::from(backoff.max) * 1000);
+        breakers.push((d.id.as_str(), breaker(d).record(outcome == AttemptOutcome::Delivered, now_ms, cool_down)));
         let a = Attempt { complaint_id: &row.id, destination_id: &d.id, attempt: *attempt, outcome, http_status: status, detail };
         deliveries::log_attempt(db, &a, &now_iso()).await?;
     }
-    if most_failures > 0 {
-        let delay = forward::retry_delay(most_failures, backoff.base, backoff.max);
-        deliveries::finish(db, &row.id, DeliveryState::Queued, Some(&iso_plus_seconds(delay)), &now_iso()).await?;
+    deliveries::record_health(db, &row.site_key, &breakers).await?;
+    if most_failures > 0 || rest_secs > 0 {
+        let backed_off = if most_failures > 0 { forward::retry_delay(most_failures, backoff.base, backoff.max) } else { backoff.base };
+        let delay = backed_off.max(rest_secs);
+        deliveries::finish(db, &row.id, DeliveryState::Queued, Some(&iso_plus_seconds(delay)), &now_iso(), Some(owner)).await?;
         Ok(Progress::Pending { delay })
     } else {
-        deliveries::finish(db, &row.id, DeliveryState::Delivered, None, &now_iso()).await?;
+        deliveries::finish(db, &row.id, DeliveryState::Delivered, None, &now_iso(), Some(owner)).await?;
         Ok(Progress::Done)
     }
 }
@@ -395,6 +506,20 @@ async fn send_request(kind: forward::DestinationKind, out: forward::OutgoingRequ
         }
     }
 }
+
+/// Redrives dead letters and tickets without destination (`target`), records why and by whom in
+/// the same batch, and queues them again; how many.
+pub async fn redrive(env: &Env, db: &D1Database, target: deliveries::RedriveTarget<'_>, why: deliveries::RedriveWhy, actor: Option<&str>) -> Result<usize, ApiError> {
+    let rows = deliveries::redrive(db, target, why, actor, &now_iso(), REDRIVE_LIMIT).await?;
+    for row in &rows {
+        let reason = complaints::forward_reason(row.reopened_at.as_deref());
+        enqueue(env, &ForwardJob { complaint_id: row.id.clone(), reason, notice: None, csat: None }).await;
+    }
+    Ok(rows.len())
+}
+
+/// At most this many tickets of a site are redriven at once (the API says how many; call again for more).
+pub const REDRIVE_LIMIT: u32 = 100;
 
 /// The cron sweep: re-queues tickets still `queued` five minutes after their next attempt was due
 /// and held by nobody (their message was lost or never sent). Duplicates are harmless: the lease

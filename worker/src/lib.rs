@@ -33,6 +33,8 @@ mod faq;
 mod forward;
 mod frame;
 mod http;
+mod limits;
+mod seal;
 mod notices;
 mod notifications;
 mod policies;
@@ -49,10 +51,11 @@ pub use error::ApiError;
 /// Methods and headers a browser may use cross-origin on `/v1/*`.
 const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Content-Type, Idempotency-Key, Authorization, If-Match";
-const EXPOSE_HEADERS: &str = "Idempotent-Replayed";
+const EXPOSE_HEADERS: &str = "Idempotent-Replayed, Retry-After";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    seal::init(&env);
     if let Some(page) = console_page(&req, &env).await? {
         return Ok(page);
     }
@@ -165,6 +168,8 @@ fn router() -> Router<'static, ()> {
         .put_async("/v1/admin/sites/:site/thresholds", admin::put_thresholds)
         .get_async("/v1/admin/complaints/:id/deliveries", admin::deliveries)
         .get_async("/v1/admin/deliveries", admin::deliveries_by_state)
+        .post_async("/v1/admin/complaints/:id/redrive", admin::redrive_ticket)
+        .post_async("/v1/admin/sites/:site/redrive", admin::redrive_site)
         .get_async("/__dev/scheduled", dev_scheduled)
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
 }
@@ -172,6 +177,7 @@ fn router() -> Router<'static, ()> {
 /// Forwarding jobs and dead letters (see [`forward`]).
 #[event(queue)]
 async fn queue(batch: MessageBatch<forward::ForwardJob>, env: Env, _ctx: Context) -> Result<()> {
+    seal::init(&env);
     forward::consume(batch, env).await
 }
 
@@ -180,6 +186,7 @@ async fn queue(batch: MessageBatch<forward::ForwardJob>, env: Env, _ctx: Context
 /// event's scheduled time).
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    seal::init(&env);
     let _ = sweeps(&env, event.schedule()).await;
 }
 

@@ -37,7 +37,8 @@ pub struct Options {
     /// Where local D1 lives; a fresh temporary folder when `None` (removed on drop).
     pub persist_to: Option<PathBuf>,
     pub sites: Vec<SiteSeed>,
-    /// Passed as `--var TOKEN_SECRET:…`; `None` leaves it to `worker/.dev.vars`.
+    /// Passed as `--var TOKEN_SECRET:…` (with a fixed local `ENCRYPTION_KEY` unless `vars` has
+    /// one); `None` leaves both to `worker/.dev.vars`.
     pub token_secret: Option<String>,
     /// More `--var NAME:VALUE` bindings (e.g. `ADMIN_TOKEN`, fast retry backoff for tests).
     pub vars: Vec<(String, String)>,
@@ -245,6 +246,10 @@ impl DevServer {
         vars.push("DEV_CLOCK:1".into());
         if let Some(secret) = &opts.token_secret {
             vars.push(format!("TOKEN_SECRET:{secret}"));
+            // Secrets and contacts are sealed at rest (worker/src/seal.rs): a fixed local key.
+            if !opts.vars.iter().any(|(k, _)| k == "ENCRYPTION_KEY") {
+                vars.push("ENCRYPTION_KEY:cWluZ3RpbmctbG9jYWwtdGVzdC1rZXktMzItYnl0ZXM=".into());
+            }
         }
         for var in &vars {
             args.extend(["--var", var]);

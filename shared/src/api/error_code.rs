@@ -45,6 +45,10 @@ str_enum! {
         InvalidCredentials = "invalid_credentials",
         SignInRequired = "sign_in_required",
         TooManyAttempts = "too_many_attempts",
+        /// Over a per-client or per-site rate limit (429, with `Retry-After`).
+        RateLimited = "rate_limited",
+        /// The site's daily quota is used up (429, with `Retry-After` until the next UTC day).
+        QuotaExceeded = "quota_exceeded",
         CrossOrigin = "cross_origin",
         AlreadySetUp = "already_set_up",
         InvalidEmail = "invalid_email",
@@ -126,7 +130,7 @@ impl ErrorCode {
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             MissingIfMatch => 428,
-            TooManyAttempts | UrgeTooSoon => 429,
+            TooManyAttempts | UrgeTooSoon | RateLimited | QuotaExceeded => 429,
             ServerMisconfigured | Internal => 500,
         }
     }

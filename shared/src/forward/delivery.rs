@@ -33,6 +33,12 @@ impl DeliveryState {
     pub fn can_finish(self) -> bool {
         self == DeliveryState::Queued
     }
+
+    /// Whether forwarding may start over from this state (a redrive, by hand or because the
+    /// site's destinations changed): a dead letter, or a ticket that had nowhere to go.
+    pub fn can_redrive(self) -> bool {
+        matches!(self, DeliveryState::DeadLetter | DeliveryState::NoDestination)
+    }
 }
 
 str_enum! {

@@ -48,6 +48,20 @@ pub fn retry_delay(attempt: u32, base: u32, max: u32) -> u32 {
     base.saturating_mul(factor).min(max)
 }
 
+/// How long a forwarding keeps trying before its dead letter: the sum of the delays before each of
+/// `retries` retries ([`retry_delay`]), in seconds.
+///
+/// ```
+/// use qingting_shared::forward::retry_horizon;
+/// // The defaults in worker/wrangler.toml: 16 retries, 30 s doubling up to 3 h: over a day.
+/// assert!(retry_horizon(16, 30, 10_800) >= 86_400);
+/// // Before issue 12: 8 retries up to 1 h, about two hours.
+/// assert_eq!(retry_horizon(8, 30, 3_600), 7_410);
+/// ```
+pub fn retry_horizon(retries: u32, base: u32, max: u32) -> u64 {
+    (1..=retries).map(|attempt| u64::from(retry_delay(attempt, base, max))).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

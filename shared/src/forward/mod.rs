@@ -10,8 +10,10 @@
 //! - [`sign`] (feature `signing`): HMAC signatures and [`verify_signature`] for receivers.
 //! - [`judge`]: answers and backoff.
 //! - [`delivery`]: delivery states, attempt outcomes, the delivery key.
+//! - [`breaker`]: the per-destination circuit breaker.
 //! - [`notice`]: staff notifications sent to a person's or a team's channel.
 
+pub mod breaker;
 pub mod delivery;
 pub mod destination;
 pub mod judge;
@@ -22,7 +24,7 @@ pub mod sign;
 
 pub use delivery::{AttemptOutcome, DeliveryState, ForwardReason, delivery_key};
 pub use destination::{Destination, DestinationError, DestinationKind, REDACTED};
-pub use judge::{Outcome, judge, retry_delay};
+pub use judge::{Outcome, judge, retry_delay, retry_horizon};
 #[cfg(feature = "signing")]
 pub use message::render;
 pub use message::{BOT_TEXT_LINES, FirstReply, ForwardedTicket, OutgoingRequest, QUOTE_MARK, WebhookEnvelope, bot_safe, bot_text, defang_links, quoted_customer_text};

@@ -30,6 +30,10 @@ str_enum! {
         Routed = "routed",
         /// A spike alert of the analytics cron (the reference is the message, [`spike_text`]).
         Spike = "spike",
+        /// A ticket's forwarding gave up (the reference is how long it tried, in hours).
+        DeadLetter = "dead_letter",
+        /// A site reached its daily quota (the reference is `<site> <quota>`).
+        Quota = "quota",
     }
 }
 
@@ -69,6 +73,13 @@ pub fn notice_text(kind: NoticeKind, reference: &str, ticket_no: &str) -> String
         NoticeKind::Escalated => format!("【倾听】工单 {ticket_no} 平台介入：{reason}"),
         NoticeKind::Routed => format!("【倾听】工单 {ticket_no} 符合分配规则：{}", crate::forward::bot_safe(reference, 200)),
         NoticeKind::Spike => crate::forward::bot_safe(reference, 1_000),
+        NoticeKind::Quota => {
+            let (site, quota) = reference.split_once(' ').unwrap_or((reference, "?"));
+            format!("【倾听】站点 {} 今日投诉已达上限 {}：之后的投诉会被拒收（429），直到明天。请确认是否遭到滥用，或调高 SITE_DAILY_QUOTA", crate::forward::bot_safe(site, 64), crate::forward::bot_safe(quota, 12))
+        }
+        NoticeKind::DeadLetter => {
+            format!("【倾听】工单 {ticket_no} 转发失败：{} 小时内的重试都未送达。请检查接收地址，然后在控制台重新投递", crate::forward::bot_safe(reference, 8))
+        }
     }
 }
 

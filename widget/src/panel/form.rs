@@ -137,9 +137,14 @@ pub fn ComplaintForm() -> impl IntoView {
                     stage.set(Stage::Waiting);
                     when_online(move || resend.with_value(|f| f()));
                 }
+                // Too many from here: the draft and its key stay; sent again once the wait is over.
+                Err(SubmitError::Busy(secs)) => {
+                    stage.set(Stage::Busy);
+                    gloo_timers::callback::Timeout::new(secs * 1_000, move || resend.with_value(|f| f())).forget();
+                }
                 Err(e) => stage.set(Stage::Failed(match e {
                     SubmitError::Network => ui.err_network.to_string(),
-                    SubmitError::Unavailable(_) => ui.err_server.to_string(),
+                    SubmitError::Unavailable(_) | SubmitError::Busy(_) => ui.err_server.to_string(),
                     SubmitError::Rejected { code, message } => ui.refusal(code, &message),
                 })),
             }
@@ -175,6 +180,7 @@ pub fn ComplaintForm() -> impl IntoView {
     };
     let waiting = move || match stage.get() {
         Stage::Waiting => Some(view! { <p class="qt-note qt-waiting" role="status">{ui.sp.waiting_net}</p> }),
+        Stage::Busy => Some(view! { <p class="qt-note qt-waiting" role="status">{ui.sp.waiting_busy}</p> }),
         _ => None,
     };
 

@@ -37,6 +37,8 @@ enum Stage {
     Submitting,
     /// Offline: kept with its idempotency key, sent when the connection returns.
     Waiting,
+    /// Over the rate limit (429): kept with its key, sent again after `Retry-After`.
+    Busy,
     /// The words of the error shown under the form.
     Failed(String),
     Done(ComplaintReceipt),

@@ -79,7 +79,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
                 }
                 Err(SubmitError::Rejected { code, message }) => (false, format!("{}{}", ui.sp.refused, ui.refusal(code, &message))),
                 Err(SubmitError::Network) => (false, ui.err_network.to_string()),
-                Err(SubmitError::Unavailable(_)) => (false, ui.err_server.to_string()),
+                Err(SubmitError::Unavailable(_) | SubmitError::Busy(_)) => (false, ui.err_server.to_string()),
             };
             let _ = note.try_set(Some(said));
             let _ = busy.try_set(false);

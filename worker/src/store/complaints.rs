@@ -206,6 +206,8 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
     let d = c.intake;
     let class = &d.classification;
     let categories_json = serde_json::to_string(&class.categories).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // The customer's contact is stored sealed (`crate::seal`); only forwarding opens it.
+    let contact = crate::seal::seal_opt(c.complaint.contact.as_deref()).await?;
     let stmt = query!(
         db,
         "INSERT INTO complaints (id, ticket_no, site_key, idempotency_key, request_hash, text, order_id, contact, lang, status, \
@@ -220,7 +222,7 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         c.request_hash,
         &d.masked.text,
         c.complaint.order_id.as_deref(),
-        c.complaint.contact.as_deref(),
+        contact.as_deref(),
         c.complaint.lang.tag(),
         d.status,
         class.complaint,
@@ -259,7 +261,18 @@ pub async fn insert(db: &D1Database, c: &NewComplaint<'_>) -> Result<Inserted, A
         &search::index_body(&d.masked.text, c.ticket_no.as_str(), c.complaint.order_id.as_deref()),
         c.request_hash,
     )?;
-    let mut batch = vec![stmt, created, search];
+    // The site's count for the day (the daily quota), only when this batch stored the row.
+    let counted = query!(
+        db,
+        "INSERT INTO site_quota_days (site_key, day, used) SELECT ?1, substr(?2, 1, 10), 1 \
+         WHERE EXISTS (SELECT 1 FROM complaints WHERE id = ?3 AND request_hash = ?4) \
+         ON CONFLICT (site_key, day) DO UPDATE SET used = used + 1",
+        &c.complaint.site,
+        c.now,
+        c.id,
+        c.request_hash,
+    )?;
+    let mut batch = vec![stmt, created, search, counted];
     // The clocks, set on the row this batch inserted (its id is new to this request).
     let mut args = vec![c.id.js()];
     args.extend(c.clocks.args());

@@ -149,14 +149,29 @@ pub async fn channel(db: &D1Database, to_kind: &str, to: &str) -> Result<Option<
         _ => return Ok(None),
     };
     let row = query!(db, sql, to)?.first::<C>(None).await?;
-    row.and_then(|c| c.channel)
-        .map(|json| serde_json::from_str(&json).map_err(|e| ApiError::Internal(format!("bad channel stored for {to_kind} {to}: {e}"))))
-        .transpose()
+    let Some(stored) = row.and_then(|c| c.channel) else { return Ok(None) };
+    let json = open_channel(&stored).await?;
+    serde_json::from_str(&json).map(Some).map_err(|e| ApiError::Internal(format!("bad channel stored for {to_kind} {to}: {e}")))
 }
 
 /// Sets (or, with `None`, clears) the channel of a person or a team.
+/// A stored channel's JSON: a sealed one (a JSON string, `crate::seal`) opened, an older plain
+/// one as it is.
+pub async fn open_channel(stored: &str) -> Result<String, ApiError> {
+    match serde_json::from_str::<serde_json::Value>(stored) {
+        Ok(serde_json::Value::String(sealed)) => crate::seal::open(&sealed).await,
+        _ => Ok(stored.to_string()),
+    }
+}
+
 pub async fn set_channel(db: &D1Database, to_kind: &str, to: &str, channel: Option<&qingting_shared::forward::Destination>) -> Result<(), ApiError> {
     let json = channel.map(|c| serde_json::to_string(c).map_err(|e| ApiError::Internal(e.to_string()))).transpose()?;
+    // Sealed (`crate::seal`): a channel's URL and secret are a bot's credentials. The column must
+    // hold JSON (a CHECK), so the sealed text is stored as a JSON string.
+    let json = match json {
+        Some(j) => Some(serde_json::Value::String(crate::seal::seal(&j).await?).to_string()),
+        None => None,
+    };
     let sql = match to_kind {
         "user" => "UPDATE users SET channel = ?2 WHERE id = ?1",
         _ => "UPDATE teams SET channel = ?2 WHERE id = ?1",

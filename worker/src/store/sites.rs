@@ -135,13 +135,23 @@ struct DestinationRow {
 pub async fn destinations(db: &D1Database, site: &str) -> Result<Vec<Destination>, ApiError> {
     let rows =
         query!(db, "SELECT id, kind, url, secret FROM destinations WHERE site_key = ?1 ORDER BY position", site)?.all().await?.results::<DestinationRow>()?;
-    Ok(rows.into_iter().map(|r| Destination { id: r.id, kind: r.kind, url: r.url, secret: r.secret }).collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(Destination { id: r.id, kind: r.kind, url: crate::seal::open(&r.url).await?, secret: crate::seal::open_opt(r.secret).await? });
+    }
+    Ok(out)
 }
 
-/// Replaces a site's destinations in one transaction.
+/// Replaces a site's destinations in one transaction; URLs and secrets are stored sealed
+/// (`crate::seal`).
 pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destination]) -> Result<(), ApiError> {
-    let mut batch = vec![query!(db, "DELETE FROM destinations WHERE site_key = ?1", site)?];
+    // New destinations start with closed circuit breakers.
+    let mut batch = vec![
+        query!(db, "DELETE FROM destinations WHERE site_key = ?1", site)?,
+        query!(db, "DELETE FROM destination_health WHERE site_key = ?1", site)?,
+    ];
     for (i, d) in list.iter().enumerate() {
+        let (url, secret) = (crate::seal::seal(&d.url).await?, crate::seal::seal_opt(d.secret.as_deref()).await?);
         batch.push(query!(
             db,
             "INSERT INTO destinations (site_key, id, position, kind, url, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -149,8 +159,8 @@ pub async fn replace_destinations(db: &D1Database, site: &str, list: &[Destinati
             &d.id,
             i as u32,
             d.kind,
-            &d.url,
-            d.secret.as_deref(),
+            &url,
+            secret.as_deref(),
         )?);
     }
     db.batch(batch).await?;

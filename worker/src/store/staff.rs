@@ -371,7 +371,15 @@ pub async fn teams(db: &D1Database, vis: &Visibility, only: Option<&str>) -> Res
     .all()
     .await?
     .results::<MemberRow>()?;
-    let mut teams: Vec<Team> = rows.into_iter().map(TeamRow::team).collect();
+    let mut teams: Vec<Team> = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        // Channels are stored sealed (`crate::seal`).
+        row.channel = match row.channel {
+            Some(c) => Some(crate::store::notifications::open_channel(&c).await?),
+            None => None,
+        };
+        teams.push(row.team());
+    }
     for m in members {
         if let Some(t) = teams.iter_mut().find(|t| t.id == m.team_id) {
             t.members.push(TeamMember { id: m.id, display_name: m.display_name, email: m.email });

@@ -43,7 +43,7 @@ const PEOPLE: [Person; 5] = [
 ];
 
 /// The session cookie's name (`__Host-` prefixed; sent back as a plain `Cookie` header on loopback).
-const SESSION_COOKIE: &str = "__Host-qt_session";
+pub const SESSION_COOKIE: &str = "__Host-qt_session";
 
 /// One line of `target/demo-accounts.json`.
 #[derive(Clone, Debug, PartialEq)]

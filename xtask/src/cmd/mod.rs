@@ -5,7 +5,9 @@ mod bench_analytics;
 mod bench_baselines;
 mod bench_browser;
 mod bench_inbox;
+mod bench_load;
 mod bench_masking;
+mod fuzz;
 mod bench_spikes;
 mod bench_sweep;
 mod build;
@@ -97,6 +99,18 @@ pub const COMMANDS: &[Command] = &[
         args: "[--verbose]",
         about: "recall and precision of personal-data masking per kind over the project's corpus (data/masking/)",
         run: bench_masking::bench_masking,
+    },
+    Command {
+        name: "bench-load",
+        args: "[--requests N]",
+        about: "intake under load (concurrency 1, 8, 32, beside /v1/health), one client over the limit, a restart half-way, a receiver outage and redrive",
+        run: bench_load::bench_load,
+    },
+    Command {
+        name: "fuzz",
+        args: "[--seconds N] [--target NAME] [--seed N]",
+        about: "time-boxed fuzzing of the intake JSON, FAQ packs, the model loader, masking and segmentation (data/fuzz/)",
+        run: fuzz::fuzz,
     },
     Command {
         name: "bench-baselines",

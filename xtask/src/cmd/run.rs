@@ -70,13 +70,24 @@ pub fn start(port: u16, foreground: bool) -> Result<DevServer> {
 pub fn token_secret_file() -> Result<()> {
     let path = root().join("worker/.dev.vars");
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Local secrets for wrangler dev (not committed).\n".into());
+    let urandom = |bytes: &mut [u8]| std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, bytes)).map_err(|e| e.to_string());
     let random = || -> Result<String> {
         let mut bytes = [0u8; 24];
-        std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).map_err(|e| e.to_string())?;
+        urandom(&mut bytes)?;
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
     };
+    // ENCRYPTION_KEY: 32 random bytes in base64 (worker/src/seal.rs).
+    let mut key = [0u8; 32];
+    urandom(&mut key)?;
+    let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key);
     let mut added = Vec::new();
-    for (name, value) in [("TOKEN_SECRET", None), ("ADMIN_TOKEN", None), ("PASSWORD_PEPPER", None), ("ALLOW_HTTP_DESTINATIONS", Some("1"))] {
+    for (name, value) in [
+        ("TOKEN_SECRET", None),
+        ("ADMIN_TOKEN", None),
+        ("PASSWORD_PEPPER", None),
+        ("ALLOW_HTTP_DESTINATIONS", Some("1")),
+        ("ENCRYPTION_KEY", Some(key.as_str())),
+    ] {
         if text.lines().any(|l| l.trim_start().starts_with(&format!("{name}="))) {
             continue;
         }
@@ -93,3 +104,4 @@ pub fn token_secret_file() -> Result<()> {
     }
     Ok(())
 }
+

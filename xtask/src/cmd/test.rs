@@ -34,6 +34,9 @@ fn cargo_tests(root: &std::path::Path) -> Result<()> {
     step("cargo test: the widget's, the console's and the worker's plain logic (drafts, words, frame policy, keyed hashes), natively");
     sh(Command::new("cargo").args(["test", "-p", "qingting-widget", "-p", "qingting-console", "-p", "qingting-worker", "--lib"]).current_dir(root))?;
 
+    // The parsers of outside input under mutation for a few seconds (`cargo xtask fuzz` for longer).
+    super::fuzz::fuzz(&["--seconds".into(), "10".into()])?;
+
     Ok(())
 }
 
