@@ -136,10 +136,9 @@ pub struct TicketWords {
     pub order_id: &'static str,
     pub channel: &'static str,
     pub channel_widget: &'static str,
-    /// Forwarding to the merchant gave up (a dead letter), or had nowhere to go; the button that
-    /// sends it again, and what it says once pressed.
+    /// Forwarding to the merchant gave up (a dead letter); the button that sends it again, and
+    /// what it says once pressed.
     pub delivery_dead: &'static str,
-    pub delivery_none: &'static str,
     pub redrive: &'static str,
     pub redriven: &'static str,
     pub created: &'static str,
@@ -313,7 +312,6 @@ const ZH_CN: Ui = Ui {
         channel: "渠道",
         channel_widget: "网页投诉组件",
         delivery_dead: "转发失败：重试约一天后，商家的接收地址仍未收下这张工单。",
-        delivery_none: "这张工单没有转发出去：站点当时没有接收地址。",
         redrive: "重新投递",
         redriven: "已重新投递，正在转发。",
         created: "提交时间",
@@ -488,7 +486,6 @@ const ZH_TW: Ui = Ui {
         channel: "管道",
         channel_widget: "網頁投訴元件",
         delivery_dead: "轉發失敗：重試約一天後，商家的接收地址仍未收下這張工單。",
-        delivery_none: "這張工單沒有轉發出去：站點當時沒有接收地址。",
         redrive: "重新投遞",
         redriven: "已重新投遞，正在轉發。",
         created: "提交時間",
@@ -663,7 +660,6 @@ const EN: Ui = Ui {
         channel: "Channel",
         channel_widget: "Web widget",
         delivery_dead: "Forwarding failed: after about a day of retries, the merchant's receiver still has not accepted this ticket.",
-        delivery_none: "This ticket was not forwarded: the site had no destination then.",
         redrive: "Forward again",
         redriven: "Forwarding again.",
         created: "Submitted",

@@ -464,13 +464,13 @@ fn Complaint(ticket: RwSignal<Ticket>) -> impl IntoView {
     }
 }
 
-/// Forwarding that gave up, or had nowhere to go, with 重新投递 (refused for those who do not
-/// administer the site: the refusal is shown).
+/// Forwarding to the merchant that gave up (a dead letter), with 重新投递 (refused, and the refusal
+/// shown, for those who do not administer the site). A ticket that had no destination is sent on
+/// by itself once the site has one (saving destinations redrives it), so it needs no button.
 #[component]
 fn Delivery(ticket: RwSignal<Ticket>) -> impl IntoView {
     let console = Console::get();
-    let state = move || ticket.with(|t| t.delivery.clone().unwrap_or_default());
-    let failed = move || matches!(state().as_str(), "dead_letter" | "no_destination");
+    let dead = move || ticket.with(|t| t.delivery.as_deref() == Some("dead_letter"));
     let (busy, said) = (RwSignal::new(false), RwSignal::new(None::<String>));
     let press = move |_| {
         let id = ticket.with_untracked(|t| t.id.clone());
@@ -489,9 +489,9 @@ fn Delivery(ticket: RwSignal<Ticket>) -> impl IntoView {
         });
     };
     view! {
-        <Show when=failed>
+        <Show when=dead>
             <div class="alert delivery-failed" role="alert">
-                <p>{move || if state() == "dead_letter" { console.ui().tk.delivery_dead } else { console.ui().tk.delivery_none }}</p>
+                <p>{tw(|t| t.delivery_dead)}</p>
                 <button type="button" class="primary" on:click=press disabled=move || busy.get()>{tw(|t| t.redrive)}</button>
             </div>
         </Show>

@@ -10,6 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { launchChromium, watchProblems } from './browser.mjs';
 
@@ -361,4 +362,38 @@ test('SLA: a breached ticket is red in the inbox and in 已超时; 平台介入 
   await page.getByRole('button', { name: '全部标为已读' }).click();
   await bell.locator('.count').waitFor({ state: 'detached', timeout: 15_000 });
   assert.deepEqual(problems, [], 'no CSP report or page error');
+});
+
+/** Runs SQL on the local D1 the worker writes to (through wrangler, not the API). */
+function d1(sql) {
+  const persistTo = process.env.QT_PERSIST_TO;
+  if (!persistTo) throw new Error('QT_PERSIST_TO is not set');
+  const out = execFileSync(path.join(root, 'node_modules/.bin/wrangler'),
+    ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '-c', 'worker/wrangler.toml', '--json', '--command', sql],
+    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(out.toString())[0].results;
+}
+
+test('a dead letter shows 转发失败 on its ticket page; 重新投递 sends it again', async () => {
+  const receipt = await submit('骑手把汤洒了一半，还说是我的问题 E2E-DLQ');
+  // As if every retry to the merchant's receiver had failed: the dead-letter consumer's mark.
+  d1(`UPDATE complaints SET delivery = 'dead_letter' WHERE id = '${receipt.id}'`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${console_}/tickets/${receipt.id}`);
+  const banner = page.locator('.delivery-failed[role=alert]');
+  await banner.waitFor({ timeout: 15_000 });
+  assert.match(await banner.innerText(), /转发失败/);
+  await assertAccessible(page, 'the ticket page of a dead letter');
+  await page.screenshot({ path: path.join(outDir, 'console-dead-letter-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await page.screenshot({ path: path.join(outDir, 'console-dead-letter-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await banner.getByRole('button', { name: '重新投递' }).click();
+  await page.locator('.delivery-said', { hasText: '已重新投递' }).waitFor({ timeout: 15_000 });
+  await banner.waitFor({ state: 'detached', timeout: 15_000 });
+  const audit = d1(`SELECT from_state, actor_kind, why FROM delivery_redrives WHERE complaint_id = '${receipt.id}'`);
+  assert.deepEqual(audit, [{ from_state: 'dead_letter', actor_kind: 'staff', why: 'by_hand' }]);
+  const state = d1(`SELECT delivery FROM complaints WHERE id = '${receipt.id}'`)[0].delivery;
+  assert.ok(['queued', 'no_destination', 'delivered'].includes(state), state);
 });

@@ -83,10 +83,6 @@ fn iso_at(ms: f64) -> String {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string().into()
 }
 
-fn iso_minus_seconds(seconds: u32) -> String {
-    iso_at(js_sys::Date::now() - f64::from(seconds) * 1000.0)
-}
-
 fn iso_plus_seconds(seconds: u32) -> String {
     iso_at(js_sys::Date::now() + f64::from(seconds) * 1000.0)
 }
@@ -211,8 +207,10 @@ async fn handle(db: &D1Database, env: &Env, message: &RawMessage, dead: bool, co
             bury(db, env, message, &job, config).await;
             return;
         }
-        match deliver(db, &job, allow_http, backoff, owner).await {
+        match deliver(db, &job, allow_http, backoff, owner, config.forward_retries).await {
             Ok(Progress::Done) => message.ack(),
+            // Retried past the horizon (counted from the log, whatever the queue's count says).
+            Ok(Progress::GiveUp) => bury(db, env, message, &job, config).await,
             Ok(Progress::Pending { delay }) => message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build()),
             Err(e) => {
                 console_error!("forwarding {} failed before sending: {e}", job.complaint_id);
@@ -320,9 +318,11 @@ enum Progress {
     Done,
     /// Some destination has not accepted yet: try again after `delay` seconds.
     Pending { delay: u32 },
+    /// A destination has failed for longer than the retry horizon: a dead letter now.
+    GiveUp,
 }
 
-async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff, owner: &str) -> Result<Progress, ApiError> {
+async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: Backoff, owner: &str, retries: u32) -> Result<Progress, ApiError> {
     let Some(row) = complaints::by_id(db, &job.complaint_id).await? else {
         console_warn!("forwarding job for unknown ticket {}", job.complaint_id);
         return Ok(Progress::Done);
@@ -385,6 +385,15 @@ async fn deliver(db: &D1Database, job: &ForwardJob, allow_http: bool, backoff: B
         deliveries::log_attempt(db, &a, &now_iso()).await?;
     }
     deliveries::record_health(db, &row.site_key, &breakers).await?;
+    // The horizon is also kept by time, from the log: a message queued again past the D1 budget
+    // starts its queue count over, but not its first failure.
+    let horizon_ms = forward::retry_horizon(retries, backoff.base, backoff.max) as f64 * 1000.0;
+    let first_failure =
+        pending.iter().chain(resting.iter()).filter_map(|(d, _)| deliveries::first_failure(&log, &d.id)).map(|at| js_sys::Date::parse(&at)).reduce(f64::min);
+    if (most_failures > 0 || rest_secs > 0) && first_failure.is_some_and(|t| js_sys::Date::now() - t >= horizon_ms) {
+        deliveries::release(db, &row.id, owner).await?;
+        return Ok(Progress::GiveUp);
+    }
     if most_failures > 0 || rest_secs > 0 {
         let backed_off = if most_failures > 0 { forward::retry_delay(most_failures, backoff.base, backoff.max) } else { backoff.base };
         let delay = backed_off.max(rest_secs);
@@ -524,10 +533,11 @@ pub const REDRIVE_LIMIT: u32 = 100;
 /// The cron sweep: re-queues tickets still `queued` five minutes after their next attempt was due
 /// and held by nobody (their message was lost or never sent). Duplicates are harmless: the lease
 /// lets one consumer deliver, and deliveries already accepted are never sent again.
-pub async fn sweep(env: &Env) -> Result<u32, ApiError> {
+/// `now_ms` is the cron's time (the schedule's, or the dev clock's under `DEV_CLOCK`).
+pub async fn sweep(env: &Env, now_ms: f64) -> Result<u32, ApiError> {
     let db = store::db(env)?;
-    let now = now_iso();
-    let stuck = deliveries::claim_stuck(&db, &iso_minus_seconds(SWEEP_GRACE_SECS), &now, &iso_plus_seconds(2 * SWEEP_GRACE_SECS), 100).await?;
+    let grace = f64::from(SWEEP_GRACE_SECS) * 1000.0;
+    let stuck = deliveries::claim_stuck(&db, &iso_at(now_ms - grace), &iso_at(now_ms), &iso_at(now_ms + 2.0 * grace), 100).await?;
     let mut n = 0;
     for row in stuck {
         let reason = complaints::forward_reason(row.reopened_at.as_deref());

@@ -194,7 +194,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// `D1_QUERY_BUDGET` statements (counted from here).
 async fn sweeps(env: &Env, now_ms: f64) -> std::result::Result<sla::Swept, ApiError> {
     store::statements();
-    match forward::sweep(env).await {
+    match forward::sweep(env, now_ms).await {
         Ok(0) => {}
         Ok(n) => console_log!("sweep: re-queued {n} stuck deliveries"),
         Err(e) => console_error!("sweep failed: {e}"),

@@ -48,6 +48,13 @@ pub fn failures(log: &[AttemptRow], destination: &str) -> u32 {
     mine[since..].iter().filter(|a| a.outcome == AttemptOutcome::Failed).count() as u32
 }
 
+/// When `destination`'s first failed attempt since its last dead letter was made, per the log.
+pub fn first_failure(log: &[AttemptRow], destination: &str) -> Option<String> {
+    let mine: Vec<&AttemptRow> = log.iter().filter(|a| a.destination_id == destination).collect();
+    let since = mine.iter().rposition(|a| a.outcome == AttemptOutcome::DeadLetter).map_or(0, |p| p + 1);
+    mine[since..].iter().find(|a| a.outcome == AttemptOutcome::Failed).map(|a| a.at.clone())
+}
+
 /// One delivery attempt to record.
 #[derive(Clone, Copy)]
 pub struct Attempt<'a> {

@@ -80,6 +80,7 @@ fn browser_tests(root: &std::path::Path) -> Result<()> {
             ])
             .current_dir(root)
             .env("QT_BASE_URL", &server.base_url)
+            .env("QT_PERSIST_TO", &server.persist_to)
             .env("QT_ADMIN_TOKEN", admin_token)
             .env("QT_MERCHANT_PORT", merchant_port.to_string())
             .env("QT_OUTPUT_DIR", &output))
