@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use qingting_shared::faq::{FaqPack, compiled};
 use qingting_shared::intake::mask::{mask_contact, mask_order_id, mask_pii};
 use qingting_shared::understand::classify::Classifier;
+// xorshift64*: small, fast and repeatable (the trainer's shuffler); the fuzzer needs no better.
+use qingting_shared::understand::train::Rng;
 use qingting_shared::understand::text::normalize;
 use qingting_shared::{ComplaintSubmission, Taxonomy};
 
@@ -99,22 +101,6 @@ const TARGETS: [Target; 5] = [
 
 /// The input being run and its target, for the panic hook.
 static CURRENT: Mutex<(Option<&'static str>, Vec<u8>)> = Mutex::new((None, Vec::new()));
-
-/// xorshift64*: small, fast and repeatable; the fuzzer needs no better.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
 
 /// Fragments that reach the parsers' corners: separators, digits in several scripts, JSON syntax,
 /// format characters, the model's magic.

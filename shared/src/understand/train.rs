@@ -40,18 +40,22 @@ pub struct FloatTable {
     pub biases: Vec<f32>,
 }
 
-/// A small deterministic PRNG (xorshift64*), enough for shuffling.
-struct Rng(u64);
+/// A small deterministic PRNG (xorshift64*), enough for shuffling (and for the CLI's fuzzer's
+/// mutations). The seed must not be 0.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+
+    /// Uniform in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 }
 

@@ -52,7 +52,18 @@ fn parse(args: &[String]) -> Result<Args> {
 }
 
 fn server(state: &Path, port: u16, sites: &[&str]) -> Result<DevServer> {
-    let vars = [("ADMIN_TOKEN", ADMIN_TOKEN), ("ALLOW_HTTP_DESTINATIONS", "1"), ("FORWARD_RETRY_BASE_SECONDS", "1"), ("FORWARD_RETRY_MAX_SECONDS", "2")];
+    server_with(state, port, sites, "on")
+}
+
+/// `limits`: `on`, or `off` (`RATE_LIMITS=off`: the comparison row only).
+fn server_with(state: &Path, port: u16, sites: &[&str], limits: &str) -> Result<DevServer> {
+    let vars = [
+        ("ADMIN_TOKEN", ADMIN_TOKEN),
+        ("ALLOW_HTTP_DESTINATIONS", "1"),
+        ("FORWARD_RETRY_BASE_SECONDS", "1"),
+        ("FORWARD_RETRY_MAX_SECONDS", "2"),
+        ("RATE_LIMITS", limits),
+    ];
     DevServer::start(Options {
         port: Some(port),
         persist_to: Some(state.to_path_buf()),
@@ -176,30 +187,20 @@ pub fn bench_load(args: &[String]) -> Result<()> {
     // 1. Load.
     step(&format!("load: {} complaints and {} health checks at concurrency 1, 8 and 32", args.requests, args.requests));
     let mut load = String::from(
-        "| concurrency | intake/s | intake p50 ms | intake p99 ms | health p50 ms | health p99 ms | p50 ratio | accepted |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| limits | concurrency | intake/s | intake p50 ms | intake p99 ms | health p50 ms | health p99 ms | p50 ratio | accepted |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for c in [1usize, 8, 32] {
-        let site = format!("load-{c}");
-        let accepted = Arc::new(Mutex::new(0usize));
-        let (intake, wall) = run(args.requests, c, |i| {
-            let ip = format!("10.{}.{}.{}", c, i / 250, i % 250 + 1);
-            let ok = complaint(port, &site, &format!("load-{c}-{i:06}"), &ip, &text(i)).is_some_and(|r| r.status == 201);
-            if ok && let Ok(mut a) = accepted.lock() {
-                *a += 1;
-            }
-            ok
-        });
-        let (health, _) = run(args.requests, c, |_| http::request(port, "GET", "/v1/health", &[], None).is_ok_and(|r| r.status == 200));
-        let n = *accepted.lock().map_err(|_| "lock")?;
-        let (p50, h50) = (percentile(&intake, 0.5), percentile(&health, 0.5));
-        load.push_str(&format!(
-            "| {c} | {:.1} | {p50:.1} | {:.1} | {h50:.1} | {:.1} | {:.1}× | {n} of {} |\n",
-            n as f64 / wall.as_secs_f64(),
-            percentile(&intake, 0.99),
-            percentile(&health, 0.99),
-            p50 / h50,
-            args.requests
-        ));
+        load.push_str(&load_row(port, c, args.requests, "on", &format!("load-{c}")));
+    }
+    // The same at concurrency 8 with the limits switched off (`RATE_LIMITS=off`), on a second
+    // local server of its own: what the two limiter calls cost.
+    {
+        let off_state = root().join("target/bench-load/state-off");
+        let _ = std::fs::remove_dir_all(&off_state);
+        let off_port = free_port().map_err(|e| e.to_string())?;
+        let off = server_with(&off_state, off_port, &["load-8"], "off")?;
+        load.push_str(&load_row(off_port, 8, args.requests, "off", "load-8"));
+        drop(off);
     }
 
     // 2. One client over the limit.
@@ -294,6 +295,31 @@ pub fn bench_load(args: &[String]) -> Result<()> {
     println!("| outage until all dead ({:.0} s), then redrive (settled in {:.0} s) {outage_row}", dead_after.as_secs_f64(), outage_settled.as_secs_f64());
     println!("\nCPU per intake (native, release, this machine: classify + mask + route, no D1, no crypto): **{native:.0} µs**");
     Ok(())
+}
+
+/// One row of the load table: `n` complaints to `site` (each from its own address, keys prefixed
+/// by `limits`) and `n` health checks, at concurrency `c`.
+fn load_row(port: u16, c: usize, n: usize, limits: &str, site: &str) -> String {
+    let accepted = Mutex::new(0usize);
+    let (intake, wall) = run(n, c, |i| {
+        let ip = format!("10.{}.{}.{}", c, i / 250, i % 250 + 1);
+        let text = format!("骑手送餐超时一个多小时，汤也洒了 LOAD-{limits}-{i}");
+        let ok = complaint(port, site, &format!("load-{limits}-{c}-{i:06}"), &ip, &text).is_some_and(|r| r.status == 201);
+        if ok && let Ok(mut a) = accepted.lock() {
+            *a += 1;
+        }
+        ok
+    });
+    let (health, _) = run(n, c, |_| http::request(port, "GET", "/v1/health", &[], None).is_ok_and(|r| r.status == 200));
+    let ok = accepted.into_inner().unwrap_or(0);
+    let (p50, h50) = (percentile(&intake, 0.5), percentile(&health, 0.5));
+    format!(
+        "| {limits} | {c} | {:.1} | {p50:.1} | {:.1} | {h50:.1} | {:.1} | {:.1}× | {ok} of {n} |\n",
+        ok as f64 / wall.as_secs_f64(),
+        percentile(&intake, 0.99),
+        percentile(&health, 0.99),
+        p50 / h50,
+    )
 }
 
 /// Microseconds per `intake::decide` through `qingting faq` over 2,000 texts (the process's
